@@ -1,0 +1,59 @@
+/** How the CLI talks: data to stdout (a table, or JSON with --json), messages and errors to stderr. */
+import pino from 'pino';
+import { type Config, loadConfig } from '../config/index.ts';
+import { createLogger, type Logger } from '../observability/index.ts';
+import { openRuntime, type Runtime } from '../runtime/index.ts';
+
+/** A failure already phrased for the operator; the CLI prints it as one line and exits 1. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printTable(rows: Array<Record<string, unknown>>, columns: string[]): void {
+  if (rows.length === 0) {
+    process.stderr.write('(none)\n');
+    return;
+  }
+  const cell = (value: unknown) =>
+    value === null || value === undefined
+      ? '-'
+      : value instanceof Date
+        ? value.toISOString()
+        : String(value);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
+  for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
+}
+
+export function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Logs of one-shot commands go to stderr and stay quiet unless LOG_LEVEL asks for detail. */
+export function commandLogger(config: Config): Logger {
+  const level = ['debug', 'trace'].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : 'warn';
+  return createLogger(level, pino.destination(2));
+}
+
+/** Runs `fn` with a runtime for a one-shot command and closes it afterwards. */
+export async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const runtime = await openRuntime(config, { logger: commandLogger(config) });
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}

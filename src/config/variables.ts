@@ -1,0 +1,522 @@
+/**
+ * Every environment variable Omni reads, in one zod schema: type, default, documentation.
+ * The README's configuration table is generated from this file (`npm run docs:config`) and a test
+ * keeps the two in step. Variables of features that have not landed yet are marked "reserved".
+ */
+import { z } from 'zod';
+
+export type VariableGroup =
+  | 'core'
+  | 'database'
+  | 'queue'
+  | 'llm'
+  | 'channels'
+  | 'handoff'
+  | 'agents'
+  | 'security'
+  | 'observability';
+
+export interface VariableMeta {
+  group: VariableGroup;
+  doc: string;
+  /** The default as an operator would type it; absent when the variable is optional. */
+  default?: string;
+  secret?: boolean;
+  reserved?: boolean;
+}
+
+/** `FOO=` in a .env file means "not set", as in most deployment tools. */
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+type Preprocessed<T extends z.ZodType> = z.ZodPipe<z.ZodTransform<unknown, unknown>, T>;
+
+function variable<T extends z.ZodType>(
+  schema: T,
+  meta: VariableMeta & { default: string },
+): Preprocessed<z.ZodPrefault<T>>;
+function variable<T extends z.ZodType>(
+  schema: T,
+  meta: VariableMeta & { default?: undefined },
+): Preprocessed<z.ZodOptional<T>>;
+function variable<T extends z.ZodType>(schema: T, meta: VariableMeta): z.ZodType {
+  const inner =
+    meta.default === undefined ? schema.optional() : schema.prefault(meta.default as z.input<T>);
+  return z.preprocess(blankToUndefined, inner).meta(meta as unknown as Record<string, unknown>);
+}
+
+const POSITIVE_NUMBER = 'must be a positive number';
+const NON_NEGATIVE_INTEGER = 'must be a whole number (0 or more)';
+const POSITIVE_INTEGER = 'must be a whole number greater than 0';
+
+const positiveNumber = () =>
+  z.coerce
+    .number({ error: POSITIVE_NUMBER })
+    .refine((n) => Number.isFinite(n) && n > 0, { error: POSITIVE_NUMBER });
+const positiveInteger = () =>
+  z.coerce
+    .number({ error: POSITIVE_INTEGER })
+    .refine((n) => Number.isInteger(n) && n > 0, { error: POSITIVE_INTEGER });
+const nonNegativeInteger = () =>
+  z.coerce
+    .number({ error: NON_NEGATIVE_INTEGER })
+    .refine((n) => Number.isInteger(n) && n >= 0, { error: NON_NEGATIVE_INTEGER });
+const unitInterval = () =>
+  z.coerce
+    .number({ error: 'must be a number between 0 and 1' })
+    .refine((n) => n >= 0 && n <= 1, { error: 'must be a number between 0 and 1' });
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+const flag = () =>
+  z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => TRUE_WORDS.includes(s) || FALSE_WORDS.includes(s), {
+      error: 'must be true or false (also accepted: 1/0, yes/no, on/off)',
+    })
+    .transform((s) => TRUE_WORDS.includes(s));
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return schemes.includes(new URL(s).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+  );
+const httpUrl = () => urlWithScheme(['http', 'https']);
+const text = () => z.string();
+const list = () =>
+  z.string().transform((s) =>
+    s
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = () =>
+  z
+    .string()
+    .transform((s) => {
+      const level = s.trim().toLowerCase();
+      // Python-style runbooks say WARNING and CRITICAL.
+      return level === 'warning' ? 'warn' : level === 'critical' ? 'fatal' : level;
+    })
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }));
+
+type OptionalStringVariable = Preprocessed<z.ZodOptional<ReturnType<typeof text>>>;
+
+/** `<PROVIDER>_API_KEY`, `<PROVIDER>_BASE_URL`, `<PROVIDER>_MODEL` for one LLM provider (SPEC §5.1). */
+function providerVariables<P extends string>(prefix: P, label: string) {
+  return {
+    [`${prefix}_API_KEY`]: variable(text(), {
+      group: 'llm',
+      doc: `${label} API key; setting it enables the provider.`,
+      secret: true,
+      reserved: true,
+    }),
+    [`${prefix}_BASE_URL`]: variable(httpUrl(), {
+      group: 'llm',
+      doc: `${label} base URL (point it at \`omni sim llm\` or a proxy).`,
+      reserved: true,
+    }),
+    [`${prefix}_MODEL`]: variable(text(), {
+      group: 'llm',
+      doc: `${label} model used when no other is chosen.`,
+      reserved: true,
+    }),
+  } as Record<`${P}_API_KEY` | `${P}_BASE_URL` | `${P}_MODEL`, OptionalStringVariable>;
+}
+
+export const variables = {
+  // core
+  PORT: variable(
+    nonNegativeInteger().refine((n) => n <= 65535, { error: 'must be a port (0-65535)' }),
+    {
+      group: 'core',
+      default: '3000',
+      doc: 'HTTP port of the API, dashboard and webhooks (0 picks a free port).',
+    },
+  ),
+  HOST: variable(text(), {
+    group: 'core',
+    default: '0.0.0.0',
+    doc: 'Address the HTTP server binds to.',
+  }),
+  PUBLIC_URL: variable(httpUrl(), {
+    group: 'core',
+    doc: 'URL at which users reach this instance; used in printed links. Default: http://localhost:PORT.',
+  }),
+  OMNI_DATA_DIR: variable(text(), {
+    group: 'core',
+    default: './data',
+    doc: 'Folder of the embedded database (PGlite) when DATABASE_URL is not set.',
+  }),
+  SHUTDOWN_TIMEOUT_MS: variable(positiveInteger(), {
+    group: 'core',
+    default: '10000',
+    doc: 'On SIGTERM/SIGINT: how long in-flight work may take before the process exits anyway.',
+  }),
+  REQUEST_TIMEOUT: variable(positiveNumber(), {
+    group: 'core',
+    default: '30',
+    doc: 'Seconds a client may take to send a whole HTTP request before the server answers 408.',
+  }),
+  BODY_LIMIT_BYTES: variable(positiveInteger(), {
+    group: 'core',
+    default: '1048576',
+    doc: 'Largest request body accepted; larger ones get 413.',
+  }),
+  MAX_WORKERS: variable(positiveInteger(), {
+    group: 'core',
+    default: '4',
+    doc: 'Conversations a worker process handles at once.',
+    reserved: true,
+  }),
+
+  // database
+  DATABASE_URL: variable(urlWithScheme(['postgres', 'postgresql']), {
+    group: 'database',
+    doc: 'PostgreSQL connection URL. Unset: the embedded PGlite database in OMNI_DATA_DIR.',
+    secret: true,
+  }),
+  DB_POOL_SIZE: variable(positiveInteger(), {
+    group: 'database',
+    default: '10',
+    doc: 'PostgreSQL connections per process.',
+  }),
+  DB_MAX_OVERFLOW: variable(nonNegativeInteger(), {
+    group: 'database',
+    default: '0',
+    doc: 'Extra PostgreSQL connections allowed above DB_POOL_SIZE under load.',
+  }),
+  AUTO_MIGRATE: variable(flag(), {
+    group: 'database',
+    default: 'true',
+    doc: 'Apply pending migrations at start (`omni migrate` does it by hand).',
+  }),
+  RETENTION_DAYS: variable(positiveInteger(), {
+    group: 'database',
+    default: '90',
+    doc: 'Days conversations and messages are kept by `omni cleanup`.',
+    reserved: true,
+  }),
+
+  // queue
+  REDIS_URL: variable(urlWithScheme(['redis', 'rediss']), {
+    group: 'queue',
+    doc: 'Redis URL. With DATABASE_URL it selects the scale profile (Redis Streams queue, shared limits).',
+    secret: true,
+  }),
+  QUEUE_BACKEND: variable(oneOf(['postgres', 'redis']), {
+    group: 'queue',
+    doc: 'Override the queue backend chosen by profile.',
+    reserved: true,
+  }),
+  QUEUE_CLAIM_IDLE_MS: variable(positiveInteger(), {
+    group: 'queue',
+    default: '5000',
+    doc: 'Queue entries idle this long are reclaimed from a dead worker.',
+    reserved: true,
+  }),
+  QUEUE_MAX_ATTEMPTS: variable(positiveInteger(), {
+    group: 'queue',
+    default: '5',
+    doc: 'Attempts before an entry goes to the dead-letter queue.',
+    reserved: true,
+  }),
+  DEBOUNCE_MS: variable(nonNegativeInteger(), {
+    group: 'queue',
+    default: '1500',
+    doc: 'Inbound messages this close together are answered as one turn.',
+    reserved: true,
+  }),
+  DEBOUNCE_MAX_MS: variable(nonNegativeInteger(), {
+    group: 'queue',
+    default: '6000',
+    doc: 'Longest a turn waits for more messages.',
+    reserved: true,
+  }),
+
+  // llm
+  PROVIDER_PRIORITY_ORDER: variable(list(), {
+    group: 'llm',
+    doc: 'Cascade order of LLM providers, e.g. `xai,ollama,anthropic,openai,google`; `local` is always last.',
+    reserved: true,
+  }),
+  LLM_PROVIDER: variable(text(), {
+    group: 'llm',
+    doc: 'Pin one provider (skips the cascade except `local`).',
+    reserved: true,
+  }),
+  DEFAULT_MODEL: variable(text(), {
+    group: 'llm',
+    doc: 'Model for agent replies.',
+    reserved: true,
+  }),
+  SIMPLE_QUERY_MODEL: variable(text(), {
+    group: 'llm',
+    doc: 'Model for routing and classification.',
+    reserved: true,
+  }),
+  MAX_TOKENS: variable(positiveInteger(), {
+    group: 'llm',
+    default: '1024',
+    doc: 'Output token cap per LLM call.',
+    reserved: true,
+  }),
+  LLM_TIMEOUT: variable(positiveNumber(), {
+    group: 'llm',
+    doc: 'Seconds per provider attempt (alias of PROVIDER_TIMEOUT_MS, in seconds).',
+    reserved: true,
+  }),
+  PROVIDER_TIMEOUT_MS: variable(positiveInteger(), {
+    group: 'llm',
+    default: '15000',
+    doc: 'Milliseconds per provider attempt.',
+    reserved: true,
+  }),
+  MAX_LATENCY_MS: variable(positiveInteger(), {
+    group: 'llm',
+    default: '30000',
+    doc: 'Latency budget for the whole provider cascade.',
+    reserved: true,
+  }),
+  MAX_COST_PER_REQUEST: variable(positiveNumber(), {
+    group: 'llm',
+    doc: 'USD; a provider whose estimated cost exceeds it is skipped.',
+    reserved: true,
+  }),
+  RATE_LIMIT_RPS: variable(positiveNumber(), {
+    group: 'llm',
+    default: '10',
+    doc: 'Requests per second per LLM provider (token bucket).',
+    reserved: true,
+  }),
+  RATE_LIMIT_BURST: variable(positiveInteger(), {
+    group: 'llm',
+    default: '20',
+    doc: 'Burst size of the per-provider token bucket.',
+    reserved: true,
+  }),
+  FALLBACK_MODE: variable(flag(), {
+    group: 'llm',
+    default: 'false',
+    doc: 'Skip LLMs and answer with the offline responder and canned responses.',
+    reserved: true,
+  }),
+  ...providerVariables('OPENAI', 'OpenAI'),
+  ...providerVariables('ANTHROPIC', 'Anthropic'),
+  ...providerVariables('GOOGLE', 'Google Gemini'),
+  ...providerVariables('XAI', 'xAI'),
+  ...providerVariables('OLLAMA', 'Ollama (enabled by its base URL)'),
+  ...providerVariables(
+    'OPENAI_COMPATIBLE',
+    'Any OpenAI-compatible server (enabled by its base URL)',
+  ),
+
+  // channels
+  EVOLUTION_URL: variable(httpUrl(), {
+    group: 'channels',
+    doc: 'Evolution API base URL.',
+    reserved: true,
+  }),
+  EVOLUTION_API_KEY: variable(text(), {
+    group: 'channels',
+    doc: 'Evolution API key (`apikey` header).',
+    secret: true,
+    reserved: true,
+  }),
+  EVOLUTION_INSTANCE: variable(text(), {
+    group: 'channels',
+    doc: 'Evolution API instance name.',
+    reserved: true,
+  }),
+  MCP_WHATSAPP_URL: variable(httpUrl(), {
+    group: 'channels',
+    doc: 'Alias of EVOLUTION_URL (the WhatsApp simulator).',
+    reserved: true,
+  }),
+  MCP_TOKEN: variable(text(), {
+    group: 'channels',
+    doc: 'Alias of EVOLUTION_API_KEY.',
+    secret: true,
+    reserved: true,
+  }),
+  WHATSAPP_ACCESS_TOKEN: variable(text(), {
+    group: 'channels',
+    doc: 'WhatsApp Cloud API access token.',
+    secret: true,
+    reserved: true,
+  }),
+  WHATSAPP_PHONE_NUMBER_ID: variable(text(), {
+    group: 'channels',
+    doc: 'WhatsApp Cloud API phone number id.',
+    reserved: true,
+  }),
+  WHATSAPP_APP_SECRET: variable(text(), {
+    group: 'channels',
+    doc: 'App secret that signs Cloud API webhooks (X-Hub-Signature-256).',
+    secret: true,
+    reserved: true,
+  }),
+  WHATSAPP_VERIFY_TOKEN: variable(text(), {
+    group: 'channels',
+    doc: 'Token of the Cloud API GET verification handshake.',
+    secret: true,
+    reserved: true,
+  }),
+  WHATSAPP_GRAPH_URL: variable(httpUrl(), {
+    group: 'channels',
+    default: 'https://graph.facebook.com/v21.0',
+    doc: 'Graph API base URL.',
+    reserved: true,
+  }),
+  TELEGRAM_BOT_TOKEN: variable(text(), {
+    group: 'channels',
+    doc: 'Telegram bot token.',
+    secret: true,
+    reserved: true,
+  }),
+  TELEGRAM_WEBHOOK_SECRET: variable(text(), {
+    group: 'channels',
+    doc: 'Expected X-Telegram-Bot-Api-Secret-Token.',
+    secret: true,
+    reserved: true,
+  }),
+  TELEGRAM_MODE: variable(oneOf(['webhook', 'polling']), {
+    group: 'channels',
+    default: 'webhook',
+    doc: 'Receive Telegram updates by webhook or long polling (never both).',
+    reserved: true,
+  }),
+  TELEGRAM_API_URL: variable(httpUrl(), {
+    group: 'channels',
+    default: 'https://api.telegram.org',
+    doc: 'Telegram Bot API base URL.',
+    reserved: true,
+  }),
+  SMTP_URL: variable(urlWithScheme(['smtp', 'smtps']), {
+    group: 'channels',
+    doc: 'Outbound e-mail server, e.g. smtp://user:pass@host:587.',
+    secret: true,
+    reserved: true,
+  }),
+
+  // handoff
+  SLACK_WEBHOOK_URL: variable(httpUrl(), {
+    group: 'handoff',
+    doc: 'Slack incoming webhook for handoff notifications.',
+    secret: true,
+    reserved: true,
+  }),
+  CHATWOOT_URL: variable(httpUrl(), {
+    group: 'handoff',
+    doc: 'Chatwoot base URL.',
+    reserved: true,
+  }),
+  CHATWOOT_API_TOKEN: variable(text(), {
+    group: 'handoff',
+    doc: 'Chatwoot API access token.',
+    secret: true,
+    reserved: true,
+  }),
+  CHATWOOT_ACCOUNT_ID: variable(text(), {
+    group: 'handoff',
+    doc: 'Chatwoot account id.',
+    reserved: true,
+  }),
+  CHATWOOT_INBOX_ID: variable(text(), {
+    group: 'handoff',
+    doc: 'Chatwoot inbox id.',
+    reserved: true,
+  }),
+  HANDOFF_IDLE_RELEASE_MIN: variable(positiveInteger(), {
+    group: 'handoff',
+    default: '60',
+    doc: 'Minutes without operator activity before a conversation returns to the bot.',
+    reserved: true,
+  }),
+
+  // agents
+  ESCALATION_MIN_CONFIDENCE: variable(unitInterval(), {
+    group: 'agents',
+    default: '0.6',
+    doc: 'Replies below this confidence count towards escalation.',
+    reserved: true,
+  }),
+  ESCALATION_MAX_INTERACTIONS: variable(positiveInteger(), {
+    group: 'agents',
+    default: '2',
+    doc: 'Low-confidence turns before a human is called.',
+    reserved: true,
+  }),
+  CACHE_TTL: variable(positiveInteger(), {
+    group: 'agents',
+    default: '300',
+    doc: 'Seconds cached answers and lookups live.',
+    reserved: true,
+  }),
+  CRM_API_KEY: variable(text(), {
+    group: 'agents',
+    doc: 'Credential of the CRM that receives leads.',
+    secret: true,
+    reserved: true,
+  }),
+
+  // security
+  RATE_LIMIT_PER_MINUTE: variable(positiveInteger(), {
+    group: 'security',
+    default: '600',
+    doc: 'Requests per minute per API key or IP; over it: 429 with Retry-After.',
+    reserved: true,
+  }),
+  MAINTENANCE_MODE: variable(oneOf(['off', 'partial', 'full']), {
+    group: 'security',
+    default: 'off',
+    doc: 'Start in maintenance mode (`omni maintenance` switches it at run time).',
+    reserved: true,
+  }),
+  ENABLE_INTEGRATIONS: variable(flag(), {
+    group: 'security',
+    default: 'true',
+    doc: 'false stops every outbound integration (CRM, webhooks, Slack, e-mail).',
+    reserved: true,
+  }),
+
+  // observability
+  LOG_LEVEL: variable(logLevel(), {
+    group: 'observability',
+    default: 'info',
+    doc: 'fatal, error, warn, info, debug, trace or silent (any case). debug also prints stack traces in the CLI.',
+  }),
+  PROMETHEUS_ENABLED: variable(flag(), {
+    group: 'observability',
+    default: 'true',
+    doc: 'Serve Prometheus metrics at /metrics and /api/monitoring/metrics.',
+  }),
+  OTEL_METRICS: variable(flag(), {
+    group: 'observability',
+    default: 'off',
+    doc: 'Emit OpenTelemetry traces per turn.',
+    reserved: true,
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl(), {
+    group: 'observability',
+    doc: 'OTLP endpoint for traces; setting it turns tracing on.',
+    reserved: true,
+  }),
+};
+
+export const configSchema = z.object(variables);

@@ -1,0 +1,133 @@
+/**
+ * The one place where errors become HTTP answers (SPEC §6.8):
+ * `{ "error": { "code", "message", "request_id" } }`. Clients get one clear sentence; the log line
+ * carries the rest, under the same request id.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../storage/index.ts';
+import { TenancyError } from '../tenancy/index.ts';
+
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'service_unavailable'
+  | 'internal_error';
+
+/** An error a route raises on purpose, already phrased for the client. */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly code: ErrorCode;
+  constructor(statusCode: number, code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'HttpError';
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+interface Answer {
+  status: number;
+  code: ErrorCode;
+  message: string;
+}
+
+const TENANCY_STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const;
+const TENANCY_CODE = {
+  not_found: 'not_found',
+  conflict: 'conflict',
+  invalid: 'invalid_request',
+} as const;
+
+function answerFor(error: FastifyError | Error): Answer {
+  if (error instanceof HttpError)
+    return { status: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof TenancyError) {
+    return {
+      status: TENANCY_STATUS[error.code],
+      code: TENANCY_CODE[error.code],
+      message: error.message,
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issue = error.validation[0];
+    const where = issue?.instancePath
+      ? issue.instancePath.replace(/^\//, '').replaceAll('/', '.')
+      : '';
+    const context = (error as { validationContext?: string }).validationContext ?? 'body';
+    const field = where ? `${context}.${where}` : context;
+    return {
+      status: 400,
+      code: 'invalid_request',
+      message: `${field}: ${issue?.message ?? 'is invalid'}.`,
+    };
+  }
+  const code = (error as FastifyError).code;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        code: 'payload_too_large',
+        message: 'The request body is larger than this server accepts.',
+      };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'Send the body as application/json.',
+      };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'service_unavailable',
+      message: 'The database is unreachable; try again shortly.',
+    };
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status && status >= 400 && status < 500) {
+    return {
+      status,
+      code: status === 404 ? 'not_found' : 'invalid_request',
+      message: error.message,
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal_error',
+    message: 'Something went wrong on our side; the request id is in our logs.',
+  };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+  return reply.status(answer.status).send({
+    error: { code: answer.code, message: answer.message, request_id: request.id },
+  });
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const answer = answerFor(error);
+    if (answer.status >= 500) request.log.error({ err: error }, answer.message);
+    else request.log.info({ code: answer.code, reason: error.message }, 'request rejected');
+    if (answer.status === 503) reply.header('retry-after', '5');
+    return sendError(request, reply, answer);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, {
+      status: 404,
+      code: 'not_found',
+      message: `There is no route ${request.method} ${request.url.split('?')[0]}.`,
+    }),
+  );
+}

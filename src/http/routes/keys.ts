@@ -1,0 +1,116 @@
+/** API keys of the caller's tenant (SPEC §6.8, seed 002's `/api/keys`). Admin keys only. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../storage/index.ts';
+import {
+  API_KEY_PERMISSIONS,
+  type ApiKeyInfo,
+  createApiKey,
+  findTenant,
+  listApiKeys,
+  revokeApiKey,
+} from '../../tenancy/index.ts';
+import { callerTenant } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+
+const keyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  permissions: z.array(z.enum(API_KEY_PERMISSIONS)),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+
+const keyCreate = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  permissions: z.array(z.enum(API_KEY_PERMISSIONS)).min(1).optional(),
+  /** Accepted for seed 002's scripts; must name the caller's own tenant. */
+  company_id: z.string().optional(),
+  tenant_id: z.string().optional(),
+});
+
+function view(info: ApiKeyInfo): z.infer<typeof keyView> {
+  return {
+    id: info.id,
+    name: info.name,
+    prefix: info.prefix,
+    permissions: info.permissions,
+    created_at: info.createdAt.toISOString(),
+    last_used_at: info.lastUsedAt?.toISOString() ?? null,
+    revoked_at: info.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export function keyRoutes(app: FastifyInstance, db: Db): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const admin = { permission: 'admin' as const };
+  for (const base of ['/api/v1/keys', '/api/keys']) {
+    const hide = base === '/api/keys';
+    api.get(
+      base,
+      {
+        config: admin,
+        schema: {
+          hide,
+          tags: ['keys'],
+          summary: 'List API keys',
+          response: { 200: z.object({ keys: z.array(keyView) }) },
+        },
+      },
+      async (request) => ({ keys: (await listApiKeys(db, callerTenant(request))).map(view) }),
+    );
+    api.post(
+      base,
+      {
+        config: admin,
+        schema: {
+          hide,
+          tags: ['keys'],
+          summary: 'Create an API key; the key is in this answer only',
+          body: keyCreate,
+          response: { 201: keyView.extend({ key: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        const tenantId = callerTenant(request);
+        const named = request.body.tenant_id ?? request.body.company_id;
+        if (named) {
+          const tenant = await findTenant(db, named);
+          if (tenant?.id !== tenantId)
+            throw new HttpError(404, 'not_found', `No tenant "${named}".`);
+        }
+        const { key, info } = await createApiKey(
+          db,
+          { tenantId, name: request.body.name, permissions: request.body.permissions },
+          { type: 'api_key', id: request.apiKey?.id ?? '' },
+        );
+        return reply.status(201).send({ ...view(info), key });
+      },
+    );
+    api.delete(
+      `${base}/:id`,
+      {
+        config: admin,
+        schema: {
+          hide,
+          tags: ['keys'],
+          summary: 'Revoke an API key',
+          params: z.object({ id: z.uuid() }),
+          response: { 200: keyView },
+        },
+      },
+      async (request) =>
+        view(
+          await revokeApiKey(
+            db,
+            request.params.id,
+            { type: 'api_key', id: request.apiKey?.id ?? '' },
+            callerTenant(request),
+          ),
+        ),
+    );
+  }
+}

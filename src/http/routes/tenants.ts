@@ -1,0 +1,93 @@
+/** Tenant settings (SPEC §6.8), also under the runbooks' `/api/companies/{id}`. A key sees only its own tenant. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../storage/index.ts';
+import { getTenant, type Tenant, updateTenant } from '../../tenancy/index.ts';
+import { callerTenant } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+
+const tenantView = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+const tenantUpdate = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    language: z.string().min(2).max(35).optional(),
+    custom_instructions: z.string().max(8000).nullable().optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const params = z.object({ id: z.string().min(1).max(100) });
+
+function view(tenant: Tenant): z.infer<typeof tenantView> {
+  return {
+    id: tenant.id,
+    slug: tenant.slug,
+    name: tenant.name,
+    settings: tenant.settings,
+    created_at: tenant.createdAt.toISOString(),
+    updated_at: tenant.updatedAt.toISOString(),
+  };
+}
+
+/** Resolves `{id}` (id or slug) to the caller's own tenant, or 404 — never another tenant. */
+async function ownTenant(db: Db, callerTenantId: string, idOrSlug: string): Promise<Tenant> {
+  const tenant = await getTenant(db, callerTenantId);
+  if (idOrSlug !== tenant.id && idOrSlug.toLowerCase() !== tenant.slug) {
+    throw new HttpError(404, 'not_found', `No tenant "${idOrSlug}".`);
+  }
+  return tenant;
+}
+
+export function tenantRoutes(app: FastifyInstance, db: Db): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  for (const url of ['/api/v1/tenants/:id', '/api/companies/:id']) {
+    const hide = url.startsWith('/api/companies');
+    api.get(
+      url,
+      {
+        schema: {
+          hide,
+          tags: ['tenants'],
+          summary: 'Read a tenant and its settings',
+          params,
+          response: { 200: tenantView },
+        },
+      },
+      async (request) => view(await ownTenant(db, callerTenant(request), request.params.id)),
+    );
+    api.put(
+      url,
+      {
+        config: { permission: 'admin' },
+        schema: {
+          hide,
+          tags: ['tenants'],
+          summary: 'Change a tenant’s name and settings (merged; null removes a setting)',
+          params,
+          body: tenantUpdate,
+          response: { 200: tenantView },
+        },
+      },
+      async (request) => {
+        const tenant = await ownTenant(db, callerTenant(request), request.params.id);
+        const { name, settings, ...named } = request.body;
+        const updated = await updateTenant(
+          db,
+          tenant.id,
+          { name, settings: { ...settings, ...named } },
+          { type: 'api_key', id: request.apiKey?.id ?? '' },
+        );
+        return view(updated);
+      },
+    );
+  }
+}

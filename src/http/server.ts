@@ -1,0 +1,107 @@
+/**
+ * The HTTP edge: Fastify with request ids, body limits, the error format, metrics per route, the
+ * health family, and the tenant API behind API keys. Routes translate HTTP to domain calls and back.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { VERSION } from '../observability/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import { requireApiKey } from './auth.ts';
+import { installErrorHandling } from './errors.ts';
+import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { METRICS_PATHS, metricsRoutes } from './routes/metrics.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+
+/** A caller's X-Request-Id is kept when it is short and plain, so it can't forge log lines. */
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const QUIET_PATHS = new Set([
+  ...HEALTH_PATHS,
+  ...METRICS_PATHS,
+  '/health/db',
+  '/health/redis',
+  '/readyz',
+]);
+
+export interface OmniServer {
+  app: FastifyInstance;
+  lifecycle: Lifecycle;
+}
+
+export async function buildServer(runtime: Runtime): Promise<OmniServer> {
+  const { config } = runtime;
+  const lifecycle: Lifecycle = { draining: false };
+  const app = Fastify({
+    loggerInstance: runtime.logger as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: Math.round(config.REQUEST_TIMEOUT * 1000),
+    requestIdHeader: false,
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      // Probes and scrapes every few seconds would drown the log lines that matter.
+      disableRequestLogging: (request: { url?: string }) =>
+        QUIET_PATHS.has(request.url?.split('?')[0] ?? ''),
+    }),
+    genReqId: (request) => {
+      const offered = request.headers['x-request-id'];
+      return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
+    // Keep-alive sockets would hold shutdown open until they time out.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    runtime.metrics.httpRequests.inc(labels);
+    runtime.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Omni API', version: VERSION },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'omni',
+    version: VERSION,
+    docs: '/docs',
+    health: '/health',
+  }));
+  healthRoutes(app, runtime, lifecycle);
+  metricsRoutes(app, runtime);
+  await app.register(async (tenantApi) => {
+    requireApiKey(tenantApi, runtime.database.db);
+    tenantRoutes(tenantApi, runtime.database.db);
+    keyRoutes(tenantApi, runtime.database.db);
+  });
+  return { app, lifecycle };
+}

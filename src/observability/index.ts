@@ -1,0 +1,14 @@
+/** Observability: logs, metrics and health. */
+export {
+  type ComponentHealth,
+  type ComponentStatus,
+  checkHealth,
+  type HealthCheck,
+  type HealthReport,
+  httpStatusOf,
+  type OverallStatus,
+  runCheck,
+} from './health.ts';
+export { createLogger, type Logger, REDACTED_PATHS } from './logger.ts';
+export { createMetrics, type Metrics } from './metrics.ts';
+export { VERSION } from './version.ts';

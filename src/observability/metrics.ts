@@ -1,0 +1,49 @@
+/**
+ * The Prometheus registry of one process. Each runtime gets its own registry (not prom-client's
+ * global one) so that several apps can live in one test process.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** 1 when the last check reached the database; the DatabaseDown alert reads it. */
+  pgUp: Gauge;
+  /** 1 when the last check reached Redis; the RedisDown alert reads it. Only with REDIS_URL. */
+  redisUp?: Gauge;
+}
+
+export function createMetrics(options: { redis: boolean }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status'] as const;
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route template and status code.',
+      labelNames,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds.',
+      labelNames,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    pgUp: new Gauge({
+      name: 'pg_up',
+      help: 'Whether the database answered the last health check (1) or not (0).',
+      registers: [registry],
+    }),
+    redisUp: options.redis
+      ? new Gauge({
+          name: 'redis_up',
+          help: 'Whether Redis answered the last health check (1) or not (0).',
+          registers: [registry],
+        })
+      : undefined,
+  };
+}

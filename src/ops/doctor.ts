@@ -1,0 +1,160 @@
+/**
+ * `omni doctor`: the preflight of seed 004 (`preflight-check.sh`). One result per check; any
+ * `fail` means Omni would not start or would not work. It reads and pings, it never changes state.
+ */
+import { type Config, ConfigError, deploymentProfile, loadConfig } from '../config/index.ts';
+import type { Logger } from '../observability/index.ts';
+import {
+  connectRedis,
+  describeConnectionError,
+  openDatabase,
+  StorageError,
+} from '../storage/index.ts';
+
+export type CheckOutcome = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface DoctorCheck {
+  name: string;
+  outcome: CheckOutcome;
+  detail: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+const PING_TIMEOUT_MS = 3_000;
+
+const LLM_PROVIDERS = [
+  ['openai', 'OPENAI_API_KEY'],
+  ['anthropic', 'ANTHROPIC_API_KEY'],
+  ['google', 'GOOGLE_API_KEY'],
+  ['xai', 'XAI_API_KEY'],
+  ['ollama', 'OLLAMA_BASE_URL'],
+  ['openai-compatible', 'OPENAI_COMPATIBLE_BASE_URL'],
+] as const satisfies ReadonlyArray<readonly [string, keyof Config]>;
+
+const CHANNELS = [
+  ['whatsapp (Evolution API)', ['EVOLUTION_URL', 'MCP_WHATSAPP_URL']],
+  ['whatsapp (Cloud API)', ['WHATSAPP_ACCESS_TOKEN']],
+  ['telegram', ['TELEGRAM_BOT_TOKEN']],
+  ['email', ['SMTP_URL']],
+] as const satisfies ReadonlyArray<readonly [string, ReadonlyArray<keyof Config>]>;
+
+export async function runDoctor(
+  logger: Logger,
+  env?: Record<string, string | undefined>,
+): Promise<DoctorReport> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return {
+      ok: false,
+      checks: error.problems.map((detail) => ({ name: 'config', outcome: 'fail', detail })),
+    };
+  }
+  const checks: DoctorCheck[] = [
+    { name: 'config', outcome: 'ok', detail: `valid (${deploymentProfile(config)} profile)` },
+    await checkDatabase(config, logger),
+    await checkRedis(config, logger),
+    checkProviders(config),
+    checkChannels(config),
+  ];
+  return { ok: checks.every((c) => c.outcome !== 'fail'), checks };
+}
+
+async function checkDatabase(config: Config, logger: Logger): Promise<DoctorCheck> {
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = config.DATABASE_URL
+      ? await openDatabase({ kind: 'postgres', url: config.DATABASE_URL, poolSize: 1, logger })
+      : await openDatabase({ kind: 'pglite', dataDir: config.OMNI_DATA_DIR, logger });
+  } catch (error) {
+    if (error instanceof StorageError && error.code === 'embedded_locked') {
+      return {
+        name: 'database',
+        outcome: 'ok',
+        detail: `embedded database in ${config.OMNI_DATA_DIR} is open in a running Omni`,
+      };
+    }
+    return { name: 'database', outcome: 'fail', detail: (error as Error).message };
+  }
+  try {
+    await database.ping(PING_TIMEOUT_MS);
+    const { applied, available } = await database.migrationStatus();
+    const pending = available - applied;
+    if (pending <= 0) {
+      return {
+        name: 'database',
+        outcome: 'ok',
+        detail: `${database.target} reachable, schema up to date (${applied} migrations)`,
+      };
+    }
+    return config.AUTO_MIGRATE
+      ? {
+          name: 'database',
+          outcome: 'ok',
+          detail: `${database.target} reachable, ${pending} migrations will be applied at start`,
+        }
+      : {
+          name: 'database',
+          outcome: 'fail',
+          detail: `${database.target} reachable, ${pending} migrations pending and AUTO_MIGRATE=false: run omni migrate`,
+        };
+  } catch (error) {
+    return {
+      name: 'database',
+      outcome: 'fail',
+      detail: `${database.target}: ${describeConnectionError(error)}`,
+    };
+  } finally {
+    await database.close().catch(() => {});
+  }
+}
+
+async function checkRedis(config: Config, logger: Logger): Promise<DoctorCheck> {
+  if (!config.REDIS_URL)
+    return {
+      name: 'redis',
+      outcome: 'skip',
+      detail: 'not configured (the queue runs in the database)',
+    };
+  const redis = connectRedis(config.REDIS_URL, logger);
+  try {
+    await redis.ping(PING_TIMEOUT_MS);
+    return { name: 'redis', outcome: 'ok', detail: `${redis.target} reachable` };
+  } catch (error) {
+    return {
+      name: 'redis',
+      outcome: 'fail',
+      detail: `${redis.target}: ${describeConnectionError(error)}`,
+    };
+  } finally {
+    redis.client.disconnect();
+  }
+}
+
+function checkProviders(config: Config): DoctorCheck {
+  const enabled = LLM_PROVIDERS.filter(([, variable]) => config[variable]).map(([name]) => name);
+  return enabled.length > 0
+    ? { name: 'llm', outcome: 'ok', detail: `providers: ${enabled.join(', ')}, then local` }
+    : {
+        name: 'llm',
+        outcome: 'warn',
+        detail: 'no provider key set: the offline responder (local) answers',
+      };
+}
+
+function checkChannels(config: Config): DoctorCheck {
+  const configured = CHANNELS.filter(([, variables]) => variables.some((v) => config[v])).map(
+    ([name]) => name,
+  );
+  return {
+    name: 'channels',
+    outcome: 'ok',
+    detail: `web chat, REST API${configured.length ? `, ${configured.join(', ')}` : ''}`,
+  };
+}

@@ -1,0 +1,9 @@
+/** Operations: the tools an on-call engineer runs (preflight, health monitor). */
+export { type CheckOutcome, type DoctorCheck, type DoctorReport, runDoctor } from './doctor.ts';
+export {
+  formatObservation,
+  type HealthObservation,
+  isServing,
+  observeHealth,
+  type Verdict,
+} from './health-monitor.ts';

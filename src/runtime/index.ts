@@ -1,0 +1,114 @@
+/**
+ * The composition root: builds, from the configuration, the services one Omni process shares
+ * (logger, metrics, database, Redis, health checks) and closes them in order. The edges (HTTP,
+ * CLI) call it; domains receive what they need from it as plain arguments.
+ */
+import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
+import {
+  createLogger,
+  createMetrics,
+  type HealthCheck,
+  type Logger,
+  type Metrics,
+} from '../observability/index.ts';
+import {
+  connectRedis,
+  type Database,
+  openDatabase,
+  type RedisConnection,
+  StorageError,
+} from '../storage/index.ts';
+import { databaseCheck, redisCheck } from './health-checks.ts';
+
+export { HEALTH_CHECK_TIMEOUT_MS } from './health-checks.ts';
+export { exitGracefullyOnSignals } from './shutdown.ts';
+
+export interface Runtime {
+  config: Config;
+  profile: DeploymentProfile;
+  logger: Logger;
+  metrics: Metrics;
+  database: Database;
+  redis?: RedisConnection;
+  healthChecks: HealthCheck[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** Apply migrations now; defaults to AUTO_MIGRATE. */
+  migrate?: boolean;
+  /** Use an in-memory PGlite instead of OMNI_DATA_DIR (tests). */
+  inMemory?: boolean;
+}
+
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const profile = deploymentProfile(config);
+  const database = await openConfiguredDatabase(config, logger, options.inMemory ?? false);
+  try {
+    if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw unreachableOr(error, database.target);
+  }
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : undefined;
+  const metrics = createMetrics({ redis: Boolean(redis) });
+  const healthChecks = [
+    databaseCheck(database, metrics),
+    ...(redis ? [redisCheck(redis, metrics)] : []),
+  ];
+  logger.info({ profile, database: database.target, redis: redis?.target }, 'runtime ready');
+  return {
+    config,
+    profile,
+    logger,
+    metrics,
+    database,
+    redis,
+    healthChecks,
+    close: async () => {
+      await redis?.close();
+      await database.close();
+    },
+  };
+}
+
+async function openConfiguredDatabase(
+  config: Config,
+  logger: Logger,
+  inMemory: boolean,
+): Promise<Database> {
+  if (!config.DATABASE_URL) {
+    return openDatabase({
+      kind: 'pglite',
+      dataDir: inMemory ? undefined : config.OMNI_DATA_DIR,
+      logger,
+    });
+  }
+  return openDatabase({
+    kind: 'postgres',
+    url: config.DATABASE_URL,
+    poolSize: config.DB_POOL_SIZE + config.DB_MAX_OVERFLOW,
+    logger,
+  });
+}
+
+function unreachableOr(error: unknown, target: string): unknown {
+  if (error instanceof StorageError && error.code !== 'migration_failed') return error;
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const code = (cause as { code?: string }).code;
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'ETIMEDOUT' ||
+    (cause as Error).message?.includes('timeout')
+  ) {
+    return new StorageError(
+      'unreachable',
+      `Cannot reach the database (${target}): ${code ?? (cause as Error).message}.`,
+      { cause },
+    );
+  }
+  return error;
+}

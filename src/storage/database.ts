@@ -1,0 +1,109 @@
+/**
+ * Opens the database of the profile in force: PGlite in OMNI_DATA_DIR (embedded) or PostgreSQL
+ * (DATABASE_URL). Callers get one Drizzle handle and never branch on which it is.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { withDeadline } from './deadline.ts';
+import { lockDataDir } from './embedded-lock.ts';
+import {
+  type MigrationResult,
+  type MigrationStatus,
+  migratePglite,
+  migratePostgres,
+  migrationStatus,
+} from './migrate.ts';
+import * as schema from './schema.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Where the data lives, safe to print (no password). */
+  target: string;
+  /** Resolves when the database answers a query within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
+  migrate(): Promise<MigrationResult>;
+  migrationStatus(): Promise<MigrationStatus>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { kind: 'pglite'; dataDir?: string; logger: Logger }
+  | { kind: 'postgres'; url: string; poolSize: number; logger: Logger };
+
+export function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.kind === 'pglite'
+    ? openPglite(options.dataDir, options.logger)
+    : openPostgres(options.url, options.poolSize, options.logger);
+}
+
+/** `dataDir` undefined: an in-memory database (tests, `omni doctor` dry runs). */
+async function openPglite(dataDir: string | undefined, logger: Logger): Promise<Database> {
+  let release: (() => Promise<void>) | undefined;
+  let pgliteDir: string | undefined;
+  if (dataDir) {
+    const dir = resolve(dataDir);
+    await mkdir(dir, { recursive: true });
+    release = await lockDataDir(dir);
+    pgliteDir = join(dir, 'pglite');
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(pgliteDir);
+  } catch (error) {
+    await release?.();
+    throw error;
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    target: pgliteDir ? `PGlite at ${pgliteDir}` : 'PGlite in memory',
+    ping: async (timeoutMs) => {
+      await withDeadline(client.query('select 1'), timeoutMs, 'the embedded database');
+    },
+    migrate: () => migratePglite(client, logger),
+    migrationStatus: () => migrationStatus(client),
+    close: async () => {
+      await client.close();
+      await release?.();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number, logger: Logger): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // A dead server must fail fast (health checks, webhooks answering 503), not hang.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client whose server went away emits here; unhandled, it would crash the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  const db = drizzlePostgres(pool, { schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    target: `PostgreSQL at ${safeTarget(url)}`,
+    ping: async (timeoutMs) => {
+      await withDeadline(pool.query('select 1'), timeoutMs, 'PostgreSQL');
+    },
+    migrate: () => migratePostgres(url, logger),
+    migrationStatus: () => migrationStatus(pool),
+    close: () => pool.end(),
+  };
+}
+
+export function safeTarget(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+}

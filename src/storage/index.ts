@@ -1,0 +1,17 @@
+/** Storage: the database (PGlite or PostgreSQL), its schema and migrations, and Redis. */
+export {
+  type Database,
+  type DatabaseOptions,
+  type Db,
+  openDatabase,
+  safeTarget,
+} from './database.ts';
+export {
+  describeConnectionError,
+  isDatabaseUnavailable,
+  StorageError,
+  type StorageErrorCode,
+} from './errors.ts';
+export { type MigrationResult, type MigrationStatus, migrationsFolder } from './migrate.ts';
+export { connectRedis, type RedisConnection } from './redis.ts';
+export * as schema from './schema.ts';

@@ -1,0 +1,333 @@
+/**
+ * The one schema for every profile (PGlite and PostgreSQL speak the same SQL). Names follow the
+ * runbooks: `outbox` is also readable as `fila_mensagens` and `messages` as `interacoes` (views),
+ * and outbox statuses are the runbooks' Portuguese words.
+ *
+ * Glossary: a *tenant* is a company; a *contact* is a person on a channel; a *conversation* is
+ * the thread with one contact on one channel; a *turn* is one agent run answering one or more
+ * inbound messages; the *outbox* holds replies until a channel confirms them.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  pgView,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const id = () => uuid('id').primaryKey().defaultRandom();
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+const tenantId = () =>
+  uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' });
+const at = (name: string) => timestamp(name, { withTimezone: true });
+
+export const API_KEY_PERMISSIONS = ['read', 'write', 'admin'] as const;
+export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
+export const USER_ROLES = ['admin', 'operator', 'viewer'] as const;
+export const CONVERSATION_STATUSES = ['active', 'resolved', 'closed'] as const;
+export const CONTROLLERS = ['bot', 'pending_human', 'human'] as const;
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export const MESSAGE_AUTHORS = ['contact', 'bot', 'operator', 'system'] as const;
+export const OUTBOX_STATUSES = ['pendente', 'enviando', 'enviada', 'falhou', 'dlq'] as const;
+export const HANDOFF_STATUSES = ['pendente', 'aceito', 'resolvido', 'cancelado'] as const;
+
+const oneOf = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
+
+export interface TenantSettings {
+  language?: string;
+  custom_instructions?: string;
+  escalation?: { min_confidence?: number; max_interactions?: number };
+  business_hours?: unknown;
+  providers?: unknown;
+  canned_responses?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export const tenants = pgTable('tenants', {
+  id: id(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  settings: jsonb('settings').$type<TenantSettings>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text('name').notNull(),
+    /** The first characters of the key, shown in listings and used to find the row. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key, hex. The key itself is never stored. */
+    keyHash: text('key_hash').notNull().unique(),
+    permissions: text('permissions').array().$type<ApiKeyPermission[]>().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: at('last_used_at'),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [index('api_keys_prefix_idx').on(t.prefix), index('api_keys_tenant_idx').on(t.tenantId)],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    /** Stored lower-cased; one account per e-mail across the instance. */
+    email: text('email').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    fullName: text('full_name').notNull(),
+    role: text('role').$type<(typeof USER_ROLES)[number]>().notNull(),
+    disabledAt: at('disabled_at'),
+    lastLoginAt: at('last_login_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('users_tenant_idx').on(t.tenantId),
+    check('users_role_check', oneOf('role', USER_ROLES)),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the cookie value. */
+    tokenHash: text('token_hash').notNull().unique(),
+    csrfToken: text('csrf_token').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    lastSeenAt: at('last_seen_at'),
+    expiresAt: at('expires_at').notNull(),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    channel: text('channel').notNull(),
+    /** The contact's identity on the channel: phone number, chat id, e-mail address… */
+    externalId: text('external_id').notNull(),
+    displayName: text('display_name'),
+    phone: text('phone'),
+    email: text('email'),
+    profile: jsonb('profile').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    erasedAt: at('erased_at'),
+  },
+  (t) => [uniqueIndex('contacts_identity_uq').on(t.tenantId, t.channel, t.externalId)],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    status: text('status')
+      .$type<(typeof CONVERSATION_STATUSES)[number]>()
+      .notNull()
+      .default('active'),
+    controlledBy: text('controlled_by')
+      .$type<(typeof CONTROLLERS)[number]>()
+      .notNull()
+      .default('bot'),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    /** One worker at a time (SPEC §4.3): the holder, until when, and a token that grows per lease. */
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: at('lease_expires_at'),
+    fencingToken: bigint('fencing_token', { mode: 'number' }).notNull().default(0),
+    lastMessageAt: at('last_message_at'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [
+    index('conversations_tenant_status_idx').on(t.tenantId, t.status),
+    index('conversations_tenant_controller_idx').on(t.tenantId, t.controlledBy),
+    index('conversations_contact_idx').on(t.contactId),
+    index('conversations_tenant_last_message_idx').on(t.tenantId, t.lastMessageAt),
+    index('conversations_lease_idx').on(t.leaseExpiresAt),
+    check('conversations_status_check', oneOf('status', CONVERSATION_STATUSES)),
+    check('conversations_controlled_by_check', oneOf('controlled_by', CONTROLLERS)),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    direction: text('direction').$type<(typeof MESSAGE_DIRECTIONS)[number]>().notNull(),
+    author: text('author').$type<(typeof MESSAGE_AUTHORS)[number]>().notNull(),
+    authorUserId: uuid('author_user_id').references(() => users.id, { onDelete: 'set null' }),
+    channel: text('channel').notNull(),
+    /** The channel's own id of the message; unique per tenant and channel (SPEC §4.2). */
+    externalId: text('external_id'),
+    body: text('body').notNull().default(''),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').notNull(),
+    error: text('error'),
+    turnId: uuid('turn_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_external_uq')
+      .on(t.tenantId, t.channel, t.externalId)
+      .where(sql`${t.externalId} is not null`),
+    index('messages_conversation_created_idx').on(t.conversationId, t.createdAt),
+    index('messages_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('messages_created_idx').on(t.createdAt),
+    check('messages_direction_check', oneOf('direction', MESSAGE_DIRECTIONS)),
+    check('messages_author_check', oneOf('author', MESSAGE_AUTHORS)),
+  ],
+);
+
+export const turns = pgTable(
+  'turns',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    fencingToken: bigint('fencing_token', { mode: 'number' }).notNull(),
+    intent: text('intent'),
+    confidence: real('confidence'),
+    agent: text('agent'),
+    provider: text('provider'),
+    model: text('model'),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    costUsd: numeric('cost_usd', { precision: 14, scale: 8 }),
+    latencyMs: integer('latency_ms'),
+    guardrailFlags: text('guardrail_flags').array().notNull().default(sql`'{}'::text[]`),
+    qualityScore: real('quality_score'),
+    error: text('error'),
+    startedAt: at('started_at').notNull().defaultNow(),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    index('turns_conversation_started_idx').on(t.conversationId, t.startedAt),
+    index('turns_tenant_started_idx').on(t.tenantId, t.startedAt),
+  ],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').$type<(typeof OUTBOX_STATUSES)[number]>().notNull().default('pendente'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    errors: jsonb('errors').$type<unknown[]>().notNull().default([]),
+    providerMessageId: text('provider_message_id'),
+    enviadaEm: at('enviada_em'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('outbox_status_next_attempt_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_conversation_created_idx').on(t.conversationId, t.createdAt),
+    index('outbox_tenant_status_idx').on(t.tenantId, t.status),
+    index('outbox_sent_idx').on(t.enviadaEm).where(sql`${t.status} = 'enviada'`),
+    check('outbox_status_check', oneOf('status', OUTBOX_STATUSES)),
+  ],
+);
+
+export const handoffs = pgTable(
+  'handoffs',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull(),
+    trigger: text('trigger').notNull(),
+    status: text('status').$type<(typeof HANDOFF_STATUSES)[number]>().notNull().default('pendente'),
+    acceptedBy: uuid('accepted_by').references(() => users.id, { onDelete: 'set null' }),
+    acceptedAt: at('accepted_at'),
+    resolvedAt: at('resolved_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('handoffs_status_created_idx').on(t.status, t.createdAt),
+    index('handoffs_tenant_status_idx').on(t.tenantId, t.status),
+    index('handoffs_conversation_idx').on(t.conversationId),
+    check('handoffs_status_check', oneOf('status', HANDOFF_STATUSES)),
+  ],
+);
+
+export const auditLogs = pgTable(
+  'audit_logs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Null for instance-wide actions (lockdown, maintenance). */
+    tenantId: uuid('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_logs_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('audit_logs_created_idx').on(t.createdAt),
+  ],
+);
+
+/** The runbooks' names for the outbox and the messages (seed 001), as updatable views. */
+export const filaMensagens = pgView('fila_mensagens').as((qb) => qb.select().from(outbox));
+export const interacoes = pgView('interacoes').as((qb) => qb.select().from(messages));

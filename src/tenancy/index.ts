@@ -1,0 +1,32 @@
+/** Tenancy: tenants (companies), API keys, dashboard users, and the audit log of admin actions. */
+export {
+  API_KEY_PERMISSIONS,
+  type ApiKeyInfo,
+  type ApiKeyPermission,
+  type Authentication,
+  authenticateApiKey,
+  createApiKey,
+  hasPermission,
+  listApiKeys,
+  parsePermissions,
+  revokeApiKey,
+} from './api-keys.ts';
+export { type Actor, type AuditEntry, recordAudit } from './audit.ts';
+export {
+  DEMO_ADMIN_EMAIL,
+  DEMO_TENANT_SLUG,
+  type DemoCredentials,
+  ensureDemoTenant,
+} from './bootstrap.ts';
+export { TenancyError, type TenancyErrorCode } from './errors.ts';
+export { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
+export {
+  createTenant,
+  findTenant,
+  getTenant,
+  listTenants,
+  type Tenant,
+  type TenantSettings,
+  updateTenant,
+} from './tenants.ts';
+export { createUser, type User, type UserRole } from './users.ts';

@@ -1,0 +1,80 @@
+/** Runs the real `omni` executable in a child process, as an operator would. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const OMNI = fileURLToPath(new URL('../../bin/omni.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for a child: only what the test gives, plus PATH/HOME (no stray DATABASE_URL). */
+function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env };
+}
+
+export async function runOmni(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [OMNI, ...args], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export interface RunningOmni {
+  child: ChildProcess;
+  baseUrl: string;
+  output(): { stdout: string; stderr: string };
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `omni <command>` with PORT=0 and resolves once it logs the address it listens on. */
+export async function startOmni(
+  command: string,
+  env: Record<string, string>,
+): Promise<RunningOmni> {
+  const child = spawn(process.execPath, [OMNI, command], {
+    env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = once(child, 'exit');
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /"url":"(http:\/\/localhost:\d+)".*"msg":"Omni is listening"/.exec(stdout);
+      if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
+    });
+    exited.then(() => reject(new Error(`omni ${command} exited early:\n${stdout}\n${stderr}`)));
+  });
+  return {
+    child,
+    baseUrl,
+    output: () => ({ stdout, stderr }),
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/observability/index.ts';
+import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createTestDatabase } from './postgres.ts';
+import { type Backend, TEST_REDIS_URL } from './services.ts';
+
+export interface TestRuntime {
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/**
+ * A runtime on a fresh database of the given backend (in-memory PGlite, or a new PostgreSQL
+ * database), migrated, with logs silenced. `env` overrides configuration as the variables would.
+ */
+export async function openTestRuntime(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { redis?: boolean } = {},
+): Promise<TestRuntime> {
+  const database = backend === 'postgres' ? await createTestDatabase() : undefined;
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(options.redis && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    ...env,
+  });
+  const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
+  return {
+    runtime,
+    close: async () => {
+      await runtime.close();
+      await database?.drop();
+    },
+  };
+}
