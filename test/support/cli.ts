@@ -44,12 +44,17 @@ export interface RunningOmni {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `omni <command>` with PORT=0 and resolves once it logs the address it listens on. */
+/**
+ * Starts `omni <args>` with PORT=0 and resolves once it logs `readyMessage` (for servers, the
+ * address it listens on, which becomes `baseUrl`).
+ */
 export async function startOmni(
-  command: string,
+  args: string | string[],
   env: Record<string, string>,
+  readyMessage = 'Omni is listening',
 ): Promise<RunningOmni> {
-  const child = spawn(process.execPath, [OMNI, command], {
+  const command = ([] as string[]).concat(args);
+  const child = spawn(process.execPath, [OMNI, ...command], {
     env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,10 +67,12 @@ export async function startOmni(
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      const match = /"url":"(http:\/\/localhost:\d+)".*"msg":"Omni is listening"/.exec(stdout);
-      if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
+      const line = stdout.split('\n').find((l) => l.includes(`"msg":"${readyMessage}"`));
+      if (line) resolve(String(JSON.parse(line).url ?? '').replace('localhost', '127.0.0.1'));
     });
-    exited.then(() => reject(new Error(`omni ${command} exited early:\n${stdout}\n${stderr}`)));
+    exited.then(() =>
+      reject(new Error(`omni ${command.join(' ')} exited early:\n${stdout}\n${stderr}`)),
+    );
   });
   return {
     child,
