@@ -1,24 +1,37 @@
+import type { Gauge } from 'prom-client';
 import type { HealthCheck, Metrics } from '../observability/index.ts';
 import { type Database, describeConnectionError, type RedisConnection } from '../storage/index.ts';
 
 /** Longest a health check waits for a dependency; a probe must answer well within its own timeout. */
 export const HEALTH_CHECK_TIMEOUT_MS = 2_000;
 
-export function databaseCheck(database: Database, metrics: Metrics): HealthCheck {
+interface Pingable {
+  target: string;
+  ping(timeoutMs: number): Promise<void>;
+}
+
+/** A check that pings a dependency and mirrors the outcome in its `*_up` gauge. */
+function pingCheck(
+  name: string,
+  critical: boolean,
+  dependency: Pingable,
+  gauge: Gauge | undefined,
+  details: Record<string, unknown> = {},
+): HealthCheck {
   return {
-    name: 'database',
-    critical: true,
+    name,
+    critical,
     check: async () => {
       try {
-        await database.ping(HEALTH_CHECK_TIMEOUT_MS);
-        metrics.pgUp.set(1);
-        return { status: 'up', kind: database.kind, target: database.target };
+        await dependency.ping(HEALTH_CHECK_TIMEOUT_MS);
+        gauge?.set(1);
+        return { status: 'up', ...details, target: dependency.target };
       } catch (error) {
-        metrics.pgUp.set(0);
+        gauge?.set(0);
         return {
           status: 'down',
-          kind: database.kind,
-          target: database.target,
+          ...details,
+          target: dependency.target,
           error: describeConnectionError(error),
         };
       }
@@ -26,20 +39,11 @@ export function databaseCheck(database: Database, metrics: Metrics): HealthCheck
   };
 }
 
+export function databaseCheck(database: Database, metrics: Metrics): HealthCheck {
+  return pingCheck('database', true, database, metrics.pgUp, { kind: database.kind });
+}
+
 /** Redis down degrades Omni but does not stop it: the database keeps every message (SPEC §1). */
 export function redisCheck(redis: RedisConnection, metrics: Metrics): HealthCheck {
-  return {
-    name: 'redis',
-    critical: false,
-    check: async () => {
-      try {
-        await redis.ping(HEALTH_CHECK_TIMEOUT_MS);
-        metrics.redisUp?.set(1);
-        return { status: 'up', target: redis.target };
-      } catch (error) {
-        metrics.redisUp?.set(0);
-        return { status: 'down', target: redis.target, error: describeConnectionError(error) };
-      }
-    },
-  };
+  return pingCheck('redis', false, redis, metrics.redisUp);
 }

@@ -88,7 +88,10 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
     idleTimeoutMillis: 30_000,
   });
   // An idle client whose server went away emits here; unhandled, it would crash the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  // Only message and code: the error drags the whole client object along.
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger.warn({ error: error.message, code: error.code }, 'PostgreSQL connection lost'),
+  );
   const db = drizzlePostgres(pool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',

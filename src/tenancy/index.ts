@@ -30,3 +30,4 @@ export {
   updateTenant,
 } from './tenants.ts';
 export { createUser, type User, type UserRole } from './users.ts';
+export { apiKeyView, tenantView } from './views.ts';

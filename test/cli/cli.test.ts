@@ -215,7 +215,11 @@ describe.skipIf(!TEST_DATABASE_URL)('omni executable on PostgreSQL', () => {
   it('runs the API and a worker as separate processes on the same database', async () => {
     const env = { DATABASE_URL: database.url };
     const api = await startOmni('api', env);
-    const worker = await startOmni(['worker', '--role', 'dispatcher'], env, 'worker roles ready');
+    const worker = await startOmni(
+      ['worker', '--role', 'dispatcher'],
+      env,
+      /"msg":"worker roles ready"/,
+    );
     expect(worker.output().stdout).toContain('"roles":["dispatcher"]');
     const tenant = await runOmni(['tenant', 'create', 'split', '--json'], env);
     expect(tenant.code).toBe(0);

@@ -44,14 +44,16 @@ export interface RunningOmni {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const LISTENING = /"msg":"Omni is listening"/;
+
 /**
- * Starts `omni <args>` with PORT=0 and resolves once it logs `readyMessage` (for servers, the
- * address it listens on, which becomes `baseUrl`).
+ * Starts `omni <args>` with PORT=0 and resolves once its output matches `ready` (by default the
+ * server's "listening" line, whose URL becomes `baseUrl`).
  */
 export async function startOmni(
   args: string | string[],
   env: Record<string, string>,
-  readyMessage = 'Omni is listening',
+  ready: RegExp = LISTENING,
 ): Promise<RunningOmni> {
   const command = ([] as string[]).concat(args);
   const child = spawn(process.execPath, [OMNI, ...command], {
@@ -67,8 +69,9 @@ export async function startOmni(
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.includes(`"msg":"${readyMessage}"`));
-      if (line) resolve(String(JSON.parse(line).url ?? '').replace('localhost', '127.0.0.1'));
+      if (!ready.test(stdout)) return;
+      const listening = stdout.split('\n').find((line) => LISTENING.test(line));
+      resolve(listening ? String(JSON.parse(listening).url).replace('localhost', '127.0.0.1') : '');
     });
     exited.then(() =>
       reject(new Error(`omni ${command.join(' ')} exited early:\n${stdout}\n${stderr}`)),

@@ -12,6 +12,8 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped++;
       }
     }
-    console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+    console.log(
+      `tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 /** `omni tenant …` and `omni keys …`: credentials and companies from the shell (seed 002). */
 import type { Command } from 'commander';
 import {
-  type ApiKeyInfo,
+  apiKeyView,
   createApiKey,
   createTenant,
   getTenant,
@@ -9,31 +9,12 @@ import {
   listTenants,
   parsePermissions,
   revokeApiKey,
-  type Tenant,
+  tenantView,
 } from '../../tenancy/index.ts';
 import { CliError, printJson, printTable, say, withRuntime } from '../output.ts';
 
 const CLI = { type: 'cli' } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const tenantJson = (t: Tenant) => ({
-  id: t.id,
-  slug: t.slug,
-  name: t.name,
-  settings: t.settings,
-  created_at: t.createdAt.toISOString(),
-});
-
-const keyJson = (k: ApiKeyInfo) => ({
-  id: k.id,
-  tenant_id: k.tenantId,
-  name: k.name,
-  prefix: k.prefix,
-  permissions: k.permissions,
-  created_at: k.createdAt.toISOString(),
-  last_used_at: k.lastUsedAt?.toISOString() ?? null,
-  revoked_at: k.revokedAt?.toISOString() ?? null,
-});
 
 export function registerTenantCommands(program: Command): void {
   const tenant = program.command('tenant').description('manage tenants (companies)');
@@ -46,7 +27,7 @@ export function registerTenantCommands(program: Command): void {
     .action((slug: string, options: { name?: string; json?: boolean }) =>
       withRuntime(async ({ database }) => {
         const created = await createTenant(database.db, { slug, name: options.name }, CLI);
-        if (options.json) printJson(tenantJson(created));
+        if (options.json) printJson(tenantView(created));
         else say(`Created tenant ${created.slug} (${created.id}).`);
       }),
     );
@@ -57,7 +38,7 @@ export function registerTenantCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
       withRuntime(async ({ database }) => {
-        const tenants = (await listTenants(database.db)).map(tenantJson);
+        const tenants = (await listTenants(database.db)).map(tenantView);
         if (options.json) printJson(tenants);
         else printTable(tenants, ['id', 'slug', 'name', 'created_at']);
       }),
@@ -68,7 +49,7 @@ export function registerTenantCommands(program: Command): void {
     .description('show a tenant (by slug or id) with its settings')
     .action((idOrSlug: string) =>
       withRuntime(async ({ database }) =>
-        printJson(tenantJson(await getTenant(database.db, idOrSlug))),
+        printJson(tenantView(await getTenant(database.db, idOrSlug))),
       ),
     );
 }
@@ -93,7 +74,7 @@ export function registerKeyCommands(program: Command): void {
           CLI,
         );
         if (options.json) {
-          printJson({ ...keyJson(info), key });
+          printJson({ ...apiKeyView(info), key });
         } else {
           process.stdout.write(`${key}\n`);
           say(
@@ -113,7 +94,7 @@ export function registerKeyCommands(program: Command): void {
         const tenantId = options.tenant
           ? (await getTenant(database.db, options.tenant)).id
           : undefined;
-        const rows = (await listApiKeys(database.db, tenantId)).map(keyJson);
+        const rows = (await listApiKeys(database.db, tenantId)).map(apiKeyView);
         if (options.json) printJson(rows);
         else
           printTable(rows, [
@@ -137,7 +118,7 @@ export function registerKeyCommands(program: Command): void {
         if (!UUID.test(id))
           throw new CliError(`"${id}" is not an API key id (see omni keys list).`);
         const info = await revokeApiKey(database.db, id, CLI);
-        if (options.json) printJson(keyJson(info));
+        if (options.json) printJson(apiKeyView(info));
         else say(`Revoked API key ${info.id} (${info.prefix}…).`);
       }),
     );

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../storage/index.ts';
 import {
   API_KEY_PERMISSIONS,
-  type ApiKeyInfo,
+  apiKeyView,
   createApiKey,
   findTenant,
   listApiKeys,
@@ -14,8 +14,9 @@ import {
 import { callerTenant } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 
-const keyView = z.object({
+const keySchema = z.object({
   id: z.string(),
+  tenant_id: z.string(),
   name: z.string(),
   prefix: z.string(),
   permissions: z.array(z.enum(API_KEY_PERMISSIONS)),
@@ -32,18 +33,6 @@ const keyCreate = z.object({
   tenant_id: z.string().optional(),
 });
 
-function view(info: ApiKeyInfo): z.infer<typeof keyView> {
-  return {
-    id: info.id,
-    name: info.name,
-    prefix: info.prefix,
-    permissions: info.permissions,
-    created_at: info.createdAt.toISOString(),
-    last_used_at: info.lastUsedAt?.toISOString() ?? null,
-    revoked_at: info.revokedAt?.toISOString() ?? null,
-  };
-}
-
 export function keyRoutes(app: FastifyInstance, db: Db): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const admin = { permission: 'admin' as const };
@@ -57,10 +46,10 @@ export function keyRoutes(app: FastifyInstance, db: Db): void {
           hide,
           tags: ['keys'],
           summary: 'List API keys',
-          response: { 200: z.object({ keys: z.array(keyView) }) },
+          response: { 200: z.object({ keys: z.array(keySchema) }) },
         },
       },
-      async (request) => ({ keys: (await listApiKeys(db, callerTenant(request))).map(view) }),
+      async (request) => ({ keys: (await listApiKeys(db, callerTenant(request))).map(apiKeyView) }),
     );
     api.post(
       base,
@@ -71,7 +60,7 @@ export function keyRoutes(app: FastifyInstance, db: Db): void {
           tags: ['keys'],
           summary: 'Create an API key; the key is in this answer only',
           body: keyCreate,
-          response: { 201: keyView.extend({ key: z.string() }) },
+          response: { 201: keySchema.extend({ key: z.string() }) },
         },
       },
       async (request, reply) => {
@@ -87,7 +76,7 @@ export function keyRoutes(app: FastifyInstance, db: Db): void {
           { tenantId, name: request.body.name, permissions: request.body.permissions },
           { type: 'api_key', id: request.apiKey?.id ?? '' },
         );
-        return reply.status(201).send({ ...view(info), key });
+        return reply.status(201).send({ ...apiKeyView(info), key });
       },
     );
     api.delete(
@@ -99,11 +88,11 @@ export function keyRoutes(app: FastifyInstance, db: Db): void {
           tags: ['keys'],
           summary: 'Revoke an API key',
           params: z.object({ id: z.uuid() }),
-          response: { 200: keyView },
+          response: { 200: keySchema },
         },
       },
       async (request) =>
-        view(
+        apiKeyView(
           await revokeApiKey(
             db,
             request.params.id,

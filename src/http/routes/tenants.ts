@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../storage/index.ts';
-import { getTenant, type Tenant, updateTenant } from '../../tenancy/index.ts';
+import { getTenant, type Tenant, tenantView, updateTenant } from '../../tenancy/index.ts';
 import { callerTenant } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 
-const tenantView = z.object({
+const tenantSchema = z.object({
   id: z.string(),
   slug: z.string(),
   name: z.string(),
@@ -26,17 +26,6 @@ const tenantUpdate = z
   .strict();
 
 const params = z.object({ id: z.string().min(1).max(100) });
-
-function view(tenant: Tenant): z.infer<typeof tenantView> {
-  return {
-    id: tenant.id,
-    slug: tenant.slug,
-    name: tenant.name,
-    settings: tenant.settings,
-    created_at: tenant.createdAt.toISOString(),
-    updated_at: tenant.updatedAt.toISOString(),
-  };
-}
 
 /** Resolves `{id}` (id or slug) to the caller's own tenant, or 404 — never another tenant. */
 async function ownTenant(db: Db, callerTenantId: string, idOrSlug: string): Promise<Tenant> {
@@ -59,10 +48,10 @@ export function tenantRoutes(app: FastifyInstance, db: Db): void {
           tags: ['tenants'],
           summary: 'Read a tenant and its settings',
           params,
-          response: { 200: tenantView },
+          response: { 200: tenantSchema },
         },
       },
-      async (request) => view(await ownTenant(db, callerTenant(request), request.params.id)),
+      async (request) => tenantView(await ownTenant(db, callerTenant(request), request.params.id)),
     );
     api.put(
       url,
@@ -74,7 +63,7 @@ export function tenantRoutes(app: FastifyInstance, db: Db): void {
           summary: 'Change a tenant’s name and settings (merged; null removes a setting)',
           params,
           body: tenantUpdate,
-          response: { 200: tenantView },
+          response: { 200: tenantSchema },
         },
       },
       async (request) => {
@@ -86,7 +75,7 @@ export function tenantRoutes(app: FastifyInstance, db: Db): void {
           { name, settings: { ...settings, ...named } },
           { type: 'api_key', id: request.apiKey?.id ?? '' },
         );
-        return view(updated);
+        return tenantView(updated);
       },
     );
   }

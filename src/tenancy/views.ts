@@ -1,0 +1,27 @@
+/** The public JSON shape of tenants and API keys, the same for the HTTP API and `--json` output. */
+import type { ApiKeyInfo } from './api-keys.ts';
+import type { Tenant } from './tenants.ts';
+
+export function tenantView(tenant: Tenant) {
+  return {
+    id: tenant.id,
+    slug: tenant.slug,
+    name: tenant.name,
+    settings: tenant.settings,
+    created_at: tenant.createdAt.toISOString(),
+    updated_at: tenant.updatedAt.toISOString(),
+  };
+}
+
+export function apiKeyView(info: ApiKeyInfo) {
+  return {
+    id: info.id,
+    tenant_id: info.tenantId,
+    name: info.name,
+    prefix: info.prefix,
+    permissions: info.permissions,
+    created_at: info.createdAt.toISOString(),
+    last_used_at: info.lastUsedAt?.toISOString() ?? null,
+    revoked_at: info.revokedAt?.toISOString() ?? null,
+  };
+}
