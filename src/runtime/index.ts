@@ -16,7 +16,6 @@ import {
   type Database,
   openDatabase,
   type RedisConnection,
-  StorageError,
 } from '../storage/index.ts';
 import { databaseCheck, redisCheck } from './health-checks.ts';
 
@@ -50,7 +49,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
   } catch (error) {
     await database.close().catch(() => {});
-    throw unreachableOr(error, database.target);
+    throw error;
   }
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : undefined;
   const metrics = createMetrics({ redis: Boolean(redis) });
@@ -92,23 +91,4 @@ async function openConfiguredDatabase(
     poolSize: config.DB_POOL_SIZE + config.DB_MAX_OVERFLOW,
     logger,
   });
-}
-
-function unreachableOr(error: unknown, target: string): unknown {
-  if (error instanceof StorageError && error.code !== 'migration_failed') return error;
-  const cause = (error as { cause?: unknown }).cause ?? error;
-  const code = (cause as { code?: string }).code;
-  if (
-    code === 'ECONNREFUSED' ||
-    code === 'ENOTFOUND' ||
-    code === 'ETIMEDOUT' ||
-    (cause as Error).message?.includes('timeout')
-  ) {
-    return new StorageError(
-      'unreachable',
-      `Cannot reach the database (${target}): ${code ?? (cause as Error).message}.`,
-      { cause },
-    );
-  }
-  return error;
 }

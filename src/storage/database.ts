@@ -93,14 +93,15 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
     logger.warn({ error: error.message, code: error.code }, 'PostgreSQL connection lost'),
   );
   const db = drizzlePostgres(pool, { schema }) as unknown as Db;
+  const target = `PostgreSQL at ${safeTarget(url)}`;
   return {
     kind: 'postgres',
     db,
-    target: `PostgreSQL at ${safeTarget(url)}`,
+    target,
     ping: async (timeoutMs) => {
       await withDeadline(pool.query('select 1'), timeoutMs, 'PostgreSQL');
     },
-    migrate: () => migratePostgres(url, logger),
+    migrate: () => migratePostgres(url, target, logger),
     migrationStatus: () => migrationStatus(pool),
     close: () => pool.end(),
   };

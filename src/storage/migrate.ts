@@ -13,7 +13,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePgliteDb } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { StorageError } from './errors.ts';
+import { describeConnectionError, StorageError } from './errors.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -79,9 +79,23 @@ export function migratePglite(client: PGlite, logger: Logger): Promise<Migration
   return run(logger, client, () => migratePgliteDb(drizzlePglite(client), { migrationsFolder }));
 }
 
-export async function migratePostgres(url: string, logger: Logger): Promise<MigrationResult> {
+export async function migratePostgres(
+  url: string,
+  target: string,
+  logger: Logger,
+): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
+  // Connection failures are what operators hit first (wrong host, server down, unknown role).
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new StorageError(
+      'unreachable',
+      `Cannot connect to ${target}: ${describeConnectionError(error)}.`,
+      { cause: error },
+    );
+  }
   try {
     await client.query(`select pg_advisory_lock(${MIGRATION_LOCK_ID})`);
     return await run(logger, client, () =>

@@ -62,6 +62,17 @@ describe('omni executable', () => {
     expect(result.stderr.trim()).toBe('omni: RATE_LIMIT_RPS must be a positive number (got "abc")');
   });
 
+  it('stops with one line when the database cannot be reached', async () => {
+    const port = await closedPort();
+    const result = await runOmni(['start'], {
+      DATABASE_URL: `postgres://omni@127.0.0.1:${port}/omni`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `omni: Cannot connect to PostgreSQL at 127.0.0.1:${port}/omni: connect ECONNREFUSED 127.0.0.1:${port}.`,
+    );
+  });
+
   it('refuses an unknown worker role in one line', async () => {
     const result = await runOmni(['worker', '--role', 'bogus']);
     expect(result.code).toBe(1);
