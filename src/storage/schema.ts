@@ -331,3 +331,122 @@ export const auditLogs = pgTable(
 /** The runbooks' names for the outbox and the messages (seed 001), as updatable views. */
 export const filaMensagens = pgView('fila_mensagens').as((qb) => qb.select().from(outbox));
 export const interacoes = pgView('interacoes').as((qb) => qb.select().from(messages));
+
+/**
+ * The Postgres queue backend (SPEC §4): one row per entry; `queue` holds the stream name
+ * (`omni.messages`, `omni.outbox`, `omni.events`). A claimed entry carries its owner and lease.
+ */
+export const queueEntries = pgTable(
+  'queue_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    queue: text('queue').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** Entries with the same key coalesce while one is waiting (one wake-up per conversation). */
+    dedupeKey: text('dedupe_key'),
+    availableAt: at('available_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: at('lease_expires_at'),
+    errors: jsonb('errors').$type<unknown[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('queue_entries_ready_idx').on(t.queue, t.availableAt),
+    index('queue_entries_lease_idx').on(t.queue, t.leaseExpiresAt),
+    uniqueIndex('queue_entries_waiting_uq')
+      .on(t.queue, t.dedupeKey)
+      .where(sql`${t.dedupeKey} is not null and ${t.leaseOwner} is null`),
+  ],
+);
+
+/** Entries that exhausted their retries or could not be parsed (the `omni.dlq` stream's truth). */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    queue: text('queue').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    reason: text('reason').notNull(),
+    errors: jsonb('errors').$type<unknown[]>().notNull().default([]),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    replayedAt: at('replayed_at'),
+  },
+  (t) => [
+    index('dead_letters_created_idx').on(t.createdAt),
+    index('dead_letters_tenant_idx').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/** A message's state history: received → processing → answered → sent → delivered, or failed/dlq. */
+export const messageEvents = pgTable(
+  'message_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: tenantId(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    state: text('state').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('message_events_message_idx').on(t.messageId, t.id)],
+);
+
+/**
+ * Runtime switches every process reads (queue pause per role, maintenance, fallback,
+ * integrations): changed by the CLI or API, effective everywhere without a restart.
+ */
+export const switches = pgTable('switches', {
+  name: text('name').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  updatedAt: updatedAt(),
+  updatedBy: text('updated_by'),
+});
+
+/** The price table of LLM models (USD per 1M tokens), editable; seeded for the default models. */
+export const aiModels = pgTable(
+  'ai_models',
+  {
+    id: id(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    inputUsdPerMillion: numeric('input_usd_per_million', { precision: 12, scale: 6 }).notNull(),
+    outputUsdPerMillion: numeric('output_usd_per_million', { precision: 12, scale: 6 }).notNull(),
+    cachedInputUsdPerMillion: numeric('cached_input_usd_per_million', { precision: 12, scale: 6 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('ai_models_provider_model_uq').on(t.provider, t.model)],
+);
+
+/** Every LLM attempt of the gateway cascade: who was asked, how it went, what it cost. */
+export const llmAttempts = pgTable(
+  'llm_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: uuid('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').references(() => conversations.id, {
+      onDelete: 'cascade',
+    }),
+    turnId: uuid('turn_id').references(() => turns.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    phase: text('phase').notNull(),
+    outcome: text('outcome').notNull(),
+    errorKind: text('error_kind'),
+    error: text('error'),
+    latencyMs: integer('latency_ms').notNull(),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    costUsd: numeric('cost_usd', { precision: 14, scale: 8 }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('llm_attempts_turn_idx').on(t.turnId),
+    index('llm_attempts_tenant_created_idx').on(t.tenantId, t.createdAt),
+  ],
+);
