@@ -68,6 +68,7 @@ CREATE TABLE "switches" (
 	"updated_by" text
 );
 --> statement-breakpoint
+ALTER TABLE "outbox" DROP CONSTRAINT "outbox_status_check";--> statement-breakpoint
 ALTER TABLE "dead_letters" ADD CONSTRAINT "dead_letters_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "llm_attempts" ADD CONSTRAINT "llm_attempts_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "llm_attempts" ADD CONSTRAINT "llm_attempts_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -82,4 +83,5 @@ CREATE INDEX "llm_attempts_tenant_created_idx" ON "llm_attempts" USING btree ("t
 CREATE INDEX "message_events_message_idx" ON "message_events" USING btree ("message_id","id");--> statement-breakpoint
 CREATE INDEX "queue_entries_ready_idx" ON "queue_entries" USING btree ("queue","available_at");--> statement-breakpoint
 CREATE INDEX "queue_entries_lease_idx" ON "queue_entries" USING btree ("queue","lease_expires_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "queue_entries_waiting_uq" ON "queue_entries" USING btree ("queue","dedupe_key") WHERE "queue_entries"."dedupe_key" is not null and "queue_entries"."lease_owner" is null;
+CREATE UNIQUE INDEX "queue_entries_waiting_uq" ON "queue_entries" USING btree ("queue","dedupe_key") WHERE "queue_entries"."dedupe_key" is not null and "queue_entries"."lease_owner" is null;--> statement-breakpoint
+ALTER TABLE "outbox" ADD CONSTRAINT "outbox_status_check" CHECK (status in ('pendente', 'enviando', 'enviada', 'falhou', 'dlq', 'cancelada'));
