@@ -14,4 +14,5 @@ export {
 } from './errors.ts';
 export { type MigrationResult, type MigrationStatus, migrationsFolder } from './migrate.ts';
 export { connectRedis, type RedisConnection } from './redis.ts';
+export { queryRows } from './rows.ts';
 export * as schema from './schema.ts';

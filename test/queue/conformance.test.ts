@@ -1,0 +1,174 @@
+/** One suite, every queue backend: the contract of src/queue/types.ts. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createQueue, type Queue, type QueueBackendName } from '../../src/queue/index.ts';
+import { freshRedis } from '../support/redis.ts';
+import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { TEST_REDIS_URL } from '../support/services.ts';
+import { rows } from '../support/sql.ts';
+
+const CLAIM_IDLE_MS = 400;
+const BACKENDS: QueueBackendName[] = TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
+
+describe.each(BACKENDS)('queue backend: %s', (backend) => {
+  let test: TestRuntime;
+  let redis: Redis | undefined;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    test = await openTestRuntime('pglite');
+    redis = backend === 'redis' ? await freshRedis(1) : undefined;
+  });
+  beforeEach(async () => {
+    await redis?.flushdb();
+    await test.runtime.database.db.execute(
+      (await import('drizzle-orm')).sql`delete from queue_entries`,
+    );
+    queue = createQueue(backend, { db: test.runtime.database.db, redis, claimIdleMs: CLAIM_IDLE_MS });
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await test?.close();
+  });
+
+  it('delivers an entry once, with its payload, until acknowledged', async () => {
+    await queue.enqueue('omni.messages', { conversationId: 'c1' });
+    const [entry, ...rest] = await queue.claim('omni.messages', 'w1', 10);
+    expect(rest).toHaveLength(0);
+    expect(entry).toMatchObject({ stream: 'omni.messages', payload: { conversationId: 'c1' }, attempts: 1 });
+    expect(await queue.claim('omni.messages', 'w2', 10)).toEqual([]);
+    await queue.ack(entry!, 'w1');
+    await sleep(CLAIM_IDLE_MS + 100);
+    expect(await queue.claim('omni.messages', 'w2', 10)).toEqual([]);
+  });
+
+  it('keeps streams apart', async () => {
+    await queue.enqueue('omni.outbox', { outbox: 1 });
+    expect(await queue.claim('omni.messages', 'w1', 10)).toEqual([]);
+    expect(await queue.claim('omni.outbox', 'w1', 10)).toHaveLength(1);
+  });
+
+  it('hands a silent consumer’s entries to another after the claim idle time', async () => {
+    await queue.enqueue('omni.messages', { n: 1 });
+    const [first] = await queue.claim('omni.messages', 'crashed', 1);
+    expect(await queue.claim('omni.messages', 'survivor', 1)).toEqual([]);
+    await sleep(CLAIM_IDLE_MS + 150);
+    const [again] = await queue.claim('omni.messages', 'survivor', 1);
+    expect(again?.payload).toEqual({ n: 1 });
+    expect(again?.attempts).toBe(2);
+    // The crashed consumer no longer owns it: its late ack changes nothing.
+    await queue.ack(first!, 'crashed');
+    expect((await queue.pending('omni.messages')).map((p) => p.consumer)).toEqual(['survivor']);
+  });
+
+  it('lets a busy consumer keep its entry by extending it', async () => {
+    await queue.enqueue('omni.messages', { n: 1 });
+    const [entry] = await queue.claim('omni.messages', 'busy', 1);
+    for (let i = 0; i < 3; i++) {
+      await sleep(CLAIM_IDLE_MS / 2);
+      await queue.extend(entry!, 'busy');
+    }
+    expect(await queue.claim('omni.messages', 'thief', 1)).toEqual([]);
+  });
+
+  it('releases with a delay, counting attempts and keeping every error', async () => {
+    await queue.enqueue('omni.outbox', { o: 1 });
+    const [entry] = await queue.claim('omni.outbox', 'w1', 1);
+    await queue.release(entry!, 'w1', 300, 'timeout talking to the channel');
+    expect(await queue.claim('omni.outbox', 'w1', 1)).toEqual([]);
+    const stats = (await queue.stats()).find((s) => s.stream === 'omni.outbox');
+    expect(stats).toMatchObject({ group: 'dispatcher', delayed: 1, pending: 0 });
+    await sleep(400);
+    const [retry] = await queue.claim('omni.outbox', 'w1', 1);
+    expect(retry).toMatchObject({ payload: { o: 1 }, attempts: 2, errors: ['timeout talking to the channel'] });
+    await queue.release(retry!, 'w1', 0, 'second failure');
+    const [third] = await queue.claim('omni.outbox', 'w2', 1);
+    expect(third).toMatchObject({ attempts: 3, errors: ['timeout talking to the channel', 'second failure'] });
+  });
+
+  it('honours a delayed enqueue', async () => {
+    await queue.enqueue('omni.messages', { later: true }, { delayMs: 300 });
+    expect(await queue.claim('omni.messages', 'w1', 1)).toEqual([]);
+    await sleep(400);
+    expect(await queue.claim('omni.messages', 'w1', 1)).toHaveLength(1);
+  });
+
+  it('reports waiting and pending entries, and reclaims idle ones by hand', async () => {
+    await queue.enqueue('omni.messages', { a: 1 });
+    await queue.enqueue('omni.messages', { b: 2 });
+    await queue.claim('omni.messages', 'stuck', 1);
+    const stats = (await queue.stats()).find((s) => s.stream === 'omni.messages');
+    expect(stats).toMatchObject({ group: 'inbound', waiting: 1, pending: 1 });
+    const [pending] = await queue.pending('omni.messages');
+    expect(pending).toMatchObject({ consumer: 'stuck', attempts: 1 });
+    await sleep(150);
+    expect(await queue.reclaim('omni.messages', 100)).toBe(1);
+    const claimed = await queue.claim('omni.messages', 'repair', 10);
+    expect(claimed.map((e) => e.payload)).toEqual(expect.arrayContaining([{ a: 1 }, { b: 2 }]));
+  });
+
+  it('wakes a waiting consumer as soon as work arrives in this process', async () => {
+    const started = Date.now();
+    const waiting = queue.waitForWork('omni.messages', 5_000);
+    await queue.enqueue('omni.messages', { wake: true });
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  it('survives many consumers claiming at once without handing an entry out twice', async () => {
+    for (let i = 0; i < 40; i++) await queue.enqueue('omni.events', { i });
+    const batches = await Promise.all(
+      Array.from({ length: 8 }, (_, w) => queue.claim('omni.events', `w${w}`, 10)),
+    );
+    const seen = batches.flat().map((e) => e.payload.i);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(40);
+  });
+});
+
+describe('Postgres queue specifics', () => {
+  it('coalesces waiting entries with the same key', async () => {
+    const test = await openTestRuntime('pglite');
+    const queue = createQueue('postgres', { db: test.runtime.database.db, claimIdleMs: CLAIM_IDLE_MS });
+    await queue.enqueue('omni.messages', { conversationId: 'c1' }, { key: 'c1' });
+    await queue.enqueue('omni.messages', { conversationId: 'c1' }, { key: 'c1' });
+    const [entry, ...rest] = await queue.claim('omni.messages', 'w1', 10);
+    expect(rest).toEqual([]);
+    // While one is being worked on, news for the same conversation waits in a fresh entry.
+    await queue.enqueue('omni.messages', { conversationId: 'c1' }, { key: 'c1' });
+    await queue.release(entry!, 'w1', 0);
+    const count = await rows<{ n: number }>(test.runtime.database.db, 'select count(*)::int as n from queue_entries');
+    expect(count[0]?.n).toBe(1);
+    await test.close();
+  });
+});
+
+describe.skipIf(!TEST_REDIS_URL)('Redis queue specifics', () => {
+  it('recreates its consumer group when Redis lost everything', async () => {
+    const redis = await freshRedis(2);
+    const test = await openTestRuntime('pglite');
+    const queue = createQueue('redis', { db: test.runtime.database.db, redis, claimIdleMs: CLAIM_IDLE_MS });
+    await queue.enqueue('omni.messages', { before: true });
+    await redis.flushdb();
+    await queue.enqueue('omni.messages', { after: true });
+    const claimed = await queue.claim('omni.messages', 'w1', 10);
+    expect(claimed.map((e) => e.payload)).toEqual([{ after: true }]);
+    const groups = (await redis.xinfo('GROUPS', 'omni.messages')) as unknown[];
+    expect(groups).toHaveLength(1);
+    redis.disconnect();
+    await test.close();
+  });
+
+  it('keeps the runbook names: XPENDING omni.outbox dispatcher', async () => {
+    const redis = await freshRedis(2);
+    const test = await openTestRuntime('pglite');
+    const queue = createQueue('redis', { db: test.runtime.database.db, redis, claimIdleMs: CLAIM_IDLE_MS });
+    await queue.enqueue('omni.outbox', { o: 1 });
+    await queue.claim('omni.outbox', 'dispatcher-1', 1);
+    const summary = (await redis.xpending('omni.outbox', 'dispatcher')) as unknown[];
+    expect(summary[0]).toBe(1);
+    redis.disconnect();
+    await test.close();
+  });
+});
