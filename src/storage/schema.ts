@@ -176,6 +176,10 @@ export const conversations = pgTable(
   },
   (t) => [
     index('conversations_tenant_status_idx').on(t.tenantId, t.status),
+    // One active conversation per contact and channel, even when two webhooks race to open it.
+    uniqueIndex('conversations_active_uq')
+      .on(t.tenantId, t.contactId, t.channel)
+      .where(sql`${t.status} = 'active'`),
     index('conversations_tenant_controller_idx').on(t.tenantId, t.controlledBy),
     index('conversations_contact_idx').on(t.contactId),
     index('conversations_tenant_last_message_idx').on(t.tenantId, t.lastMessageAt),

@@ -84,4 +84,5 @@ CREATE INDEX "message_events_message_idx" ON "message_events" USING btree ("mess
 CREATE INDEX "queue_entries_ready_idx" ON "queue_entries" USING btree ("queue","available_at");--> statement-breakpoint
 CREATE INDEX "queue_entries_lease_idx" ON "queue_entries" USING btree ("queue","lease_expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "queue_entries_waiting_uq" ON "queue_entries" USING btree ("queue","dedupe_key") WHERE "queue_entries"."dedupe_key" is not null and "queue_entries"."lease_owner" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "conversations_active_uq" ON "conversations" USING btree ("tenant_id","contact_id","channel") WHERE "conversations"."status" = 'active';--> statement-breakpoint
 ALTER TABLE "outbox" ADD CONSTRAINT "outbox_status_check" CHECK (status in ('pendente', 'enviando', 'enviada', 'falhou', 'dlq', 'cancelada'));
