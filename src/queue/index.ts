@@ -1,6 +1,6 @@
 /** Queue: one interface (types.ts), two backends — Postgres table and Redis Streams (SPEC §4). */
 import type { Redis } from 'ioredis';
-import type { Db } from '../storage/index.ts';
+import type { Database, Db } from '../storage/index.ts';
 import { createPostgresQueue } from './postgres-queue.ts';
 import { createRedisQueue } from './redis-queue.ts';
 import type { Queue } from './types.ts';
@@ -12,11 +12,11 @@ export type QueueBackendName = 'postgres' | 'redis';
 
 export function createQueue(
   backend: QueueBackendName,
-  deps: { db: Db; redis?: Redis; claimIdleMs: number },
+  deps: { db: Db; redis?: Redis; claimIdleMs: number; listen?: Database['listen'] },
 ): Queue {
   if (backend === 'redis') {
     if (!deps.redis) throw new Error('The Redis queue backend needs REDIS_URL.');
     return createRedisQueue(deps.redis, { claimIdleMs: deps.claimIdleMs });
   }
-  return createPostgresQueue(deps.db, { claimIdleMs: deps.claimIdleMs });
+  return createPostgresQueue(deps.db, { claimIdleMs: deps.claimIdleMs, listen: deps.listen });
 }

@@ -4,9 +4,18 @@
  * Every state change is one statement with an ownership check (house style rule 8).
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../storage/index.ts';
+import type { Database, Db } from '../storage/index.ts';
 import { queryRows } from '../storage/index.ts';
-import { STREAMS, ROLE_OF, type EnqueueOptions, type PendingEntry, type Queue, type QueueEntry, type Stream, type StreamStats } from './types.ts';
+import {
+  type EnqueueOptions,
+  type PendingEntry,
+  type Queue,
+  type QueueEntry,
+  ROLE_OF,
+  STREAMS,
+  type Stream,
+  type StreamStats,
+} from './types.ts';
 import { createWakeup } from './wakeup.ts';
 
 interface EntryRow {
@@ -26,8 +35,18 @@ const toEntry = (row: EntryRow): QueueEntry => ({
   errors: row.errors,
 });
 
-export function createPostgresQueue(db: Db, options: { claimIdleMs: number }): Queue {
+/** NOTIFY channel of enqueues; the payload is the stream name. */
+export const QUEUE_CHANNEL = 'omni_queue';
+
+export function createPostgresQueue(
+  db: Db,
+  options: { claimIdleMs: number; listen?: Database['listen'] },
+): Queue {
   const wakeup = createWakeup();
+  // Other processes' enqueues wake this one through LISTEN/NOTIFY; polling remains the fallback.
+  const stopListening = options.listen?.(QUEUE_CHANNEL, (stream) => {
+    if ((STREAMS as readonly string[]).includes(stream)) wakeup.notify(stream as Stream);
+  });
   const idle = sql`make_interval(secs => ${options.claimIdleMs / 1000})`;
   const after = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
@@ -40,6 +59,7 @@ export function createPostgresQueue(db: Db, options: { claimIdleMs: number }): Q
         values (${stream}, ${JSON.stringify(payload)}::jsonb, ${enqueue.key ?? null}, ${after(enqueue.delayMs ?? 0)})
         on conflict (queue, dedupe_key) where dedupe_key is not null and lease_owner is null
         do update set available_at = least(queue_entries.available_at, excluded.available_at)`);
+      await db.execute(sql`select pg_notify(${QUEUE_CHANNEL}, ${stream})`);
       wakeup.notify(stream);
     },
 
@@ -69,7 +89,9 @@ export function createPostgresQueue(db: Db, options: { claimIdleMs: number }): Q
     },
 
     async ack(entry: QueueEntry, consumer: string) {
-      await db.execute(sql`delete from queue_entries where id = ${Number(entry.id)} and lease_owner = ${consumer}`);
+      await db.execute(
+        sql`delete from queue_entries where id = ${Number(entry.id)} and lease_owner = ${consumer}`,
+      );
     },
 
     async release(entry: QueueEntry, consumer: string, delayMs: number, error?: string) {
@@ -104,7 +126,12 @@ export function createPostgresQueue(db: Db, options: { claimIdleMs: number }): Q
     waitForWork: (stream, timeoutMs, signal) => wakeup.wait(stream, timeoutMs, signal),
 
     async stats() {
-      const rows = await queryRows<{ queue: Stream; waiting: number; pending: number; delayed: number }>(
+      const rows = await queryRows<{
+        queue: Stream;
+        waiting: number;
+        pending: number;
+        delayed: number;
+      }>(
         db,
         sql`select queue,
                    count(*) filter (where lease_owner is null)::int as waiting,
@@ -114,18 +141,36 @@ export function createPostgresQueue(db: Db, options: { claimIdleMs: number }): Q
       );
       return STREAMS.map((stream): StreamStats => {
         const row = rows.find((r) => r.queue === stream);
-        return { stream, group: ROLE_OF[stream], waiting: row?.waiting ?? 0, pending: row?.pending ?? 0, delayed: row?.delayed ?? 0 };
+        return {
+          stream,
+          group: ROLE_OF[stream],
+          waiting: row?.waiting ?? 0,
+          pending: row?.pending ?? 0,
+          delayed: row?.delayed ?? 0,
+        };
       });
     },
 
     async pending(stream: Stream) {
-      const rows = await queryRows<{ id: number; lease_owner: string; idle_ms: number; attempts: number }>(
+      const rows = await queryRows<{
+        id: number;
+        lease_owner: string;
+        idle_ms: number;
+        attempts: number;
+      }>(
         db,
         sql`select id, lease_owner, attempts,
                    greatest(0, ${options.claimIdleMs} - extract(epoch from (lease_expires_at - now())) * 1000)::int as idle_ms
               from queue_entries where queue = ${stream} and lease_owner is not null order by id`,
       );
-      return rows.map((r): PendingEntry => ({ id: String(r.id), consumer: r.lease_owner, idleMs: r.idle_ms, attempts: r.attempts }));
+      return rows.map(
+        (r): PendingEntry => ({
+          id: String(r.id),
+          consumer: r.lease_owner,
+          idleMs: r.idle_ms,
+          attempts: r.attempts,
+        }),
+      );
     },
 
     async reclaim(stream: Stream, idleMs: number) {
@@ -140,6 +185,8 @@ export function createPostgresQueue(db: Db, options: { claimIdleMs: number }): Q
       return rows.length;
     },
 
-    async close() {},
+    async close() {
+      await (await stopListening)?.();
+    },
   };
 }

@@ -6,7 +6,16 @@
  * sweeper re-creates entries from the database.
  */
 import type { Redis } from 'ioredis';
-import { ROLE_OF, STREAMS, type EnqueueOptions, type PendingEntry, type Queue, type QueueEntry, type Stream, type StreamStats } from './types.ts';
+import {
+  type EnqueueOptions,
+  type PendingEntry,
+  type Queue,
+  type QueueEntry,
+  ROLE_OF,
+  STREAMS,
+  type Stream,
+  type StreamStats,
+} from './types.ts';
 import { createWakeup } from './wakeup.ts';
 
 const attemptsKey = (stream: Stream) => `${stream}:attempts`;
@@ -137,7 +146,12 @@ export function createRedisQueue(redis: Redis, options: { claimIdleMs: number })
     async enqueue(stream: Stream, payload: Record<string, unknown>, enqueue: EnqueueOptions = {}) {
       const body = JSON.stringify(payload);
       if (enqueue.delayMs && enqueue.delayMs > 0) {
-        const member = JSON.stringify({ payload: body, errors: '[]', attempts: '0', key: enqueue.key ?? null });
+        const member = JSON.stringify({
+          payload: body,
+          errors: '[]',
+          attempts: '0',
+          key: enqueue.key ?? null,
+        });
         await redis.zadd(delayedKey(stream), Date.now() + enqueue.delayMs, member);
       } else {
         await redis.xadd(stream, '*', 'payload', body, 'errors', '[]', 'attempts', '0');
@@ -147,13 +161,11 @@ export function createRedisQueue(redis: Redis, options: { claimIdleMs: number })
 
     async claim(stream: Stream, consumer: string, count: number) {
       const raw = (await withGroup(stream, () =>
-        evalScript(CLAIM, [stream, attemptsKey(stream), delayedKey(stream)], [
-          group(stream),
-          consumer,
-          count,
-          options.claimIdleMs,
-          Date.now(),
-        ]),
+        evalScript(
+          CLAIM,
+          [stream, attemptsKey(stream), delayedKey(stream)],
+          [group(stream), consumer, count, options.claimIdleMs, Date.now()],
+        ),
       )) as RawEntry[];
       return raw.map(([id, rawFields, claims]): QueueEntry => {
         const fields = fieldsOf(rawFields);
@@ -172,20 +184,28 @@ export function createRedisQueue(redis: Redis, options: { claimIdleMs: number })
     },
 
     async ack(entry: QueueEntry, consumer: string) {
-      await evalScript(ACK, [entry.stream, attemptsKey(entry.stream)], [group(entry.stream), consumer, entry.id]);
+      await evalScript(
+        ACK,
+        [entry.stream, attemptsKey(entry.stream)],
+        [group(entry.stream), consumer, entry.id],
+      );
     },
 
     async release(entry: QueueEntry, consumer: string, delayMs: number, error?: string) {
       const errors = JSON.stringify(error === undefined ? entry.errors : [...entry.errors, error]);
-      await evalScript(RELEASE, [entry.stream, attemptsKey(entry.stream), delayedKey(entry.stream)], [
-        group(entry.stream),
-        consumer,
-        entry.id,
-        JSON.stringify(entry.payload),
-        errors,
-        entry.attempts,
-        delayMs > 0 ? Date.now() + delayMs : 0,
-      ]);
+      await evalScript(
+        RELEASE,
+        [entry.stream, attemptsKey(entry.stream), delayedKey(entry.stream)],
+        [
+          group(entry.stream),
+          consumer,
+          entry.id,
+          JSON.stringify(entry.payload),
+          errors,
+          entry.attempts,
+          delayMs > 0 ? Date.now() + delayMs : 0,
+        ],
+      );
       if (delayMs === 0) wakeup.notify(entry.stream);
     },
 
@@ -200,28 +220,41 @@ export function createRedisQueue(redis: Redis, options: { claimIdleMs: number })
             redis.xpending(stream, group(stream)).catch(() => [0]) as Promise<unknown[]>,
           ]);
           const pending = Number(summary[0] ?? 0);
-          return { stream, group: group(stream), waiting: Math.max(0, length - pending) + delayed, pending, delayed };
+          return {
+            stream,
+            group: group(stream),
+            waiting: Math.max(0, length - pending) + delayed,
+            pending,
+            delayed,
+          };
         }),
       );
     },
 
     async pending(stream: Stream) {
-      const rows = (await redis.xpending(stream, group(stream), '-', '+', 1000).catch(() => [])) as Array<
-        [string, string, number, number]
-      >;
-      const claims = rows.length > 0 ? await redis.hmget(attemptsKey(stream), ...rows.map((r) => r[0])) : [];
-      return rows.map(([id, consumer, idleMs], i): PendingEntry => ({
-        id,
-        consumer,
-        idleMs: Number(idleMs),
-        attempts: Number(claims[i] ?? 0),
-      }));
+      const rows = (await redis
+        .xpending(stream, group(stream), '-', '+', 1000)
+        .catch(() => [])) as Array<[string, string, number, number]>;
+      const claims =
+        rows.length > 0 ? await redis.hmget(attemptsKey(stream), ...rows.map((r) => r[0])) : [];
+      return rows.map(
+        ([id, consumer, idleMs], i): PendingEntry => ({
+          id,
+          consumer,
+          idleMs: Number(idleMs),
+          attempts: Number(claims[i] ?? 0),
+        }),
+      );
     },
 
     async reclaim(stream: Stream, idleMs: number) {
       const moved = Number(
         await withGroup(stream, () =>
-          evalScript(RECLAIM, [stream, attemptsKey(stream)], [group(stream), REPAIR_CONSUMER, idleMs]),
+          evalScript(
+            RECLAIM,
+            [stream, attemptsKey(stream)],
+            [group(stream), REPAIR_CONSUMER, idleMs],
+          ),
         ),
       );
       if (moved > 0) wakeup.notify(stream);

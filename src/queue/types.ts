@@ -64,7 +64,11 @@ export interface PendingEntry {
 
 export interface Queue {
   kind: 'postgres' | 'redis';
-  enqueue(stream: Stream, payload: Record<string, unknown>, options?: EnqueueOptions): Promise<void>;
+  enqueue(
+    stream: Stream,
+    payload: Record<string, unknown>,
+    options?: EnqueueOptions,
+  ): Promise<void>;
   claim(stream: Stream, consumer: string, count: number): Promise<QueueEntry[]>;
   /** Keeps a long-running entry from being reclaimed by another consumer. */
   extend(entry: QueueEntry, consumer: string): Promise<void>;

@@ -32,6 +32,11 @@ export interface Database {
   ping(timeoutMs: number): Promise<void>;
   migrate(): Promise<MigrationResult>;
   migrationStatus(): Promise<MigrationStatus>;
+  /**
+   * Calls `onNotify` with the payload of every NOTIFY on `channel`, from any process, until the
+   * returned function is called. Keeps listening across reconnects.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ async function openPglite(dataDir: string | undefined, logger: Logger): Promise<
     },
     migrate: () => migratePglite(client, logger),
     migrationStatus: () => migrationStatus(client),
+    listen: (channel, onNotify) => client.listen(channel, onNotify),
     close: async () => {
       await client.close();
       await release?.();
@@ -103,7 +109,48 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
     },
     migrate: () => migratePostgres(url, target, logger),
     migrationStatus: () => migrationStatus(pool),
+    listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, logger),
     close: () => pool.end(),
+  };
+}
+
+/** Delay before a lost LISTEN connection is opened again. */
+const RELISTEN_MS = 1_000;
+
+/** LISTEN needs a connection of its own, outside the pool; it comes back after the server does. */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (stopped) return;
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    next.on('notification', (message) => onNotify(message.payload ?? ''));
+    next.on('error', () => {
+      if (client === next) client = undefined;
+      next.end().catch(() => {});
+      retry = setTimeout(connect, RELISTEN_MS);
+    });
+    try {
+      await next.connect();
+      await next.query(`listen "${channel.replaceAll('"', '')}"`);
+      client = next;
+    } catch (error) {
+      logger.debug({ error: (error as Error).message, channel }, 'LISTEN failed; retrying');
+      next.end().catch(() => {});
+      retry = setTimeout(connect, RELISTEN_MS);
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }
 

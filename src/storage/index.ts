@@ -16,3 +16,4 @@ export { type MigrationResult, type MigrationStatus, migrationsFolder } from './
 export { connectRedis, type RedisConnection } from './redis.ts';
 export { queryRows } from './rows.ts';
 export * as schema from './schema.ts';
+export { readSwitch, setSwitch } from './switches.ts';

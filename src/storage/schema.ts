@@ -42,7 +42,14 @@ export const CONTROLLERS = ['bot', 'pending_human', 'human'] as const;
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
 export const MESSAGE_AUTHORS = ['contact', 'bot', 'operator', 'system'] as const;
 /** Portuguese as in the runbooks' SQL; `cancelada`: a bot reply dropped because a human took over. */
-export const OUTBOX_STATUSES = ['pendente', 'enviando', 'enviada', 'falhou', 'dlq', 'cancelada'] as const;
+export const OUTBOX_STATUSES = [
+  'pendente',
+  'enviando',
+  'enviada',
+  'falhou',
+  'dlq',
+  'cancelada',
+] as const;
 export const HANDOFF_STATUSES = ['pendente', 'aceito', 'resolvido', 'cancelado'] as const;
 
 const oneOf = (column: string, values: readonly string[]) =>

@@ -2,13 +2,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName } from '../../src/queue/index.ts';
+import { openDatabase } from '../../src/storage/index.ts';
+import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { TEST_REDIS_URL } from '../support/services.ts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 
 const CLAIM_IDLE_MS = 400;
+
+function only<T>(items: T[]): T {
+  expect(items).toHaveLength(1);
+  return items[0] as T;
+}
 const BACKENDS: QueueBackendName[] = TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
 
 describe.each(BACKENDS)('queue backend: %s', (backend) => {
@@ -25,7 +33,11 @@ describe.each(BACKENDS)('queue backend: %s', (backend) => {
     await test.runtime.database.db.execute(
       (await import('drizzle-orm')).sql`delete from queue_entries`,
     );
-    queue = createQueue(backend, { db: test.runtime.database.db, redis, claimIdleMs: CLAIM_IDLE_MS });
+    queue = createQueue(backend, {
+      db: test.runtime.database.db,
+      redis,
+      claimIdleMs: CLAIM_IDLE_MS,
+    });
   });
   afterAll(async () => {
     redis?.disconnect();
@@ -34,11 +46,14 @@ describe.each(BACKENDS)('queue backend: %s', (backend) => {
 
   it('delivers an entry once, with its payload, until acknowledged', async () => {
     await queue.enqueue('omni.messages', { conversationId: 'c1' });
-    const [entry, ...rest] = await queue.claim('omni.messages', 'w1', 10);
-    expect(rest).toHaveLength(0);
-    expect(entry).toMatchObject({ stream: 'omni.messages', payload: { conversationId: 'c1' }, attempts: 1 });
+    const entry = only(await queue.claim('omni.messages', 'w1', 10));
+    expect(entry).toMatchObject({
+      stream: 'omni.messages',
+      payload: { conversationId: 'c1' },
+      attempts: 1,
+    });
     expect(await queue.claim('omni.messages', 'w2', 10)).toEqual([]);
-    await queue.ack(entry!, 'w1');
+    await queue.ack(entry, 'w1');
     await sleep(CLAIM_IDLE_MS + 100);
     expect(await queue.claim('omni.messages', 'w2', 10)).toEqual([]);
   });
@@ -51,40 +66,47 @@ describe.each(BACKENDS)('queue backend: %s', (backend) => {
 
   it('hands a silent consumer’s entries to another after the claim idle time', async () => {
     await queue.enqueue('omni.messages', { n: 1 });
-    const [first] = await queue.claim('omni.messages', 'crashed', 1);
+    const first = only(await queue.claim('omni.messages', 'crashed', 1));
     expect(await queue.claim('omni.messages', 'survivor', 1)).toEqual([]);
     await sleep(CLAIM_IDLE_MS + 150);
-    const [again] = await queue.claim('omni.messages', 'survivor', 1);
-    expect(again?.payload).toEqual({ n: 1 });
-    expect(again?.attempts).toBe(2);
+    const again = only(await queue.claim('omni.messages', 'survivor', 1));
+    expect(again.payload).toEqual({ n: 1 });
+    expect(again.attempts).toBe(2);
     // The crashed consumer no longer owns it: its late ack changes nothing.
-    await queue.ack(first!, 'crashed');
+    await queue.ack(first, 'crashed');
     expect((await queue.pending('omni.messages')).map((p) => p.consumer)).toEqual(['survivor']);
   });
 
   it('lets a busy consumer keep its entry by extending it', async () => {
     await queue.enqueue('omni.messages', { n: 1 });
-    const [entry] = await queue.claim('omni.messages', 'busy', 1);
+    const entry = only(await queue.claim('omni.messages', 'busy', 1));
     for (let i = 0; i < 3; i++) {
       await sleep(CLAIM_IDLE_MS / 2);
-      await queue.extend(entry!, 'busy');
+      await queue.extend(entry, 'busy');
     }
     expect(await queue.claim('omni.messages', 'thief', 1)).toEqual([]);
   });
 
   it('releases with a delay, counting attempts and keeping every error', async () => {
     await queue.enqueue('omni.outbox', { o: 1 });
-    const [entry] = await queue.claim('omni.outbox', 'w1', 1);
-    await queue.release(entry!, 'w1', 300, 'timeout talking to the channel');
+    const entry = only(await queue.claim('omni.outbox', 'w1', 1));
+    await queue.release(entry, 'w1', 300, 'timeout talking to the channel');
     expect(await queue.claim('omni.outbox', 'w1', 1)).toEqual([]);
     const stats = (await queue.stats()).find((s) => s.stream === 'omni.outbox');
     expect(stats).toMatchObject({ group: 'dispatcher', delayed: 1, pending: 0 });
     await sleep(400);
-    const [retry] = await queue.claim('omni.outbox', 'w1', 1);
-    expect(retry).toMatchObject({ payload: { o: 1 }, attempts: 2, errors: ['timeout talking to the channel'] });
-    await queue.release(retry!, 'w1', 0, 'second failure');
-    const [third] = await queue.claim('omni.outbox', 'w2', 1);
-    expect(third).toMatchObject({ attempts: 3, errors: ['timeout talking to the channel', 'second failure'] });
+    const retry = only(await queue.claim('omni.outbox', 'w1', 1));
+    expect(retry).toMatchObject({
+      payload: { o: 1 },
+      attempts: 2,
+      errors: ['timeout talking to the channel'],
+    });
+    await queue.release(retry, 'w1', 0, 'second failure');
+    const third = only(await queue.claim('omni.outbox', 'w2', 1));
+    expect(third).toMatchObject({
+      attempts: 3,
+      errors: ['timeout talking to the channel', 'second failure'],
+    });
   });
 
   it('honours a delayed enqueue', async () => {
@@ -130,17 +152,58 @@ describe.each(BACKENDS)('queue backend: %s', (backend) => {
 describe('Postgres queue specifics', () => {
   it('coalesces waiting entries with the same key', async () => {
     const test = await openTestRuntime('pglite');
-    const queue = createQueue('postgres', { db: test.runtime.database.db, claimIdleMs: CLAIM_IDLE_MS });
+    const queue = createQueue('postgres', {
+      db: test.runtime.database.db,
+      claimIdleMs: CLAIM_IDLE_MS,
+    });
     await queue.enqueue('omni.messages', { conversationId: 'c1' }, { key: 'c1' });
     await queue.enqueue('omni.messages', { conversationId: 'c1' }, { key: 'c1' });
-    const [entry, ...rest] = await queue.claim('omni.messages', 'w1', 10);
-    expect(rest).toEqual([]);
+    const entry = only(await queue.claim('omni.messages', 'w1', 10));
     // While one is being worked on, news for the same conversation waits in a fresh entry.
     await queue.enqueue('omni.messages', { conversationId: 'c1' }, { key: 'c1' });
-    await queue.release(entry!, 'w1', 0);
-    const count = await rows<{ n: number }>(test.runtime.database.db, 'select count(*)::int as n from queue_entries');
+    await queue.release(entry, 'w1', 0);
+    const count = await rows<{ n: number }>(
+      test.runtime.database.db,
+      'select count(*)::int as n from queue_entries',
+    );
     expect(count[0]?.n).toBe(1);
     await test.close();
+  });
+});
+
+describe.skipIf(!TEST_DATABASE_URL)('Postgres queue across processes', () => {
+  it('wakes a consumer in another process through LISTEN/NOTIFY', async () => {
+    const target = await createTestDatabase();
+    const logger = createLogger('silent');
+    const [here, there] = await Promise.all([
+      openDatabase({ kind: 'postgres', url: target.url, poolSize: 2, logger }),
+      openDatabase({ kind: 'postgres', url: target.url, poolSize: 2, logger }),
+    ]);
+    await here.migrate();
+    const consumer = createQueue('postgres', {
+      db: here.db,
+      claimIdleMs: CLAIM_IDLE_MS,
+      listen: here.listen,
+    });
+    const producer = createQueue('postgres', {
+      db: there.db,
+      claimIdleMs: CLAIM_IDLE_MS,
+      listen: there.listen,
+    });
+    await sleep(300);
+    const started = Date.now();
+    const waiting = consumer.waitForWork('omni.outbox', 10_000);
+    await producer.enqueue('omni.outbox', { from: 'elsewhere' });
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(only(await consumer.claim('omni.outbox', 'w1', 1)).payload).toEqual({
+      from: 'elsewhere',
+    });
+    await consumer.close();
+    await producer.close();
+    await here.close();
+    await there.close();
+    await target.drop();
   });
 });
 
@@ -148,7 +211,11 @@ describe.skipIf(!TEST_REDIS_URL)('Redis queue specifics', () => {
   it('recreates its consumer group when Redis lost everything', async () => {
     const redis = await freshRedis(2);
     const test = await openTestRuntime('pglite');
-    const queue = createQueue('redis', { db: test.runtime.database.db, redis, claimIdleMs: CLAIM_IDLE_MS });
+    const queue = createQueue('redis', {
+      db: test.runtime.database.db,
+      redis,
+      claimIdleMs: CLAIM_IDLE_MS,
+    });
     await queue.enqueue('omni.messages', { before: true });
     await redis.flushdb();
     await queue.enqueue('omni.messages', { after: true });
@@ -163,7 +230,11 @@ describe.skipIf(!TEST_REDIS_URL)('Redis queue specifics', () => {
   it('keeps the runbook names: XPENDING omni.outbox dispatcher', async () => {
     const redis = await freshRedis(2);
     const test = await openTestRuntime('pglite');
-    const queue = createQueue('redis', { db: test.runtime.database.db, redis, claimIdleMs: CLAIM_IDLE_MS });
+    const queue = createQueue('redis', {
+      db: test.runtime.database.db,
+      redis,
+      claimIdleMs: CLAIM_IDLE_MS,
+    });
     await queue.enqueue('omni.outbox', { o: 1 });
     await queue.claim('omni.outbox', 'dispatcher-1', 1);
     const summary = (await redis.xpending('omni.outbox', 'dispatcher')) as unknown[];
