@@ -1,0 +1,16 @@
+/** Channels: adapters that carry messages to and from contacts (SPEC §6). */
+export {
+  createRestChannel,
+  IDEMPOTENCY_HEADER,
+  type RestWebhookTarget,
+  SIGNATURE_HEADER,
+  signBody,
+} from './rest.ts';
+export {
+  type ChannelAdapter,
+  ChannelError,
+  isRetryableStatus,
+  type OutboundMessage,
+  parseRetryAfter,
+  type SendResult,
+} from './types.ts';
