@@ -9,6 +9,7 @@ import { StorageError } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 import { registerKeyCommands, registerTenantCommands } from './commands/admin.ts';
 import { registerOpsCommands } from './commands/ops.ts';
+import { registerQueueCommands } from './commands/queue.ts';
 import { parseRole, serve, type WorkerRole } from './commands/serve.ts';
 import { CliError, say } from './output.ts';
 
@@ -43,6 +44,7 @@ program
 registerOpsCommands(program);
 registerTenantCommands(program);
 registerKeyCommands(program);
+registerQueueCommands(program);
 
 function reportFailure(error: unknown): void {
   if (error instanceof ConfigError) {

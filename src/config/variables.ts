@@ -181,8 +181,7 @@ export const variables = {
   MAX_WORKERS: variable(positiveInteger(), {
     group: 'core',
     default: '4',
-    doc: 'Conversations a worker process handles at once.',
-    reserved: true,
+    doc: 'Queue entries (conversations) a worker process handles at once, per role.',
   }),
 
   // database
@@ -221,32 +220,27 @@ export const variables = {
   }),
   QUEUE_BACKEND: variable(oneOf(['postgres', 'redis']), {
     group: 'queue',
-    doc: 'Override the queue backend chosen by profile.',
-    reserved: true,
+    doc: 'Override the queue backend chosen by profile (redis needs REDIS_URL).',
   }),
   QUEUE_CLAIM_IDLE_MS: variable(positiveInteger(), {
     group: 'queue',
     default: '5000',
     doc: 'Queue entries idle this long are reclaimed from a dead worker.',
-    reserved: true,
   }),
   QUEUE_MAX_ATTEMPTS: variable(positiveInteger(), {
     group: 'queue',
     default: '5',
     doc: 'Attempts before an entry goes to the dead-letter queue.',
-    reserved: true,
   }),
   DEBOUNCE_MS: variable(nonNegativeInteger(), {
     group: 'queue',
     default: '1500',
     doc: 'Inbound messages this close together are answered as one turn.',
-    reserved: true,
   }),
   DEBOUNCE_MAX_MS: variable(nonNegativeInteger(), {
     group: 'queue',
     default: '6000',
     doc: 'Longest a turn waits for more messages.',
-    reserved: true,
   }),
 
   // llm
@@ -519,4 +513,12 @@ export const variables = {
   }),
 };
 
-export const configSchema = z.object(variables);
+export const configSchema = z.object(variables).superRefine((config, context) => {
+  if (config.QUEUE_BACKEND === 'redis' && !config.REDIS_URL) {
+    context.addIssue({
+      code: 'custom',
+      path: ['QUEUE_BACKEND'],
+      message: 'is redis, which needs REDIS_URL',
+    });
+  }
+});

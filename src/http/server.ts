@@ -15,8 +15,11 @@ import { VERSION } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { requireApiKey } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { deadLetterRoutes } from './routes/dlq.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes } from './routes/metrics.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 
@@ -102,6 +105,9 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     requireApiKey(tenantApi, runtime.database.db);
     tenantRoutes(tenantApi, runtime.database.db);
     keyRoutes(tenantApi, runtime.database.db);
+    messageRoutes(tenantApi, runtime.database.db, runtime.pipeline);
+    conversationRoutes(tenantApi, runtime.database.db);
+    deadLetterRoutes(tenantApi, runtime.pipeline);
   });
   return { app, lifecycle };
 }

@@ -1,9 +1,10 @@
 /**
  * The composition root: builds, from the configuration, the services one Omni process shares
- * (logger, metrics, database, Redis, health checks) and closes them in order. The edges (HTTP,
+ * (logger, metrics, database, Redis, the pipeline, health checks) and closes them in order. The edges (HTTP,
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
 import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
+import { createOfflineResponder } from '../gateway/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -11,6 +12,12 @@ import {
   type Logger,
   type Metrics,
 } from '../observability/index.ts';
+import {
+  createPipeline,
+  type Pipeline,
+  type PipelineSettings,
+  type Responder,
+} from '../pipeline/index.ts';
 import {
   connectRedis,
   type Database,
@@ -24,6 +31,7 @@ export { exitGracefullyOnSignals } from './shutdown.ts';
 
 export interface Runtime {
   config: Config;
+  pipeline: Pipeline;
   profile: DeploymentProfile;
   logger: Logger;
   metrics: Metrics;
@@ -39,6 +47,10 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Use an in-memory PGlite instead of OMNI_DATA_DIR (tests). */
   inMemory?: boolean;
+  /** What answers turns; default: the gateway's offline responder (the agents replace it). */
+  responder?: Responder;
+  /** Overrides of the pipeline's settings (tests shorten debounce and claim times). */
+  pipeline?: Partial<PipelineSettings>;
 }
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -57,9 +69,17 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     databaseCheck(database, metrics),
     ...(redis ? [redisCheck(redis, metrics)] : []),
   ];
-  logger.info({ profile, database: database.target, redis: redis?.target }, 'runtime ready');
+  const pipeline = createPipeline(
+    { config, database, redis, logger, metrics },
+    { responder: options.responder ?? createOfflineResponder(), settings: options.pipeline },
+  );
+  logger.info(
+    { profile, database: database.target, redis: redis?.target, queue: pipeline.queue.kind },
+    'runtime ready',
+  );
   return {
     config,
+    pipeline,
     profile,
     logger,
     metrics,
@@ -67,6 +87,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     redis,
     healthChecks,
     close: async () => {
+      await pipeline.queue.close();
       await redis?.close();
       await database.close();
     },

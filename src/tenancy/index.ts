@@ -24,6 +24,7 @@ export {
   createTenant,
   findTenant,
   getTenant,
+  isUuid,
   listTenants,
   type Tenant,
   type TenantSettings,

@@ -46,6 +46,12 @@ describe('configuration', () => {
     );
   });
 
+  it('checks variables that only make sense together', () => {
+    expect(problemsOf({ QUEUE_BACKEND: 'redis' })).toEqual([
+      'QUEUE_BACKEND is redis, which needs REDIS_URL (got "redis")',
+    ]);
+  });
+
   it('reports every invalid variable at once', () => {
     const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', ESCALATION_MIN_CONFIDENCE: '2' });
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([

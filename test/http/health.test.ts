@@ -4,7 +4,7 @@ import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
 import { type FaultyProxy, startProxy } from '../support/tcp-proxy.ts';
@@ -142,19 +142,15 @@ describe('metrics switched off', () => {
 
 /** The acceptance drill: the database goes away while Omni runs, then comes back. */
 describe.skipIf(!TEST_DATABASE_URL)('a PostgreSQL outage', () => {
-  let database: TestDatabase;
+  let database: ProxiedDatabase;
   let proxy: FaultyProxy;
   let runtime: Runtime;
   let server: OmniServer;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const direct = new URL(database.url);
-    proxy = await startProxy(direct.hostname, Number(direct.port || 5432));
-    const throughProxy = new URL(database.url);
-    throughProxy.hostname = '127.0.0.1';
-    throughProxy.port = String(proxy.port);
+    database = await createProxiedTestDatabase();
+    proxy = database.proxy;
     runtime = await openRuntime(
-      loadConfig({ DATABASE_URL: throughProxy.toString(), LOG_LEVEL: 'silent' }),
+      loadConfig({ DATABASE_URL: database.proxiedUrl, LOG_LEVEL: 'silent' }),
       {
         logger: createLogger('silent'),
       },
@@ -164,7 +160,6 @@ describe.skipIf(!TEST_DATABASE_URL)('a PostgreSQL outage', () => {
   afterAll(async () => {
     await server?.app.close();
     await runtime?.close();
-    await proxy?.close();
     await database?.drop();
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from './services.ts';
+import { type FaultyProxy, startProxy } from './tcp-proxy.ts';
 
 export interface TestDatabase {
   url: string;
@@ -28,4 +29,29 @@ async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+export interface ProxiedDatabase extends TestDatabase {
+  /** The same database reached through `proxy`, which a test can cut and restore. */
+  proxiedUrl: string;
+  proxy: FaultyProxy;
+}
+
+/** A fresh database plus a fault-injecting proxy in front of it (for outage drills). */
+export async function createProxiedTestDatabase(): Promise<ProxiedDatabase> {
+  const database = await createTestDatabase();
+  const direct = new URL(database.url);
+  const proxy = await startProxy(direct.hostname, Number(direct.port || 5432));
+  const proxied = new URL(database.url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return {
+    ...database,
+    proxiedUrl: proxied.toString(),
+    proxy,
+    drop: async () => {
+      await proxy.close();
+      await database.drop();
+    },
+  };
 }

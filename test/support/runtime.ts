@@ -1,7 +1,9 @@
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
+import type { Responder } from '../../src/pipeline/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestDatabase } from './postgres.ts';
+import { echoResponder } from './responder.ts';
 import { type Backend, TEST_REDIS_URL } from './services.ts';
 
 export interface TestRuntime {
@@ -16,16 +18,21 @@ export interface TestRuntime {
 export async function openTestRuntime(
   backend: Backend,
   env: Record<string, string> = {},
-  options: { redis?: boolean } = {},
+  options: { redis?: boolean | string; responder?: Responder } = {},
 ): Promise<TestRuntime> {
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     ...(database ? { DATABASE_URL: database.url } : {}),
-    ...(options.redis && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    ...(typeof options.redis === 'string' ? { REDIS_URL: options.redis } : {}),
+    ...(options.redis === true && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
     ...env,
   });
-  const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
+  const runtime = await openRuntime(config, {
+    logger: createLogger('silent'),
+    inMemory: true,
+    responder: options.responder ?? echoResponder().responder,
+  });
   return {
     runtime,
     close: async () => {

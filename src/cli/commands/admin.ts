@@ -5,6 +5,7 @@ import {
   createApiKey,
   createTenant,
   getTenant,
+  isUuid,
   listApiKeys,
   listTenants,
   parsePermissions,
@@ -14,7 +15,6 @@ import {
 import { CliError, printJson, printTable, say, withRuntime } from '../output.ts';
 
 const CLI = { type: 'cli' } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function registerTenantCommands(program: Command): void {
   const tenant = program.command('tenant').description('manage tenants (companies)');
@@ -115,8 +115,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print the revoked key as JSON')
     .action((id: string, options: { json?: boolean }) =>
       withRuntime(async ({ database }) => {
-        if (!UUID.test(id))
-          throw new CliError(`"${id}" is not an API key id (see omni keys list).`);
+        if (!isUuid(id)) throw new CliError(`"${id}" is not an API key id (see omni keys list).`);
         const info = await revokeApiKey(database.db, id, CLI);
         if (options.json) printJson(apiKeyView(info));
         else say(`Revoked API key ${info.id} (${info.prefix}…).`);

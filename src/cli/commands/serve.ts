@@ -1,7 +1,9 @@
 /** `omni start` (API + workers in one process), `omni api`, `omni worker`: long-running processes. */
 import { type Config, loadConfig, publicUrl } from '../../config/index.ts';
 import { buildServer } from '../../http/index.ts';
-import { exitGracefullyOnSignals, openRuntime, type Runtime } from '../../runtime/index.ts';
+import type { RunningWorkers } from '../../pipeline/index.ts';
+import { ROLES, type Role } from '../../queue/index.ts';
+import { exitGracefullyOnSignals, openRuntime } from '../../runtime/index.ts';
 import { type DemoCredentials, ensureDemoTenant } from '../../tenancy/index.ts';
 import { CliError, say } from '../output.ts';
 
@@ -17,10 +19,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig();
   const runtime = await openRuntime(config);
   const { logger } = runtime;
-  let closing: (() => Promise<void>) | undefined;
+  let closeHttp: (() => Promise<void>) | undefined;
+  let workers: RunningWorkers | undefined;
 
+  // Order matters: stop taking requests, let workers finish what they hold, then close pools.
   exitGracefullyOnSignals(config.SHUTDOWN_TIMEOUT_MS, logger, async () => {
-    await closing?.();
+    await closeHttp?.();
+    await workers?.stop();
     await runtime.close();
   });
 
@@ -30,7 +35,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       if (credentials) printWelcome(config, credentials);
     }
     const { app, lifecycle } = await buildServer(runtime);
-    closing = async () => {
+    closeHttp = async () => {
       lifecycle.draining = true;
       await app.close();
     };
@@ -39,13 +44,10 @@ export async function serve(options: ServeOptions): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     logger.info({ url: publicUrl(config, port), profile: runtime.profile }, 'Omni is listening');
   }
-  if (options.roles.length > 0) startWorkers(runtime, options.roles);
-}
-
-/** Queue consumers per role arrive with the delivery pipeline; the process already holds the runtime. */
-function startWorkers(runtime: Runtime, roles: WorkerRole[]): void {
-  const expanded = roles.includes('all') ? WORKER_ROLES.filter((r) => r !== 'all') : roles;
-  runtime.logger.info({ roles: expanded }, 'worker roles ready');
+  if (options.roles.length > 0) {
+    const roles = options.roles.includes('all') ? [...ROLES] : (options.roles as Role[]);
+    workers = runtime.pipeline.startWorkers(roles);
+  }
 }
 
 export function parseRole(value: string): WorkerRole {

@@ -1,0 +1,174 @@
+/**
+ * The dead-letter queue (SPEC §4.6): entries that exhausted their retries, failed for good, or
+ * could not be parsed. The database keeps them (with the payload and every error) so they survive
+ * a Redis flush; in the scale profile each is also added to the `omni.dlq` stream for operators
+ * who look there. Replay puts the work back where it came from.
+ */
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { DLQ_STREAM, type Stream } from '../queue/index.ts';
+import { schema } from '../storage/index.ts';
+import { recordStates } from './message-state.ts';
+import type { PipelineDeps } from './types.ts';
+
+export type DeadLetter = typeof schema.deadLetters.$inferSelect;
+
+export interface DeadLetterInput {
+  tenantId: string | null;
+  stream: Stream;
+  payload: Record<string, unknown>;
+  reason: string;
+  errors: unknown[];
+  attempts: number;
+}
+
+export async function deadLetter(
+  deps: Pick<PipelineDeps, 'db' | 'redis' | 'metrics' | 'logger'>,
+  input: DeadLetterInput,
+): Promise<DeadLetter> {
+  const [row] = await deps.db
+    .insert(schema.deadLetters)
+    .values({
+      tenantId: input.tenantId,
+      queue: input.stream,
+      payload: input.payload,
+      reason: input.reason,
+      errors: input.errors,
+      attempts: input.attempts,
+    })
+    .returning();
+  const letter = row as DeadLetter;
+  deps.metrics.deadLettered.inc({ stream: input.stream, reason: input.reason });
+  await deps.redis
+    ?.xadd(
+      DLQ_STREAM,
+      '*',
+      'id',
+      letter.id,
+      'stream',
+      input.stream,
+      'reason',
+      input.reason,
+      'payload',
+      JSON.stringify(input.payload),
+      'errors',
+      JSON.stringify(input.errors),
+    )
+    .catch((error) =>
+      deps.logger.warn({ err: error }, 'could not mirror a dead letter to omni.dlq'),
+    );
+  return letter;
+}
+
+export function listDeadLetters(
+  deps: Pick<PipelineDeps, 'db'>,
+  options: { tenantId?: string; includeReplayed?: boolean; limit?: number } = {},
+) {
+  return deps.db
+    .select()
+    .from(schema.deadLetters)
+    .where(
+      and(
+        options.tenantId ? eq(schema.deadLetters.tenantId, options.tenantId) : undefined,
+        options.includeReplayed ? undefined : isNull(schema.deadLetters.replayedAt),
+      ),
+    )
+    .orderBy(desc(schema.deadLetters.createdAt))
+    .limit(options.limit ?? 100);
+}
+
+export async function getDeadLetter(
+  deps: Pick<PipelineDeps, 'db'>,
+  id: string,
+  tenantId?: string,
+): Promise<DeadLetter | undefined> {
+  const [row] = await deps.db
+    .select()
+    .from(schema.deadLetters)
+    .where(
+      and(
+        eq(schema.deadLetters.id, id),
+        tenantId ? eq(schema.deadLetters.tenantId, tenantId) : undefined,
+      ),
+    );
+  return row;
+}
+
+export async function countOpenDeadLetters(deps: Pick<PipelineDeps, 'db'>): Promise<number> {
+  const [row] = await deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(schema.deadLetters)
+    .where(isNull(schema.deadLetters.replayedAt));
+  return row?.n ?? 0;
+}
+
+/** Puts a dead letter's work back on its stream; false if it was already replayed. */
+export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): Promise<boolean> {
+  const payload = letter.payload as {
+    outboxId?: string;
+    conversationId?: string;
+    tenantId?: string;
+    messageIds?: string[];
+  };
+  const claimed = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(schema.deadLetters)
+      .set({ replayedAt: sql`now()` })
+      .where(and(eq(schema.deadLetters.id, letter.id), isNull(schema.deadLetters.replayedAt)))
+      .returning({ id: schema.deadLetters.id });
+    if (!row) return false;
+    if (letter.queue === 'omni.outbox' && payload.outboxId) {
+      const [outbox] = await tx
+        .update(schema.outbox)
+        .set({ status: 'pendente', attempts: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(schema.outbox.id, payload.outboxId),
+            inArray(schema.outbox.status, ['dlq', 'falhou']),
+          ),
+        )
+        .returning();
+      if (outbox) {
+        await recordStates(tx, [
+          {
+            tenantId: outbox.tenantId,
+            conversationId: outbox.conversationId,
+            messageId: outbox.messageId,
+            state: 'queued',
+            detail: { replayed_from: letter.id },
+          },
+        ]);
+      }
+    }
+    if (
+      letter.queue === 'omni.messages' &&
+      payload.messageIds?.length &&
+      payload.tenantId &&
+      payload.conversationId
+    ) {
+      await recordStates(
+        tx,
+        payload.messageIds.map((messageId) => ({
+          tenantId: payload.tenantId as string,
+          conversationId: payload.conversationId as string,
+          messageId,
+          state: 'received',
+          detail: { replayed_from: letter.id },
+        })),
+      );
+    }
+    return true;
+  });
+  if (!claimed) return false;
+  const work = payload.conversationId
+    ? { tenantId: payload.tenantId, conversationId: payload.conversationId }
+    : letter.payload;
+  await deps.queue.enqueue(letter.queue as Stream, work, { key: payload.conversationId });
+  deps.logger.info({ dead_letter_id: letter.id, stream: letter.queue }, 'dead letter replayed');
+  return true;
+}
+
+export async function purgeDeadLetters(deps: Pick<PipelineDeps, 'db' | 'redis'>): Promise<number> {
+  const removed = await deps.db.delete(schema.deadLetters).returning({ id: schema.deadLetters.id });
+  await deps.redis?.del(DLQ_STREAM).catch(() => {});
+  return removed.length;
+}

@@ -1,0 +1,265 @@
+/**
+ * The dispatcher's job for one conversation (SPEC §4.4, §4.6): send its due outbox rows in order.
+ * The head row is taken with a send lease (`enviando` until `next_attempt_at`), so two dispatchers
+ * never send for the same conversation at once and order holds; a failed head blocks the rows
+ * behind it until it is delivered or dead-lettered. A bot reply is re-checked against the
+ * conversation's owner right before sending: if a human took over, it is cancelled, not sent.
+ */
+import { sql } from 'drizzle-orm';
+import { ChannelError } from '../channels/index.ts';
+import { backoffDelayMs } from '../queue/index.ts';
+import { queryRows, schema } from '../storage/index.ts';
+import { deadLetter } from './dead-letters.ts';
+import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
+import type { ConversationWork } from './turn.ts';
+import type { PipelineDeps } from './types.ts';
+
+interface HeadRow {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  message_id: string;
+  channel: string;
+  idempotency_key: string;
+  payload: { text?: string };
+  attempts: number;
+  errors: unknown[];
+  author: string;
+  controlled_by: string;
+  contact: string;
+  inbound_at: Date | string | null;
+}
+
+/**
+ * A send may take `sendTimeoutMs`; the row's send lease is twice that, so another dispatcher takes
+ * the row only once the first one has certainly given up (or died).
+ */
+const sendLeaseMs = (deps: PipelineDeps) => deps.settings.sendTimeoutMs * 2;
+
+export type DispatchOutcome = { sent: number; waitingMs?: number };
+
+export async function dispatchConversation(
+  deps: PipelineDeps,
+  work: ConversationWork,
+): Promise<DispatchOutcome> {
+  let sent = 0;
+  for (;;) {
+    const head = await takeHead(deps, work.conversationId);
+    if (!head) {
+      const waitingMs = await nextDueIn(deps, work.conversationId);
+      if (waitingMs !== undefined) {
+        await deps.queue.enqueue('omni.outbox', work as unknown as Record<string, unknown>, {
+          key: work.conversationId,
+          delayMs: waitingMs,
+        });
+      }
+      return { sent, waitingMs };
+    }
+    // After a failure the next takeHead finds the head not yet due, and schedules the retry.
+    if ((await sendHead(deps, head)) === 'sent') sent++;
+  }
+}
+
+async function takeHead(deps: PipelineDeps, conversationId: string): Promise<HeadRow | undefined> {
+  const [row] = await queryRows<HeadRow>(
+    deps.db,
+    sql`with head as (
+          select o.id from outbox o
+           where o.conversation_id = ${conversationId} and o.status in ('pendente', 'enviando')
+           order by o.created_at, o.id limit 1 for update)
+        update outbox o
+           set status = 'enviando', attempts = o.attempts + 1, updated_at = now(),
+               next_attempt_at = now() + make_interval(secs => ${sendLeaseMs(deps) / 1000})
+          from head, messages m, conversations c, contacts k
+         where o.id = head.id and o.next_attempt_at <= now()
+           and m.id = o.message_id and c.id = o.conversation_id and k.id = c.contact_id
+     returning o.id, o.tenant_id, o.conversation_id, o.message_id, o.channel, o.idempotency_key,
+               o.payload, o.attempts, o.errors, m.author, c.controlled_by, k.external_id as contact,
+               (select min(i.created_at) from messages i where i.turn_id = m.turn_id and i.direction = 'inbound') as inbound_at`,
+  );
+  return row;
+}
+
+/** Milliseconds until the conversation's head row is due, if it has one waiting. */
+async function nextDueIn(deps: PipelineDeps, conversationId: string): Promise<number | undefined> {
+  const [row] = await queryRows<{ wait_ms: number }>(
+    deps.db,
+    sql`select greatest(0, ceil(extract(epoch from (next_attempt_at - now())) * 1000))::int as wait_ms
+          from outbox where conversation_id = ${conversationId} and status in ('pendente', 'enviando')
+         order by created_at, id limit 1`,
+  );
+  return row ? Math.max(row.wait_ms, 1) : undefined;
+}
+
+type SendOutcome = 'sent' | 'cancelled' | 'retry_later' | 'dead';
+
+async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome> {
+  const base = {
+    tenantId: head.tenant_id,
+    conversationId: head.conversation_id,
+    messageId: head.message_id,
+  };
+  if (head.author === 'bot' && head.controlled_by !== 'bot') {
+    await settle(deps, head, { status: 'cancelada' }, [
+      { ...base, state: 'cancelled', detail: { reason: 'human_took_over' } },
+    ]);
+    deps.logger.info(
+      { conversation_id: head.conversation_id, message_id: head.message_id },
+      'bot reply cancelled: a human took over',
+    );
+    return 'cancelled';
+  }
+  const adapter = deps.channels.get(head.channel);
+  const started = performance.now();
+  deps.metrics.dispatcherTotal.inc({ channel: head.channel });
+  try {
+    if (!adapter)
+      throw new ChannelError(`No adapter sends on channel "${head.channel}".`, {
+        retryable: false,
+      });
+    const result = await adapter.send(
+      {
+        tenantId: head.tenant_id,
+        conversationId: head.conversation_id,
+        messageId: head.message_id,
+        idempotencyKey: head.idempotency_key,
+        to: head.contact,
+        text: head.payload.text ?? '',
+      },
+      AbortSignal.timeout(deps.settings.sendTimeoutMs),
+    );
+    await settle(
+      deps,
+      head,
+      {
+        status: 'enviada',
+        enviadaEm: sql`now()`,
+        providerMessageId: result.providerMessageId ?? null,
+      },
+      [
+        {
+          ...base,
+          state: 'sent',
+          detail: { attempts: head.attempts, provider_message_id: result.providerMessageId },
+        },
+      ],
+    );
+    deps.metrics.dispatchMs.observe({ channel: head.channel }, performance.now() - started);
+    deps.metrics.outboundTotal.inc({ channel: head.channel });
+    if (head.inbound_at) {
+      deps.metrics.timeToFirstReplyMs.observe(
+        { channel: head.channel },
+        Date.now() - new Date(head.inbound_at).getTime(),
+      );
+    }
+    deps.logger.info(
+      {
+        tenant_id: head.tenant_id,
+        conversation_id: head.conversation_id,
+        message_id: head.message_id,
+        attempts: head.attempts,
+      },
+      'outbound sent',
+    );
+    return 'sent';
+  } catch (error) {
+    return failed(deps, head, error);
+  }
+}
+
+async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promise<SendOutcome> {
+  const channelError =
+    error instanceof ChannelError
+      ? error
+      : new ChannelError((error as Error).message, { retryable: true, cause: error });
+  const record = {
+    at: new Date().toISOString(),
+    attempt: head.attempts,
+    error: channelError.message,
+    status: channelError.status,
+  };
+  const errors = [...head.errors, record];
+  const base = {
+    tenantId: head.tenant_id,
+    conversationId: head.conversation_id,
+    messageId: head.message_id,
+  };
+  const log = {
+    conversation_id: head.conversation_id,
+    message_id: head.message_id,
+    attempts: head.attempts,
+    err: channelError.message,
+  };
+
+  if (channelError.retryable && head.attempts < deps.settings.maxAttempts) {
+    const delayMs = Math.max(backoffDelayMs(head.attempts), channelError.retryAfterMs ?? 0);
+    await settle(
+      deps,
+      head,
+      {
+        status: 'pendente',
+        lastError: channelError.message,
+        errors,
+        nextAttemptAt: sql`now() + make_interval(secs => ${delayMs / 1000})`,
+      },
+      [
+        {
+          ...base,
+          state: 'retrying',
+          detail: { attempts: head.attempts, error: channelError.message, retry_in_ms: delayMs },
+        },
+      ],
+    );
+    deps.metrics.dispatchFailures.inc({ channel: head.channel, outcome: 'retry' });
+    deps.logger.warn({ ...log, retry_in_ms: delayMs }, 'send failed; will retry');
+    return 'retry_later';
+  }
+
+  const reason = channelError.retryable ? 'attempts_exhausted' : 'permanent_failure';
+  await settle(
+    deps,
+    head,
+    { status: channelError.retryable ? 'dlq' : 'falhou', lastError: channelError.message, errors },
+    [
+      {
+        ...base,
+        state: channelError.retryable ? 'dlq' : 'failed',
+        detail: { attempts: head.attempts, error: channelError.message },
+      },
+    ],
+  );
+  await deadLetter(deps, {
+    tenantId: head.tenant_id,
+    stream: 'omni.outbox',
+    payload: { outboxId: head.id, tenantId: head.tenant_id, conversationId: head.conversation_id },
+    reason,
+    errors,
+    attempts: head.attempts,
+  });
+  deps.metrics.dispatchFailures.inc({ channel: head.channel, outcome: 'dead' });
+  deps.logger.error(log, `send failed for good (${reason}); dead-lettered`);
+  return 'dead';
+}
+
+/** Writes the row's new state, only if this dispatcher still holds its send lease. */
+async function settle(
+  deps: PipelineDeps,
+  head: HeadRow,
+  set: Partial<Record<keyof typeof schema.outbox.$inferInsert, unknown>>,
+  changes: StateChange[],
+): Promise<void> {
+  const applied = await deps.db.transaction(async (tx) => {
+    const rows = await tx
+      .update(schema.outbox)
+      .set({ ...(set as Partial<typeof schema.outbox.$inferInsert>), updatedAt: sql`now()` })
+      .where(
+        sql`${schema.outbox.id} = ${head.id} and ${schema.outbox.status} = 'enviando' and ${schema.outbox.attempts} = ${head.attempts}`,
+      )
+      .returning({ id: schema.outbox.id });
+    if (rows.length === 0) return false;
+    await recordStates(tx, changes);
+    return true;
+  });
+  if (applied) await mirrorStates(deps.redis, changes);
+  else deps.logger.warn({ outbox_id: head.id }, 'send lease lost before the outcome was recorded');
+}

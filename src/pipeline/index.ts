@@ -1,0 +1,108 @@
+/**
+ * The delivery pipeline (SPEC §4): ingest → turn → outbox → dispatch, on either queue backend.
+ * `createPipeline` wires it to a runtime; edges call `ingest`, start workers, and inspect state.
+ */
+import { type ChannelAdapter, createRestChannel } from '../channels/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger, Metrics } from '../observability/index.ts';
+import { createQueue, type Queue, type QueueBackendName, type Role } from '../queue/index.ts';
+import type { Database, RedisConnection } from '../storage/index.ts';
+import { getTenant } from '../tenancy/index.ts';
+import { countOpenDeadLetters } from './dead-letters.ts';
+import { type InboundInput, ingest } from './ingest.ts';
+import { createPipelineMetrics } from './metrics.ts';
+import { sweep } from './sweeper.ts';
+import type { PipelineDeps, PipelineSettings, Responder } from './types.ts';
+import { runOnce, startWorkers } from './workers.ts';
+
+export {
+  type DeadLetter,
+  getDeadLetter,
+  listDeadLetters,
+  purgeDeadLetters,
+  replayDeadLetter,
+} from './dead-letters.ts';
+export type { InboundInput, IngestResult } from './ingest.ts';
+export { type MessageStatus, messageStatus } from './status.ts';
+export type { PipelineDeps, PipelineSettings, Responder, TurnReply, TurnRequest } from './types.ts';
+export { isPaused, type RunningWorkers, setPaused } from './workers.ts';
+
+export interface PipelineSources {
+  config: Config;
+  database: Database;
+  redis?: RedisConnection;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface PipelineOptions {
+  responder: Responder;
+  /** Extra or replacement channel adapters (by channel name); the REST channel is built in. */
+  channels?: ChannelAdapter[];
+  settings?: Partial<PipelineSettings>;
+}
+
+/** SPEC §1: Redis Streams in the scale profile, the Postgres table otherwise; QUEUE_BACKEND overrides. */
+export function queueBackendFor(config: Config): QueueBackendName {
+  return config.QUEUE_BACKEND ?? (config.DATABASE_URL && config.REDIS_URL ? 'redis' : 'postgres');
+}
+
+export function createPipeline(sources: PipelineSources, options: PipelineOptions) {
+  const { config, database, logger } = sources;
+  const settings: PipelineSettings = {
+    debounceMs: config.DEBOUNCE_MS,
+    debounceMaxMs: config.DEBOUNCE_MAX_MS,
+    claimIdleMs: config.QUEUE_CLAIM_IDLE_MS,
+    maxAttempts: config.QUEUE_MAX_ATTEMPTS,
+    sendTimeoutMs: config.QUEUE_CLAIM_IDLE_MS,
+    concurrency: config.MAX_WORKERS,
+    ...options.settings,
+  };
+  const queue: Queue = createQueue(queueBackendFor(config), {
+    db: database.db,
+    redis: sources.redis?.client,
+    claimIdleMs: settings.claimIdleMs,
+    // PGlite is one process: in-process wake-ups already cover it.
+    listen: database.kind === 'postgres' ? database.listen : undefined,
+  });
+  const rest = createRestChannel({
+    timeoutMs: settings.sendTimeoutMs,
+    targetOf: async (tenantId) => {
+      const { settings: tenantSettings } = await getTenant(database.db, tenantId);
+      return {
+        url: stringOrUndefined(tenantSettings.outbound_webhook_url),
+        secret: stringOrUndefined(tenantSettings.outbound_webhook_secret),
+      };
+    },
+  });
+  const channels = new Map<string, ChannelAdapter>([[rest.channel, rest]]);
+  for (const adapter of options.channels ?? []) channels.set(adapter.channel, adapter);
+
+  const deps: PipelineDeps = {
+    db: database.db,
+    queue,
+    redis: sources.redis?.client,
+    logger,
+    metrics: createPipelineMetrics(sources.metrics.registry, {
+      queue,
+      openDeadLetters: () => countOpenDeadLetters({ db: database.db }),
+    }),
+    responder: options.responder,
+    channels,
+    settings,
+  };
+  return {
+    deps,
+    queue,
+    ingest: (input: InboundInput) => ingest(deps, input),
+    startWorkers: (roles: Role[]) => startWorkers(deps, roles),
+    runOnce: (role: Role) => runOnce(deps, role),
+    sweep: () => sweep(deps),
+  };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}

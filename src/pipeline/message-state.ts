@@ -1,0 +1,64 @@
+/**
+ * A message's state lives in the database (`messages.status` plus one `message_events` row per
+ * change). In the scale profile `status:<messageId>` in Redis mirrors it for seed 000's
+ * `HGETALL status:<id>`; the mirror is best effort and never the truth.
+ */
+import { inArray, sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Db } from '../storage/index.ts';
+import { schema } from '../storage/index.ts';
+
+export interface StateChange {
+  tenantId: string;
+  conversationId: string;
+  messageId: string;
+  state: string;
+  detail?: Record<string, unknown>;
+}
+
+/** Records the changes inside the caller's transaction. */
+export async function recordStates(tx: Db, changes: StateChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.insert(schema.messageEvents).values(
+    changes.map((c) => ({
+      tenantId: c.tenantId,
+      messageId: c.messageId,
+      state: c.state,
+      detail: c.detail ?? {},
+    })),
+  );
+  const byState = new Map<string, string[]>();
+  for (const c of changes) byState.set(c.state, [...(byState.get(c.state) ?? []), c.messageId]);
+  for (const [state, ids] of byState) {
+    const error = changes.find((c) => c.state === state && c.detail?.error)?.detail?.error;
+    await tx
+      .update(schema.messages)
+      .set({ status: state, updatedAt: sql`now()`, ...(error ? { error: String(error) } : {}) })
+      .where(inArray(schema.messages.id, ids));
+  }
+}
+
+/** The mirror is for live debugging; the history stays in the database. */
+const MIRROR_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Mirrors committed changes into Redis hashes; failures are ignored (the database has them). */
+export async function mirrorStates(
+  redis: Redis | undefined,
+  changes: StateChange[],
+): Promise<void> {
+  if (!redis || changes.length === 0) return;
+  const pipeline = redis.pipeline();
+  const now = new Date().toISOString();
+  for (const c of changes) {
+    const fields: Record<string, string> = {
+      state: c.state,
+      conversation: c.conversationId,
+      updated_at: now,
+    };
+    if (c.detail?.attempts !== undefined) fields.attempts = String(c.detail.attempts);
+    if (c.detail?.error !== undefined) fields.error = String(c.detail.error);
+    pipeline.hset(`status:${c.messageId}`, fields);
+    pipeline.expire(`status:${c.messageId}`, MIRROR_TTL_SECONDS);
+  }
+  await pipeline.exec().catch(() => {});
+}

@@ -1,0 +1,111 @@
+/** The pipeline's metrics, under the names seed 000 and SPEC §8 use. */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Queue } from '../queue/index.ts';
+
+const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
+
+export function createPipelineMetrics(
+  registry: Registry,
+  sources: { queue: Queue; openDeadLetters: () => Promise<number> },
+) {
+  const registers = [registry];
+  const depth = new Gauge({
+    name: 'queue_depth',
+    help: 'Entries waiting (ready or delayed) per stream.',
+    labelNames: ['stream'] as const,
+    registers,
+    async collect() {
+      const stats = await sources.queue.stats().catch(() => []);
+      for (const s of stats) {
+        depth.set({ stream: s.stream }, s.waiting);
+        pending.set({ stream: s.stream }, s.pending);
+      }
+    },
+  });
+  const pending = new Gauge({
+    name: 'queue_pending',
+    help: 'Entries claimed by a consumer and not yet acknowledged, per stream.',
+    labelNames: ['stream'] as const,
+    registers,
+  });
+  return {
+    inboundTotal: new Counter({
+      name: 'inbound_total',
+      help: 'Inbound messages accepted.',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    inboundMs: new Histogram({
+      name: 'inbound_ms',
+      help: 'Milliseconds from an inbound message to its committed reply.',
+      labelNames: ['channel'] as const,
+      buckets: MS_BUCKETS,
+      registers,
+    }),
+    outboundTotal: new Counter({
+      name: 'outbound_total',
+      help: 'Outbound messages delivered to a channel.',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    dispatcherTotal: new Counter({
+      name: 'dispatcher_total',
+      help: 'Send attempts made by the dispatcher.',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    dispatchMs: new Histogram({
+      name: 'dispatch_ms',
+      help: 'Milliseconds a channel took to accept a send.',
+      labelNames: ['channel'] as const,
+      buckets: MS_BUCKETS,
+      registers,
+    }),
+    dispatchFailures: new Counter({
+      name: 'dispatch_failures_total',
+      help: 'Failed sends, by whether they will be retried.',
+      labelNames: ['channel', 'outcome'] as const,
+      registers,
+    }),
+    duplicatesSuppressed: new Counter({
+      name: 'duplicates_suppressed_total',
+      help: 'Redelivered inbound messages acknowledged without processing them again.',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    turnsAborted: new Counter({
+      name: 'turns_aborted_total',
+      help: 'Replies discarded because a newer inbound arrived while they were generated.',
+      registers,
+    }),
+    timeToFirstReplyMs: new Histogram({
+      name: 'time_to_first_reply_ms',
+      help: 'Milliseconds from an inbound message to the delivery of its reply.',
+      labelNames: ['channel'] as const,
+      buckets: MS_BUCKETS,
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: 'dlq_entries_total',
+      help: 'Entries sent to the dead-letter queue, by stream and reason.',
+      labelNames: ['stream', 'reason'] as const,
+      registers,
+    }),
+    dlqSize: new Gauge({
+      name: 'dlq_size',
+      help: 'Dead letters not yet replayed.',
+      registers,
+      async collect() {
+        this.set(await sources.openDeadLetters().catch(() => 0));
+      },
+    }),
+    sweptTotal: new Counter({
+      name: 'sweeper_requeued_total',
+      help: 'Queue entries re-created by the sweeper from database rows.',
+      labelNames: ['stream'] as const,
+      registers,
+    }),
+  };
+}
+
+export type PipelineMetrics = ReturnType<typeof createPipelineMetrics>;

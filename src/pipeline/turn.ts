@@ -1,0 +1,339 @@
+/**
+ * The inbound worker's job for one conversation (SPEC §4.3): take the lease, wait out the debounce
+ * window, answer every unanswered inbound in one turn, and commit reply, turn record and outbox
+ * row together — unless a newer inbound arrived meanwhile (then the reply is discarded and the
+ * turn recomputed) or a human took over (then the bot stays silent).
+ */
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../storage/index.ts';
+import { queryRows, schema } from '../storage/index.ts';
+import { acquireLease, extendLease, holdsLease, type Lease, releaseLease } from './lease.ts';
+import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
+import type { PipelineDeps, TurnReply } from './types.ts';
+
+/** How often a turn in progress looks for a newer inbound (abort-on-newer). */
+const NEWER_POLL_MS = 150;
+/** How many earlier messages the responder sees. */
+const HISTORY_WINDOW = 20;
+
+export type TurnOutcome = 'answered' | 'nothing' | 'busy' | 'debouncing' | 'human' | 'lease_lost';
+
+interface Pending {
+  id: string;
+  body: string;
+  created_at: Date | string;
+  db_now: Date | string;
+}
+
+export interface ConversationWork {
+  tenantId: string;
+  conversationId: string;
+}
+
+/** Raised when the responder failed; the message ids let the caller mark them failed at the end. */
+export class TurnFailed extends Error {
+  readonly messageIds: string[];
+  constructor(message: string, messageIds: string[], cause: unknown) {
+    super(message, { cause });
+    this.name = 'TurnFailed';
+    this.messageIds = messageIds;
+  }
+}
+
+export async function answerConversation(
+  deps: PipelineDeps,
+  work: ConversationWork,
+  owner: string,
+): Promise<TurnOutcome> {
+  const leaseMs = deps.settings.claimIdleMs;
+  const lease = await acquireLease(deps.db, work.conversationId, owner, leaseMs);
+  if (!lease) return 'busy';
+  const keepAlive = setInterval(
+    () => void extendLease(deps.db, lease, leaseMs).catch(() => {}),
+    Math.max(100, leaseMs / 3),
+  );
+  try {
+    let outcome: TurnOutcome = 'nothing';
+    // Loops while turns get aborted by newer messages; each pass answers everything pending.
+    for (;;) {
+      const pass = await runTurn(deps, work, lease);
+      if (pass === 'aborted') continue;
+      if (pass === 'answered') {
+        outcome = 'answered';
+        continue;
+      }
+      return outcome === 'answered' && pass === 'nothing' ? 'answered' : pass;
+    }
+  } finally {
+    clearInterval(keepAlive);
+    await releaseLease(deps.db, lease).catch(() => {});
+  }
+}
+
+async function runTurn(
+  deps: PipelineDeps,
+  work: ConversationWork,
+  lease: Lease,
+): Promise<TurnOutcome | 'aborted'> {
+  const { db, settings } = deps;
+  // With the lease held, `processing` rows can only be left over from a worker that died.
+  const pending = await queryRows<Pending>(
+    db,
+    sql`select id, body, created_at, now() as db_now from messages
+         where conversation_id = ${work.conversationId} and direction = 'inbound'
+           and status in ('received', 'processing')
+         order by created_at, id`,
+  );
+  if (pending.length === 0) return 'nothing';
+
+  const [conversation] = await db
+    .select()
+    .from(schema.conversations)
+    .where(eq(schema.conversations.id, work.conversationId));
+  if (!conversation) return 'nothing';
+  const ids = pending.map((m) => m.id);
+  const changes = (state: string, detail?: Record<string, unknown>): StateChange[] =>
+    ids.map((messageId) => ({
+      tenantId: work.tenantId,
+      conversationId: work.conversationId,
+      messageId,
+      state,
+      detail,
+    }));
+
+  if (conversation.controlledBy !== 'bot') {
+    const awaiting = changes('awaiting_human');
+    await db.transaction((tx) => recordStates(tx, awaiting));
+    await mirrorStates(deps.redis, awaiting);
+    return 'human';
+  }
+
+  const now = new Date(pending[0]?.db_now as Date).getTime();
+  const first = new Date(pending[0]?.created_at as Date).getTime();
+  const last = new Date(pending[pending.length - 1]?.created_at as Date).getTime();
+  const due = Math.min(last + settings.debounceMs, first + settings.debounceMaxMs);
+  if (now < due) {
+    await deps.queue.enqueue('omni.messages', work as unknown as Record<string, unknown>, {
+      key: work.conversationId,
+      delayMs: due - now,
+    });
+    return 'debouncing';
+  }
+
+  // Holding the lease, any turn still `running` belongs to a worker that died mid-turn.
+  await db
+    .update(schema.turns)
+    .set({ status: 'abandoned', finishedAt: sql`now()` })
+    .where(
+      and(eq(schema.turns.conversationId, work.conversationId), eq(schema.turns.status, 'running')),
+    );
+  const [turn] = await db
+    .insert(schema.turns)
+    .values({
+      tenantId: work.tenantId,
+      conversationId: work.conversationId,
+      status: 'running',
+      fencingToken: lease.token,
+    })
+    .returning({ id: schema.turns.id, startedAt: schema.turns.startedAt });
+  const turnId = (turn as { id: string }).id;
+  const processing = changes('processing', { turn_id: turnId });
+  await db.transaction((tx) => recordStates(tx, processing));
+  await mirrorStates(deps.redis, processing);
+
+  const abort = new AbortController();
+  const watcher = setInterval(() => {
+    void newerInbound(db, work.conversationId)
+      .then((newer) => newer && abort.abort())
+      .catch(() => {});
+  }, NEWER_POLL_MS);
+  const started = performance.now();
+  let reply: TurnReply | undefined;
+  try {
+    reply = await deps.responder({
+      tenantId: work.tenantId,
+      conversationId: work.conversationId,
+      channel: conversation.channel,
+      contact: await contactOf(db, conversation.contactId),
+      messages: pending.map((m) => ({ id: m.id, text: m.body, createdAt: new Date(m.created_at) })),
+      history: await historyBefore(db, work.conversationId, ids),
+      language: await languageOf(db, work.tenantId),
+      signal: abort.signal,
+    });
+  } catch (error) {
+    if (!abort.signal.aborted) {
+      await db
+        .update(schema.turns)
+        .set({ status: 'failed', error: (error as Error).message, finishedAt: sql`now()` })
+        .where(eq(schema.turns.id, turnId));
+      throw new TurnFailed(`The responder failed: ${(error as Error).message}`, ids, error);
+    }
+  } finally {
+    clearInterval(watcher);
+  }
+  const latencyMs = Math.round(performance.now() - started);
+
+  const committed = await db.transaction(async (tx) => {
+    if (!(await holdsLease(tx, lease))) return 'lease_lost' as const;
+    if (abort.signal.aborted || (await newerInbound(tx, work.conversationId))) {
+      await tx
+        .update(schema.turns)
+        .set({ status: 'aborted', finishedAt: sql`now()` })
+        .where(eq(schema.turns.id, turnId));
+      return 'aborted' as const;
+    }
+    const [current] = await tx
+      .select({ controlledBy: schema.conversations.controlledBy })
+      .from(schema.conversations)
+      .where(eq(schema.conversations.id, work.conversationId));
+    if (current?.controlledBy !== 'bot') {
+      await tx
+        .update(schema.turns)
+        .set({ status: 'discarded', finishedAt: sql`now()` })
+        .where(eq(schema.turns.id, turnId));
+      await recordStates(tx, changes('awaiting_human'));
+      return 'human' as const;
+    }
+    const text = (reply as TurnReply).text;
+    const [outbound] = await tx
+      .insert(schema.messages)
+      .values({
+        tenantId: work.tenantId,
+        conversationId: work.conversationId,
+        direction: 'outbound',
+        author: 'bot',
+        channel: conversation.channel,
+        body: text,
+        status: 'queued',
+        turnId,
+      })
+      .returning({ id: schema.messages.id });
+    const outboundId = (outbound as { id: string }).id;
+    await tx.update(schema.messages).set({ turnId }).where(inArray(schema.messages.id, ids));
+    const done = [
+      ...changes('answered', { turn_id: turnId, reply_id: outboundId }),
+      {
+        tenantId: work.tenantId,
+        conversationId: work.conversationId,
+        messageId: outboundId,
+        state: 'queued',
+        detail: { turn_id: turnId },
+      },
+    ];
+    await recordStates(tx, done);
+    await tx
+      .update(schema.turns)
+      .set({
+        status: 'committed',
+        intent: reply?.intent ?? null,
+        confidence: reply?.confidence ?? null,
+        agent: reply?.agent ?? null,
+        provider: reply?.provider ?? null,
+        model: reply?.model ?? null,
+        inputTokens: reply?.inputTokens ?? null,
+        outputTokens: reply?.outputTokens ?? null,
+        costUsd: reply?.costUsd === undefined ? null : String(reply.costUsd),
+        latencyMs,
+        finishedAt: sql`now()`,
+      })
+      .where(eq(schema.turns.id, turnId));
+    await tx.insert(schema.outbox).values({
+      tenantId: work.tenantId,
+      conversationId: work.conversationId,
+      messageId: outboundId,
+      channel: conversation.channel,
+      idempotencyKey: `reply:${turnId}`,
+      payload: { text },
+    });
+    await tx
+      .update(schema.conversations)
+      .set({ lastMessageAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(schema.conversations.id, work.conversationId));
+    return done;
+  });
+
+  if (committed === 'aborted') {
+    deps.metrics.turnsAborted.inc();
+    deps.logger.info(
+      { conversation_id: work.conversationId, turn_id: turnId },
+      'turn aborted: a newer message arrived',
+    );
+    const back = changes('received', { aborted_turn: turnId });
+    await db.transaction((tx) => recordStates(tx, back));
+    return 'aborted';
+  }
+  if (committed === 'lease_lost' || committed === 'human') return committed;
+
+  await mirrorStates(deps.redis, committed);
+  deps.metrics.inboundMs.observe({ channel: conversation.channel }, Date.now() - first);
+  deps.logger.info(
+    {
+      tenant_id: work.tenantId,
+      conversation_id: work.conversationId,
+      turn_id: turnId,
+      messages: ids.length,
+    },
+    'turn committed',
+  );
+  await deps.queue
+    .enqueue('omni.outbox', work as unknown as Record<string, unknown>, {
+      key: work.conversationId,
+    })
+    .catch((error) =>
+      deps.logger.warn({ err: error }, 'outbox enqueue failed; the sweeper will retry'),
+    );
+  return 'answered';
+}
+
+async function newerInbound(db: Db, conversationId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: schema.messages.id })
+    .from(schema.messages)
+    .where(
+      and(
+        eq(schema.messages.conversationId, conversationId),
+        eq(schema.messages.direction, 'inbound'),
+        eq(schema.messages.status, 'received'),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+async function contactOf(db: Db, contactId: string) {
+  const [contact] = await db
+    .select({ id: schema.contacts.externalId, name: schema.contacts.displayName })
+    .from(schema.contacts)
+    .where(eq(schema.contacts.id, contactId));
+  return contact ?? { id: '', name: null };
+}
+
+async function historyBefore(db: Db, conversationId: string, turnMessageIds: string[]) {
+  const [first] = await db
+    .select({ createdAt: schema.messages.createdAt })
+    .from(schema.messages)
+    .where(inArray(schema.messages.id, turnMessageIds))
+    .orderBy(asc(schema.messages.createdAt))
+    .limit(1);
+  if (!first) return [];
+  const rows = await db
+    .select({ author: schema.messages.author, text: schema.messages.body })
+    .from(schema.messages)
+    .where(
+      and(
+        eq(schema.messages.conversationId, conversationId),
+        lt(schema.messages.createdAt, first.createdAt),
+      ),
+    )
+    .orderBy(desc(schema.messages.createdAt))
+    .limit(HISTORY_WINDOW);
+  return rows.reverse();
+}
+
+async function languageOf(db: Db, tenantId: string): Promise<string> {
+  const [tenant] = await db
+    .select({ settings: schema.tenants.settings })
+    .from(schema.tenants)
+    .where(eq(schema.tenants.id, tenantId));
+  return typeof tenant?.settings.language === 'string' ? tenant.settings.language : 'pt-BR';
+}
