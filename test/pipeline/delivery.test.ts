@@ -171,6 +171,17 @@ describe.each(QUEUE_BACKENDS)('delivery on the %s queue', (backend) => {
     expect(outbox?.errors).toHaveLength(3);
   });
 
+  it('waits as long as the channel’s Retry-After asks before trying again', async () => {
+    harness = await openHarness(backend);
+    harness.webhook.failNext(1, 429, '2');
+    const started = Date.now();
+    await harness.send('throttled', 'oi');
+    await expect.poll(() => harness.webhook.deliveries.length, { timeout: 10_000 }).toBe(1);
+    // The first retry's own backoff is at most 500 ms: only Retry-After explains two seconds.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(harness.webhook.requests).toBe(2);
+  });
+
   it('dead-letters a send that always fails, with every error, and replays it once the channel works', async () => {
     harness = await openHarness(backend, { env: { QUEUE_MAX_ATTEMPTS: '3' } });
     harness.webhook.failNext(Number.POSITIVE_INFINITY, 500);

@@ -10,7 +10,11 @@ import type { QueueBackendName } from '../../src/queue/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTenant, updateTenant } from '../../src/tenancy/index.ts';
 import { type RunningOmni, startOmni } from '../support/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import {
+  createProxiedTestDatabase,
+  createTestDatabase,
+  type TestDatabase,
+} from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { echoResponder } from '../support/responder.ts';
 import { TEST_DATABASE_URL } from '../support/services.ts';
@@ -26,7 +30,7 @@ interface Cluster {
   webhook: WebhookSim;
   tenantId: string;
   workers: RunningOmni[];
-  startWorker(): Promise<RunningOmni>;
+  startWorker(overrides?: Record<string, string>): Promise<RunningOmni>;
   close(): Promise<void>;
 }
 
@@ -59,10 +63,10 @@ async function openCluster(backend: QueueBackendName, database: TestDatabase): P
     webhook,
     tenantId: tenant.id,
     workers,
-    async startWorker() {
+    async startWorker(overrides = {}) {
       const worker = await startOmni(
         ['worker', '--role', 'all'],
-        env,
+        { ...env, ...overrides },
         /"msg":"worker roles ready"/,
       );
       workers.push(worker);
@@ -136,33 +140,31 @@ describe.skipIf(!TEST_DATABASE_URL).each(QUEUE_BACKENDS)(
     }, 90_000);
 
     it('in the middle of a turn: the next worker answers once, after the dead one’s lease runs out', async () => {
-      database = await createTestDatabase();
+      const proxied = await createProxiedTestDatabase();
+      database = proxied;
       cluster = await openCluster(backend, database);
-      const { pipeline, database: db } = cluster.runtime;
-      const { conversationId } = await pipeline.ingest({
+      const { db } = cluster.runtime.database;
+      // The doomed worker reaches the database through a proxy that can slow it down mid-turn.
+      const doomed = await cluster.startWorker({ DATABASE_URL: proxied.proxiedUrl });
+      proxied.proxy.setLatency(250);
+      await cluster.runtime.pipeline.ingest({
         tenantId: cluster.tenantId,
         channel: 'api',
         contact: { externalId: 'mid-turn' },
         text: 'quero falar com um atendente',
       });
-      // What a worker killed mid-turn leaves behind, exactly: its claimed entry, its conversation
-      // lease, the messages marked processing and a running turn; nothing else survives SIGKILL.
-      const [entry] = await pipeline.queue.claim('omni.messages', 'killed-worker', 1);
-      expect(entry?.payload).toMatchObject({ conversationId });
-      await rows(
-        db.db,
-        `update conversations set lease_owner = 'killed-worker', fencing_token = fencing_token + 1,
-                lease_expires_at = now() + interval '1 second' where id = '${conversationId}'`,
-      );
-      await rows(
-        db.db,
-        `update messages set status = 'processing' where conversation_id = '${conversationId}'`,
-      );
-      await rows(
-        db.db,
-        `insert into turns (tenant_id, conversation_id, status, fencing_token)
-         select tenant_id, id, 'running', fencing_token from conversations where id = '${conversationId}'`,
-      );
+      await expect
+        .poll(
+          async () =>
+            (await rows<{ status: string }>(db, 'select status from messages'))[0]?.status,
+          {
+            timeout: 20_000,
+            interval: 50,
+          },
+        )
+        .toBe('processing');
+      expect(await doomed.stop('SIGKILL')).toBeNull();
+      proxied.proxy.setLatency(0);
 
       await cluster.startWorker();
       await expect.poll(() => cluster.webhook.deliveries.length, { timeout: 30_000 }).toBe(1);
@@ -171,7 +173,7 @@ describe.skipIf(!TEST_DATABASE_URL).each(QUEUE_BACKENDS)(
       expect(cluster.webhook.deliveries).toHaveLength(1);
       expect(await repliesPerInbound(cluster.runtime)).toEqual([1]);
       const turns = await rows<{ status: string }>(
-        db.db,
+        db,
         'select status from turns order by started_at',
       );
       expect(turns.map((t) => t.status)).toEqual(['abandoned', 'committed']);

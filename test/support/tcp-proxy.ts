@@ -1,8 +1,10 @@
 /**
- * A TCP proxy that can cut every connection and refuse new ones, then come back on the same port:
- * "the database went down and came back" without stopping the shared server other tests use.
+ * A TCP proxy that can cut every connection and refuse new ones, then come back on the same port
+ * ("the database went down and came back" without stopping the shared server other tests use),
+ * or slow every packet down (a process caught in the middle of its work).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 export interface FaultyProxy {
   port: number;
@@ -10,6 +12,8 @@ export interface FaultyProxy {
   cut(): Promise<void>;
   /** Accept connections again, on the same port. */
   restore(): Promise<void>;
+  /** Hold every chunk, both ways, this long before passing it on (0: none). */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -17,6 +21,18 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let latencyMs = 0;
+  // Order is kept: each chunk leaves no earlier than the one before it.
+  const delayed = () => {
+    let last = 0;
+    return new Transform({
+      transform(chunk, _encoding, done) {
+        const due = Math.max(Date.now() + latencyMs, last);
+        last = due;
+        setTimeout(() => done(null, chunk), due - Date.now());
+      },
+    });
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -30,7 +46,7 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
             upstream.destroy();
           });
         }
-        client.pipe(upstream).pipe(client);
+        client.pipe(delayed()).pipe(upstream).pipe(delayed()).pipe(client);
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -56,6 +72,9 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
     },
     cut: stop,
     restore: listen,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     close: stop,
   };
 }
