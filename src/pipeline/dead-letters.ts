@@ -93,12 +93,16 @@ export async function getDeadLetter(
   return row;
 }
 
-export async function countOpenDeadLetters(deps: Pick<PipelineDeps, 'db'>): Promise<number> {
-  const [row] = await deps.db
-    .select({ n: sql<number>`count(*)::int` })
+/** Dead letters not yet replayed, per stream they came from. */
+export async function countOpenDeadLetters(
+  deps: Pick<PipelineDeps, 'db'>,
+): Promise<Record<string, number>> {
+  const rows = await deps.db
+    .select({ stream: schema.deadLetters.queue, n: sql<number>`count(*)::int` })
     .from(schema.deadLetters)
-    .where(isNull(schema.deadLetters.replayedAt));
-  return row?.n ?? 0;
+    .where(isNull(schema.deadLetters.replayedAt))
+    .groupBy(schema.deadLetters.queue);
+  return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
 }
 
 /** Puts a dead letter's work back on its stream; false if it was already replayed. */

@@ -1,32 +1,34 @@
 /** The pipeline's metrics, under the names seed 000 and SPEC §8 use. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Queue } from '../queue/index.ts';
+import { type Queue, STREAMS } from '../queue/index.ts';
 
 const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
 
 export function createPipelineMetrics(
   registry: Registry,
-  sources: { queue: Queue; openDeadLetters: () => Promise<number> },
+  sources: { queue: Queue; openDeadLetters: () => Promise<Record<string, number>> },
 ) {
   const registers = [registry];
-  const depth = new Gauge({
+  // Each gauge reads the queue itself: prom-client collects metrics concurrently.
+  new Gauge({
     name: 'queue_depth',
     help: 'Entries waiting (ready or delayed) per stream.',
     labelNames: ['stream'] as const,
     registers,
     async collect() {
-      const stats = await sources.queue.stats().catch(() => []);
-      for (const s of stats) {
-        depth.set({ stream: s.stream }, s.waiting);
-        pending.set({ stream: s.stream }, s.pending);
-      }
+      for (const s of await sources.queue.stats().catch(() => []))
+        this.set({ stream: s.stream }, s.waiting);
     },
   });
-  const pending = new Gauge({
+  new Gauge({
     name: 'queue_pending',
     help: 'Entries claimed by a consumer and not yet acknowledged, per stream.',
     labelNames: ['stream'] as const,
     registers,
+    async collect() {
+      for (const s of await sources.queue.stats().catch(() => []))
+        this.set({ stream: s.stream }, s.pending);
+    },
   });
   return {
     inboundTotal: new Counter({
@@ -93,10 +95,12 @@ export function createPipelineMetrics(
     }),
     dlqSize: new Gauge({
       name: 'dlq_size',
-      help: 'Dead letters not yet replayed.',
+      help: 'Dead letters not yet replayed, per stream they came from.',
+      labelNames: ['stream'] as const,
       registers,
       async collect() {
-        this.set(await sources.openDeadLetters().catch(() => 0));
+        const open = await sources.openDeadLetters().catch(() => ({}) as Record<string, number>);
+        for (const stream of STREAMS) this.set({ stream }, open[stream] ?? 0);
       },
     }),
     sweptTotal: new Counter({

@@ -68,6 +68,20 @@ describe.each(QUEUE_BACKENDS)('delivery on the %s queue', (backend) => {
       });
       expect((await redis?.hgetall(`status:${body.message_id}`))?.state).toBe('answered');
     }
+    const metrics = await harness.test.runtime.metrics.registry.metrics();
+    for (const line of [
+      'inbound_total{channel="api"} 1',
+      'outbound_total{channel="api"} 1',
+      'dispatcher_total{channel="api"} 1',
+      'inbound_ms_count{channel="api"} 1',
+      'dispatch_ms_count{channel="api"} 1',
+      'time_to_first_reply_ms_count{channel="api"} 1',
+      'queue_depth{stream="omni.messages"} 0',
+      'queue_pending{stream="omni.outbox"} 0',
+      'dlq_size{stream="omni.outbox"} 0',
+    ]) {
+      expect(metrics).toContain(line);
+    }
     const listed = await harness.server.app.inject({
       url: `/api/v1/conversations/${body.conversation_id}/messages`,
       headers: { 'x-api-key': harness.key },
