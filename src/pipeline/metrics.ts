@@ -1,6 +1,6 @@
 /** The pipeline's metrics, under the names seed 000 and SPEC §8 use. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type Queue, STREAMS } from '../queue/index.ts';
+import { type Queue, STREAMS, type StreamStats } from '../queue/index.ts';
 
 const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
 
@@ -10,26 +10,23 @@ export function createPipelineMetrics(
 ) {
   const registers = [registry];
   // Each gauge reads the queue itself: prom-client collects metrics concurrently.
-  new Gauge({
-    name: 'queue_depth',
-    help: 'Entries waiting (ready or delayed) per stream.',
-    labelNames: ['stream'] as const,
-    registers,
-    async collect() {
-      for (const s of await sources.queue.stats().catch(() => []))
-        this.set({ stream: s.stream }, s.waiting);
-    },
-  });
-  new Gauge({
-    name: 'queue_pending',
-    help: 'Entries claimed by a consumer and not yet acknowledged, per stream.',
-    labelNames: ['stream'] as const,
-    registers,
-    async collect() {
-      for (const s of await sources.queue.stats().catch(() => []))
-        this.set({ stream: s.stream }, s.pending);
-    },
-  });
+  const streamGauge = (name: string, help: string, pick: (s: StreamStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['stream'] as const,
+      registers,
+      async collect() {
+        for (const s of await sources.queue.stats().catch(() => []))
+          this.set({ stream: s.stream }, pick(s));
+      },
+    });
+  streamGauge('queue_depth', 'Entries waiting (ready or delayed) per stream.', (s) => s.waiting);
+  streamGauge(
+    'queue_pending',
+    'Entries claimed by a consumer and not yet acknowledged, per stream.',
+    (s) => s.pending,
+  );
   return {
     inboundTotal: new Counter({
       name: 'inbound_total',

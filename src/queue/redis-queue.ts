@@ -22,6 +22,12 @@ const attemptsKey = (stream: Stream) => `${stream}:attempts`;
 const delayedKey = (stream: Stream) => `${stream}:delayed`;
 const REPAIR_CONSUMER = 'omni-repair';
 
+/** Lua prologue: stop (returning 0) unless entry ARGV[3] is pending for consumer ARGV[2]. */
+const IF_OWNED = `
+local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #mine == 0 then return 0 end
+`;
+
 /**
  * KEYS: 1 stream, 2 attempts hash, 3 delayed zset. ARGV: 1 group, 2 consumer, 3 count,
  * 4 claim idle ms, 5 now ms. Moves due delayed entries into the stream, reclaims idle entries,
@@ -55,10 +61,7 @@ return result
  * 4 payload, 5 errors JSON, 6 attempts so far, 7 due ms (0 = now).
  * Only the entry's current owner may release it: acknowledges it and queues a copy (now or later).
  */
-const RELEASE = `
-local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
-if #mine == 0 then return 0 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+const RELEASE = `${IF_OWNED}redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 redis.call('XDEL', KEYS[1], ARGV[3])
 redis.call('HDEL', KEYS[2], ARGV[3])
 if tonumber(ARGV[7]) == 0 then
@@ -70,20 +73,14 @@ return 1
 `;
 
 /** KEYS: 1 stream, 2 attempts hash. ARGV: 1 group, 2 consumer, 3 id. Acknowledges if still ours. */
-const ACK = `
-local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
-if #mine == 0 then return 0 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+const ACK = `${IF_OWNED}redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 redis.call('XDEL', KEYS[1], ARGV[3])
 redis.call('HDEL', KEYS[2], ARGV[3])
 return 1
 `;
 
 /** KEYS: 1 stream. ARGV: 1 group, 2 consumer, 3 id. Resets the idle time if the entry is still ours. */
-const EXTEND = `
-local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
-if #mine == 0 then return 0 end
-redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+const EXTEND = `${IF_OWNED}redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1
 `;
 

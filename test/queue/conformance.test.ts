@@ -1,7 +1,7 @@
 /** One suite, every queue backend: the contract of src/queue/types.ts. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName } from '../../src/queue/index.ts';
 import { openDatabase } from '../../src/storage/index.ts';
@@ -208,14 +208,27 @@ describe.skipIf(!TEST_DATABASE_URL)('Postgres queue across processes', () => {
 });
 
 describe.skipIf(!TEST_REDIS_URL)('Redis queue specifics', () => {
-  it('recreates its consumer group when Redis lost everything', async () => {
+  let context: { redis: Redis; test: TestRuntime; queue: Queue };
+  beforeEach(async () => {
     const redis = await freshRedis(2);
     const test = await openTestRuntime('pglite');
-    const queue = createQueue('redis', {
-      db: test.runtime.database.db,
+    context = {
       redis,
-      claimIdleMs: CLAIM_IDLE_MS,
-    });
+      test,
+      queue: createQueue('redis', {
+        db: test.runtime.database.db,
+        redis,
+        claimIdleMs: CLAIM_IDLE_MS,
+      }),
+    };
+  });
+  afterEach(async () => {
+    context.redis.disconnect();
+    await context.test.close();
+  });
+
+  it('recreates its consumer group when Redis lost everything', async () => {
+    const { redis, queue } = context;
     await queue.enqueue('omni.messages', { before: true });
     await redis.flushdb();
     await queue.enqueue('omni.messages', { after: true });
@@ -223,23 +236,13 @@ describe.skipIf(!TEST_REDIS_URL)('Redis queue specifics', () => {
     expect(claimed.map((e) => e.payload)).toEqual([{ after: true }]);
     const groups = (await redis.xinfo('GROUPS', 'omni.messages')) as unknown[];
     expect(groups).toHaveLength(1);
-    redis.disconnect();
-    await test.close();
   });
 
   it('keeps the runbook names: XPENDING omni.outbox dispatcher', async () => {
-    const redis = await freshRedis(2);
-    const test = await openTestRuntime('pglite');
-    const queue = createQueue('redis', {
-      db: test.runtime.database.db,
-      redis,
-      claimIdleMs: CLAIM_IDLE_MS,
-    });
+    const { redis, queue } = context;
     await queue.enqueue('omni.outbox', { o: 1 });
     await queue.claim('omni.outbox', 'dispatcher-1', 1);
     const summary = (await redis.xpending('omni.outbox', 'dispatcher')) as unknown[];
     expect(summary[0]).toBe(1);
-    redis.disconnect();
-    await test.close();
   });
 });
