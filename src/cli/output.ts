@@ -16,7 +16,7 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printTable(rows: Array<Record<string, unknown>>, columns: string[]): void {
+export function printTable<T extends object>(rows: T[], columns: Array<keyof T & string>): void {
   if (rows.length === 0) {
     process.stderr.write('(none)\n');
     return;
@@ -27,14 +27,17 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
       : value instanceof Date
         ? value.toISOString()
         : String(value);
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const table = rows.map((row) => columns.map((c) => cell(row[c])));
+  const widths = columns.map((c, i) =>
+    Math.max(c.length, ...table.map((r) => (r[i] ?? '').length)),
+  );
   const line = (values: string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
-  for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
+  for (const row of table) process.stdout.write(`${line(row)}\n`);
 }
 
 export function say(message: string): void {

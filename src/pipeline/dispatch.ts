@@ -48,7 +48,7 @@ export async function dispatchConversation(
     if (!head) {
       const waitingMs = await nextDueIn(deps, work.conversationId);
       if (waitingMs !== undefined) {
-        await deps.queue.enqueue('omni.outbox', work as unknown as Record<string, unknown>, {
+        await deps.queue.enqueue('omni.outbox', work, {
           key: work.conversationId,
           delayMs: waitingMs,
         });

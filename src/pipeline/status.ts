@@ -3,6 +3,14 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 
+/** One state change; `attempts`, `error`, `turn_id` and the like when the change had them. */
+export type HistoryEntry = {
+  state: string;
+  at: string;
+  attempts?: number;
+  error?: string;
+} & Record<string, unknown>;
+
 export async function messageStatus(db: Db, messageId: string, tenantId?: string) {
   const [message] = await db
     .select()
@@ -41,7 +49,9 @@ export async function messageStatus(db: Db, messageId: string, tenantId?: string
     turn_id: message.turnId,
     created_at: message.createdAt.toISOString(),
     updated_at: message.updatedAt.toISOString(),
-    history: events.map((e) => ({ state: e.state, at: e.at.toISOString(), ...e.detail })),
+    history: events.map(
+      (e): HistoryEntry => ({ ...e.detail, state: e.state, at: e.at.toISOString() }),
+    ),
     outbox: outbox
       ? {
           id: outbox.id,

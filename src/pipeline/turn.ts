@@ -25,10 +25,11 @@ interface Pending {
   db_now: Date | string;
 }
 
-export interface ConversationWork {
+/** A type, not an interface, so it is a plain JSON record for the queue. */
+export type ConversationWork = {
   tenantId: string;
   conversationId: string;
-}
+};
 
 /** Raised when the responder failed; the message ids let the caller mark them failed at the end. */
 export class TurnFailed extends Error {
@@ -113,7 +114,7 @@ async function runTurn(
   const last = new Date(pending[pending.length - 1]?.created_at as Date).getTime();
   const due = Math.min(last + settings.debounceMs, first + settings.debounceMaxMs);
   if (now < due) {
-    await deps.queue.enqueue('omni.messages', work as unknown as Record<string, unknown>, {
+    await deps.queue.enqueue('omni.messages', work, {
       key: work.conversationId,
       delayMs: due - now,
     });
@@ -276,7 +277,7 @@ async function runTurn(
     'turn committed',
   );
   await deps.queue
-    .enqueue('omni.outbox', work as unknown as Record<string, unknown>, {
+    .enqueue('omni.outbox', work, {
       key: work.conversationId,
     })
     .catch((error) =>

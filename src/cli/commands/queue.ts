@@ -65,13 +65,7 @@ export function registerQueueCommands(program: Command): void {
         const stats = await pipeline.queue.stats();
         const dlq = (await listDeadLetters(pipeline.deps, { limit: 10_000 })).length;
         if (options.json) return printJson({ backend: pipeline.queue.kind, streams: stats, dlq });
-        printTable(stats as unknown as Array<Record<string, unknown>>, [
-          'stream',
-          'group',
-          'waiting',
-          'pending',
-          'delayed',
-        ]);
+        printTable(stats, ['stream', 'group', 'waiting', 'pending', 'delayed']);
         say(`backend ${pipeline.queue.kind}; dead letters not replayed: ${dlq}`);
       }),
     );
@@ -84,13 +78,7 @@ export function registerQueueCommands(program: Command): void {
       withRuntime(async ({ pipeline }) => {
         const pending = await pipeline.queue.pending(parseStream(stream));
         if (options.json) printJson(pending);
-        else
-          printTable(pending as unknown as Array<Record<string, unknown>>, [
-            'id',
-            'consumer',
-            'idleMs',
-            'attempts',
-          ]);
+        else printTable(pending, ['id', 'consumer', 'idleMs', 'attempts']);
       }),
     );
 
