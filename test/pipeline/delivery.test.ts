@@ -93,7 +93,7 @@ describe.each(QUEUE_BACKENDS)('delivery on the %s queue', (backend) => {
   });
 
   it('answers three quick bubbles as one turn', async () => {
-    harness = await openHarness(backend, { env: { DEBOUNCE_MS: '1000', DEBOUNCE_MAX_MS: '6000' } });
+    harness = await openHarness(backend, { env: { DEBOUNCE_MS: '2000', DEBOUNCE_MAX_MS: '8000' } });
     const first = await harness.send('bubbles', 'oi');
     await sleep(300);
     await harness.send('bubbles', 'tudo bem?');
@@ -255,7 +255,7 @@ describe.each(QUEUE_BACKENDS)('delivery on the %s queue', (backend) => {
     harness = await openHarness(backend);
     const { db } = harness.test.runtime.database;
     await setPaused(harness.test.runtime.pipeline.deps, 'dispatcher', true, 'test');
-    await sleep(1_200);
+    await sleep(1_500);
     const { body } = await harness.send('takeover', 'preciso de ajuda');
     await expect
       .poll(
@@ -295,7 +295,7 @@ describe.each(QUEUE_BACKENDS)('delivery on the %s queue', (backend) => {
     harness = await openHarness(backend);
     const { deps } = harness.test.runtime.pipeline;
     await setPaused(deps, 'inbound', true, 'test');
-    await sleep(1_200);
+    await sleep(1_500);
     for (let i = 0; i < 3; i++) {
       await harness.send(`paused-${i}`, `pergunta ${i}`);
       await harness.send('paused-same', `parte ${i}`);

@@ -23,7 +23,7 @@ describe.skipIf(!TEST_REDIS_URL)('a Redis flush while messages are in flight', (
     harness = await openHarness('redis', { redisDb: 5 });
     const { deps } = harness.test.runtime.pipeline;
     await setPaused(deps, 'inbound', true, 'test');
-    await sleep(1_200);
+    await sleep(1_500);
     for (let i = 0; i < 5; i++) await harness.send(`flush-${i}`, `mensagem ${i}`);
     const redis = new Redis(testRedisUrl(5));
     expect(await redis.xlen('omni.messages')).toBe(5);
@@ -38,7 +38,7 @@ describe.skipIf(!TEST_REDIS_URL)('a Redis flush while messages are in flight', (
 
     // And again between the reply's commit and its send.
     await setPaused(deps, 'dispatcher', true, 'test');
-    await sleep(1_200);
+    await sleep(1_500);
     await harness.send('flush-late', 'depois do flush');
     await expect
       .poll(
