@@ -474,7 +474,6 @@ export const variables = {
     group: 'security',
     default: '600',
     doc: 'Requests per minute per API key or IP; over it: 429 with Retry-After.',
-    reserved: true,
   }),
   MAINTENANCE_MODE: variable(oneOf(['off', 'partial', 'full']), {
     group: 'security',

@@ -3,6 +3,7 @@
  * health family, and the tenant API behind API keys. Routes translate HTTP to domain calls and back.
  */
 import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -15,6 +16,7 @@ import { VERSION } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { requireApiKey } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
+import { limitRequests } from './rate-limit.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
@@ -78,6 +80,9 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     runtime.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  // Security headers on every answer. No CSP yet: every answer is JSON except /docs, whose page
+  // needs inline scripts; the dashboard will bring a policy of its own.
+  await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Omni API', version: VERSION },
@@ -103,6 +108,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   metricsRoutes(app, runtime);
   await app.register(async (tenantApi) => {
     requireApiKey(tenantApi, runtime.database.db);
+    await limitRequests(tenantApi, runtime);
     tenantRoutes(tenantApi, runtime.database.db);
     keyRoutes(tenantApi, runtime.database.db);
     messageRoutes(tenantApi, runtime.database.db, runtime.pipeline);

@@ -8,6 +8,8 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Requests refused with 429 (seed 004 greps `rate_limit_exceeded`). */
+  rateLimitExceeded: Counter<'scope'>;
   /** 1 when the last check reached the database; the DatabaseDown alert reads it. */
   pgUp: Gauge;
   /** 1 when the last check reached Redis; the RedisDown alert reads it. Only with REDIS_URL. */
@@ -31,6 +33,12 @@ export function createMetrics(options: { redis: boolean }): Metrics {
       help: 'HTTP request duration in seconds.',
       labelNames,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    rateLimitExceeded: new Counter({
+      name: 'rate_limit_exceeded_total',
+      help: 'Requests refused with 429 because a key or address went over RATE_LIMIT_PER_MINUTE.',
+      labelNames: ['scope'] as const,
       registers: [registry],
     }),
     pgUp: new Gauge({

@@ -93,6 +93,16 @@ describe.each(BACKENDS)('health and basics on %s', (backend) => {
     expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends security headers with every answer', async () => {
+    const response = await server.app.inject({ url: '/version' });
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'strict-transport-security': expect.stringContaining('max-age='),
+    });
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
   it('answers errors in one format, with the request id', async () => {
     const missing = await server.app.inject({
       url: '/nowhere',
