@@ -8,6 +8,7 @@ import { VERSION } from '../observability/index.ts';
 import { StorageError } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 import { registerKeyCommands, registerTenantCommands } from './commands/admin.ts';
+import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerOpsCommands } from './commands/ops.ts';
 import { registerQueueCommands } from './commands/queue.ts';
 import { parseRole, serve, type WorkerRole } from './commands/serve.ts';
@@ -45,6 +46,7 @@ registerOpsCommands(program);
 registerTenantCommands(program);
 registerKeyCommands(program);
 registerQueueCommands(program);
+registerGatewayCommands(program);
 
 function reportFailure(error: unknown): void {
   if (error instanceof ConfigError) {

@@ -124,17 +124,14 @@ function providerVariables<P extends string>(prefix: P, label: string) {
       group: 'llm',
       doc: `${label} API key; setting it enables the provider.`,
       secret: true,
-      reserved: true,
     }),
     [`${prefix}_BASE_URL`]: variable(httpUrl(), {
       group: 'llm',
       doc: `${label} base URL (point it at \`omni sim llm\` or a proxy).`,
-      reserved: true,
     }),
     [`${prefix}_MODEL`]: variable(text(), {
       group: 'llm',
       doc: `${label} model used when no other is chosen.`,
-      reserved: true,
     }),
   } as Record<`${P}_API_KEY` | `${P}_BASE_URL` | `${P}_MODEL`, OptionalStringVariable>;
 }
@@ -247,68 +244,60 @@ export const variables = {
   PROVIDER_PRIORITY_ORDER: variable(list(), {
     group: 'llm',
     doc: 'Cascade order of LLM providers, e.g. `xai,ollama,anthropic,openai,google`; `local` is always last.',
-    reserved: true,
   }),
   LLM_PROVIDER: variable(text(), {
     group: 'llm',
     doc: 'Pin one provider (skips the cascade except `local`).',
-    reserved: true,
   }),
   DEFAULT_MODEL: variable(text(), {
     group: 'llm',
     doc: 'Model for agent replies.',
-    reserved: true,
   }),
   SIMPLE_QUERY_MODEL: variable(text(), {
     group: 'llm',
     doc: 'Model for routing and classification.',
-    reserved: true,
   }),
   MAX_TOKENS: variable(positiveInteger(), {
     group: 'llm',
     default: '1024',
     doc: 'Output token cap per LLM call.',
-    reserved: true,
   }),
   LLM_TIMEOUT: variable(positiveNumber(), {
     group: 'llm',
-    doc: 'Seconds per provider attempt (alias of PROVIDER_TIMEOUT_MS, in seconds).',
-    reserved: true,
+    doc: 'Seconds per provider attempt (alias of PROVIDER_TIMEOUT_MS, in seconds); wins when set.',
   }),
   PROVIDER_TIMEOUT_MS: variable(positiveInteger(), {
     group: 'llm',
     default: '15000',
     doc: 'Milliseconds per provider attempt.',
-    reserved: true,
   }),
   MAX_LATENCY_MS: variable(positiveInteger(), {
     group: 'llm',
     default: '30000',
     doc: 'Latency budget for the whole provider cascade.',
-    reserved: true,
   }),
   MAX_COST_PER_REQUEST: variable(positiveNumber(), {
     group: 'llm',
     doc: 'USD; a provider whose estimated cost exceeds it is skipped.',
-    reserved: true,
   }),
   RATE_LIMIT_RPS: variable(positiveNumber(), {
     group: 'llm',
     default: '10',
     doc: 'Requests per second per LLM provider (token bucket).',
-    reserved: true,
   }),
   RATE_LIMIT_BURST: variable(positiveInteger(), {
     group: 'llm',
     default: '20',
     doc: 'Burst size of the per-provider token bucket.',
-    reserved: true,
   }),
   FALLBACK_MODE: variable(flag(), {
     group: 'llm',
     default: 'false',
     doc: 'Skip LLMs and answer with the offline responder and canned responses.',
-    reserved: true,
+  }),
+  LLM_DAILY_BUDGET_USD: variable(positiveNumber(), {
+    group: 'llm',
+    doc: 'USD per tenant per day; past it each LLM call logs a warning and counts in `llm_daily_budget_exceeded_total` (tenants override it).',
   }),
   ...providerVariables('OPENAI', 'OpenAI'),
   ...providerVariables('ANTHROPIC', 'Anthropic'),

@@ -1,6 +1,60 @@
 /**
- * The LLM gateway (SPEC §5). Today: the offline responder (`local`), which answers when no
- * provider is configured. Providers, cascade, budgets and breakers arrive with the gateway issue.
+ * The LLM gateway (SPEC §5), its public face. Glossary in `types.ts`. In short:
+ * - `createGateway(deps)` → `{ generate(request, policy?), withModel(policy, fn), status() }`: one
+ *   call runs the provider cascade (breakers, buckets, budgets, cost, metrics, `llm_attempts`) and
+ *   always returns an answer — a model's, or the offline responder's canned one with `fallback` set.
+ *   It throws only `ProviderError{kind:'cancelled'}` when the caller's signal aborts.
+ * - `createGatewayResponder(gateway)`: the gateway as the pipeline's `Responder`.
+ * - `createOfflineResponder()` / `answerOffline()`: provider `local`, deterministic, no network.
+ * - `llmCheck(gateway)`: the `llm` health component.
+ * - Price table: `listPrices`, `setPrice`, `seedPrices`, `costOf`; `recentAttempts` per provider.
+ * - `startLlmSimulator(options)`: the OpenAI/Anthropic wire-format simulator (`omni sim llm`).
  */
+export { type AttemptSummary, recentAttempts } from './attempts.ts';
+export { ProviderError, type ProviderErrorKind } from './errors.ts';
+export { createGateway, type GatewayDeps, type GatewayOptions } from './gateway.ts';
+export { llmCheck } from './health.ts';
 export { messagesFor, OFFLINE_MESSAGES, type OfflineMessages } from './messages.ts';
-export { createOfflineResponder, detectIntent, type OfflineIntent } from './offline-responder.ts';
+export {
+  answerOffline,
+  createOfflineResponder,
+  detectIntent,
+  type KnowledgeAnswer,
+  type KnowledgeLookup,
+  noKnowledge,
+  type OfflineIntent,
+} from './offline-responder.ts';
+export {
+  costOf,
+  DEFAULT_PRICES,
+  listPrices,
+  type ModelPrice,
+  seedPrices,
+  setPrice,
+} from './prices.ts';
+export { isLlmProvider } from './providers.ts';
+export { createGatewayResponder } from './responder.ts';
+export {
+  type LlmSimulator,
+  parseToolCall,
+  parseUsage,
+  type SimBehaviour,
+  type SimRequest,
+  type SimulatorOptions,
+  startLlmSimulator,
+} from './simulator/index.ts';
+export type {
+  Attempt,
+  CallPolicy,
+  FallbackReason,
+  Gateway,
+  GatewayRequest,
+  GatewayResult,
+  GatewayStatus,
+  LlmProvider,
+  ProviderName,
+  ProviderStatus,
+  TokenUsage,
+  ToolCallResult,
+} from './types.ts';
+export { LLM_PROVIDERS } from './types.ts';

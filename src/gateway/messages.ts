@@ -7,6 +7,8 @@ export interface OfflineMessages {
   humanRequest: string;
   thanks: string;
   fallback: string;
+  /** Appended to a canned answer when the models could not answer. */
+  humanOffer: string;
 }
 
 export const OFFLINE_MESSAGES: Record<'pt-BR' | 'en', OfflineMessages> = {
@@ -17,6 +19,7 @@ export const OFFLINE_MESSAGES: Record<'pt-BR' | 'en', OfflineMessages> = {
     thanks: 'Por nada! Se precisar de mais alguma coisa, é só chamar.',
     fallback:
       'Ainda não sei responder isso com segurança. Quer que eu chame um atendente humano? Responda "atendente" para falar com uma pessoa.',
+    humanOffer: 'Se preferir, posso chamar um atendente humano: é só responder "atendente".',
   },
   en: {
     greeting: 'Hello! I am the virtual assistant. How can I help?',
@@ -25,6 +28,7 @@ export const OFFLINE_MESSAGES: Record<'pt-BR' | 'en', OfflineMessages> = {
     thanks: 'You are welcome! If you need anything else, just ask.',
     fallback:
       'I cannot answer that reliably yet. Would you like me to call a human agent? Reply "agent" to talk to a person.',
+    humanOffer: 'If you prefer, I can call a human agent: just reply "agent".',
   },
 };
 

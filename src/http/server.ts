@@ -21,6 +21,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes } from './routes/metrics.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -33,6 +34,7 @@ const QUIET_PATHS = new Set([
   ...METRICS_PATHS,
   '/health/db',
   '/health/redis',
+  '/health/llm',
   '/readyz',
 ]);
 
@@ -105,6 +107,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     health: '/health',
   }));
   healthRoutes(app, runtime, lifecycle);
+  llmHealthRoutes(app, runtime);
   metricsRoutes(app, runtime);
   await app.register(async (tenantApi) => {
     requireApiKey(tenantApi, runtime.database.db);

@@ -4,7 +4,7 @@
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
 import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
-import { createOfflineResponder } from '../gateway/index.ts';
+import { createGateway, createGatewayResponder, type Gateway, llmCheck } from '../gateway/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -38,6 +38,8 @@ export interface Runtime {
   database: Database;
   redis?: RedisConnection;
   healthChecks: HealthCheck[];
+  /** The LLM gateway: provider cascade, offline responder, price table. */
+  gateway: Gateway;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Use an in-memory PGlite instead of OMNI_DATA_DIR (tests). */
   inMemory?: boolean;
-  /** What answers turns; default: the gateway's offline responder (the agents replace it). */
+  /** What answers turns; default: the gateway (its providers, else its offline responder). */
   responder?: Responder;
   /** Overrides of the pipeline's settings (tests shorten debounce and claim times). */
   pipeline?: Partial<PipelineSettings>;
@@ -65,13 +67,21 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   }
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : undefined;
   const metrics = createMetrics({ redis: Boolean(redis) });
+  const gateway = createGateway({
+    config,
+    db: database.db,
+    logger,
+    registry: metrics.registry,
+    redis: redis?.client,
+  });
   const healthChecks = [
     databaseCheck(database, metrics),
     ...(redis ? [redisCheck(redis, metrics)] : []),
+    llmCheck(gateway),
   ];
   const pipeline = createPipeline(
     { config, database, redis, logger, metrics },
-    { responder: options.responder ?? createOfflineResponder(), settings: options.pipeline },
+    { responder: options.responder ?? createGatewayResponder(gateway), settings: options.pipeline },
   );
   logger.info(
     { profile, database: database.target, redis: redis?.target, queue: pipeline.queue.kind },
@@ -86,6 +96,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     database,
     redis,
     healthChecks,
+    gateway,
     close: async () => {
       await pipeline.queue.close();
       await redis?.close();

@@ -1,0 +1,171 @@
+/**
+ * The provider catalogue (SPEC §5.1): how each provider is enabled, its default model, and how its
+ * AI SDK model is built. SDK retries are turned off where the call is made (`maxRetries: 0`).
+ */
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { createXai } from '@ai-sdk/xai';
+import type { LanguageModel } from 'ai';
+import type { Config } from '../config/index.ts';
+import { LLM_PROVIDERS, type LlmProvider } from './types.ts';
+
+export type FetchFunction = typeof globalThis.fetch;
+
+export interface ProviderCredentials {
+  apiKey?: string;
+  baseUrl?: string;
+  model?: string;
+}
+
+/** One configured provider as the cascade sees it. */
+export interface Slot {
+  /** Keys breaker, bucket and state: the provider name, or `name@tenant:<id>` for a tenant's key. */
+  id: string;
+  provider: LlmProvider;
+  model: string;
+  apiKey?: string;
+  baseUrl?: string;
+  source: string;
+}
+
+interface ProviderSpec {
+  /** `OPENAI` for OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL. */
+  prefix: string;
+  /** Local servers need no key: a base URL enables them. */
+  enabledBy: 'key' | 'base_url';
+  defaultModel?: string;
+  build(slot: Slot, fetch: FetchFunction | undefined): (modelId: string) => LanguageModel;
+}
+
+/** Default models: cheap, current, tool-capable; each has a row in the seeded price table. */
+const SPECS: Record<LlmProvider, ProviderSpec> = {
+  openai: {
+    prefix: 'OPENAI',
+    enabledBy: 'key',
+    defaultModel: 'gpt-4o-mini',
+    // `.chat`: the chat-completions API, which every OpenAI-compatible server also speaks.
+    build: (slot, fetch) =>
+      createOpenAI({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch, name: 'openai' }).chat,
+  },
+  anthropic: {
+    prefix: 'ANTHROPIC',
+    enabledBy: 'key',
+    defaultModel: 'claude-haiku-4-5',
+    build: (slot, fetch) => {
+      const provider = createAnthropic({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch });
+      return (modelId) => provider(modelId);
+    },
+  },
+  google: {
+    prefix: 'GOOGLE',
+    enabledBy: 'key',
+    defaultModel: 'gemini-2.5-flash',
+    build: (slot, fetch) => {
+      const provider = createGoogleGenerativeAI({
+        apiKey: slot.apiKey,
+        baseURL: slot.baseUrl,
+        fetch,
+      });
+      return (modelId) => provider(modelId);
+    },
+  },
+  xai: {
+    prefix: 'XAI',
+    enabledBy: 'key',
+    defaultModel: 'grok-3-mini',
+    build: (slot, fetch) => createXai({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch }).chat,
+  },
+  ollama: {
+    prefix: 'OLLAMA',
+    enabledBy: 'base_url',
+    defaultModel: 'llama3.2',
+    // Ollama speaks the OpenAI chat-completions format under /v1.
+    build: (slot, fetch) =>
+      createOpenAICompatible({
+        name: 'ollama',
+        baseURL: `${(slot.baseUrl ?? '').replace(/\/+$/, '')}/v1`,
+        apiKey: slot.apiKey,
+        fetch,
+        includeUsage: true,
+      }).chatModel,
+  },
+  'openai-compatible': {
+    prefix: 'OPENAI_COMPATIBLE',
+    enabledBy: 'base_url',
+    build: (slot, fetch) =>
+      createOpenAICompatible({
+        name: 'openai-compatible',
+        baseURL: slot.baseUrl ?? '',
+        apiKey: slot.apiKey,
+        fetch,
+        includeUsage: true,
+      }).chatModel,
+  },
+};
+
+export function isLlmProvider(name: string): name is LlmProvider {
+  return (LLM_PROVIDERS as readonly string[]).includes(name);
+}
+
+/** The variable an operator fixes when this provider says "misconfigured". */
+export function keyVariable(provider: LlmProvider): string {
+  const spec = SPECS[provider];
+  return spec.enabledBy === 'key' ? `${spec.prefix}_API_KEY` : `${spec.prefix}_BASE_URL`;
+}
+
+export function modelVariable(provider: LlmProvider): string {
+  return `${SPECS[provider].prefix}_MODEL`;
+}
+
+export function defaultModelOf(provider: LlmProvider): string | undefined {
+  return SPECS[provider].defaultModel;
+}
+
+/** `<PROVIDER>_API_KEY`, `_BASE_URL`, `_MODEL` of every provider, from the configuration. */
+export function credentialsFromConfig(config: Config): Record<LlmProvider, ProviderCredentials> {
+  const read = (name: string) => (config as Record<string, unknown>)[name] as string | undefined;
+  const result = {} as Record<LlmProvider, ProviderCredentials>;
+  for (const provider of LLM_PROVIDERS) {
+    const { prefix } = SPECS[provider];
+    result[provider] = {
+      apiKey: read(`${prefix}_API_KEY`),
+      baseUrl: read(`${prefix}_BASE_URL`),
+      model: read(`${prefix}_MODEL`),
+    };
+  }
+  return result;
+}
+
+export function isEnabled(provider: LlmProvider, credentials: ProviderCredentials): boolean {
+  const spec = SPECS[provider];
+  if (spec.enabledBy === 'base_url') return Boolean(credentials.baseUrl);
+  return Boolean(credentials.apiKey);
+}
+
+/** `provider:model` pins a provider; a bare model name applies to the first slot of the cascade. */
+export function parseModelChoice(value: string | undefined): {
+  provider?: LlmProvider;
+  model: string;
+} | null {
+  if (!value) return null;
+  const colon = value.indexOf(':');
+  const head = colon > 0 ? value.slice(0, colon) : '';
+  if (isLlmProvider(head)) return { provider: head, model: value.slice(colon + 1) };
+  return { model: value };
+}
+
+/** Builds AI SDK models once per slot and model; a changed key makes a new slot id. */
+export function createModelFactory(fetch: FetchFunction | undefined) {
+  const providers = new Map<string, (modelId: string) => LanguageModel>();
+  return (slot: Slot, modelId: string): LanguageModel => {
+    const cacheKey = `${slot.id}|${slot.apiKey ?? ''}|${slot.baseUrl ?? ''}`;
+    let build = providers.get(cacheKey);
+    if (!build) {
+      build = SPECS[slot.provider].build(slot, fetch);
+      providers.set(cacheKey, build);
+    }
+    return build(modelId);
+  };
+}

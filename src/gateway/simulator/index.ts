@@ -1,0 +1,147 @@
+/**
+ * The LLM simulator (SPEC §5.5, `omni sim llm`): a real HTTP server speaking OpenAI
+ * chat-completions and Anthropic messages, scriptable per run and per request (`x-sim-*` headers).
+ * Omni reaches it like a real provider, through OPENAI_BASE_URL / ANTHROPIC_BASE_URL / … set to
+ * `<url>/v1`. It records every request so tests and benchmarks can count them.
+ *
+ * Control endpoints for a simulator in another process: `GET /_sim/requests`,
+ * `DELETE /_sim/requests`, `PUT /_sim/behaviour` (a JSON SimBehaviour).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { simAnswer } from './answer.ts';
+import { anthropicFormat } from './anthropic.ts';
+import { behaviourFromHeaders, type SimBehaviour } from './behaviour.ts';
+import { openaiFormat } from './openai.ts';
+
+export { parseToolCall, parseUsage, type SimBehaviour } from './behaviour.ts';
+
+export interface SimRequest {
+  format: 'openai' | 'anthropic';
+  model?: string;
+  stream: boolean;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  at: number;
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** The per-run behaviour. */
+  behaviour?: SimBehaviour;
+  /** Accepted API keys; others get 401. Absent: any key is accepted. */
+  apiKeys?: string[];
+  /** For error rates; default Math.random. */
+  random?: () => number;
+}
+
+export interface LlmSimulator {
+  /** `http://host:port`; providers take `${url}/v1` as their base URL. */
+  url: string;
+  port: number;
+  requests: SimRequest[];
+  count(format?: SimRequest['format']): number;
+  /** Replaces the per-run behaviour. */
+  behave(behaviour: SimBehaviour): void;
+  close(): Promise<void>;
+}
+
+type Format = typeof openaiFormat | typeof anthropicFormat;
+
+export async function startLlmSimulator(options: SimulatorOptions = {}): Promise<LlmSimulator> {
+  const random = options.random ?? Math.random;
+  let runBehaviour: SimBehaviour = { ...options.behaviour };
+  const requests: SimRequest[] = [];
+  // Closing must not wait for requests that are hanging on purpose.
+  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
+
+  const handle = (format: Format) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = request.body;
+    const stream = format.wantsStream(body);
+    requests.push({
+      format: format.name,
+      model: (body as { model?: string } | undefined)?.model,
+      stream,
+      headers: request.headers,
+      body,
+      at: Date.now(),
+    });
+    const sequence = requests.length;
+    const behaviour: SimBehaviour = { ...runBehaviour, ...behaviourFromHeaders(request.headers) };
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+
+    if (options.apiKeys && !options.apiKeys.includes(format.apiKey(request.headers) ?? '')) {
+      return reply.status(401).send(format.error(401, 'Incorrect API key provided (simulator).'));
+    }
+    if (behaviour.hang) {
+      await new Promise((resolve) =>
+        gone.signal.addEventListener('abort', resolve, { once: true }),
+      );
+      return reply;
+    }
+    if (behaviour.latencyMs) {
+      await sleep(behaviour.latencyMs, undefined, { signal: gone.signal }).catch(() => {});
+      if (gone.signal.aborted) return reply;
+    }
+    const status =
+      behaviour.status ?? (behaviour.errorRate && random() < behaviour.errorRate ? 500 : 200);
+    if (status >= 400) {
+      if (behaviour.retryAfterS !== undefined && (status === 429 || status === 503)) {
+        reply.header('retry-after', String(behaviour.retryAfterS));
+      }
+      return reply.status(status).send(format.error(status, `Simulated ${status}.`));
+    }
+
+    const answer = simAnswer(format.prompt(body), behaviour, sequence);
+    const id = `sim-${sequence}`;
+    if (!stream) return reply.send(format.json(answer, body, id));
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    for (const event of format.events(answer, body, id)) {
+      if (gone.signal.aborted) return;
+      reply.raw.write(event);
+    }
+    reply.raw.end();
+  };
+
+  app.post(openaiFormat.path, handle(openaiFormat));
+  app.post(anthropicFormat.path, handle(anthropicFormat));
+  app.get('/v1/models', async () => ({
+    object: 'list',
+    data: [{ id: 'sim', object: 'model', owned_by: 'omni-simulator' }],
+  }));
+  app.get('/_sim/requests', async () => ({
+    count: requests.length,
+    requests: requests.map(({ headers: _headers, ...rest }) => rest),
+  }));
+  app.delete('/_sim/requests', async () => {
+    requests.length = 0;
+    return { count: 0 };
+  });
+  app.put('/_sim/behaviour', async (request) => {
+    runBehaviour = { ...(request.body as SimBehaviour) };
+    return runBehaviour;
+  });
+
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    requests,
+    count: (format) =>
+      format ? requests.filter((r) => r.format === format).length : requests.length,
+    behave: (behaviour) => {
+      runBehaviour = { ...behaviour };
+    },
+    close: () => app.close(),
+  };
+}
