@@ -32,7 +32,7 @@ export {
   seedPrices,
   setPrice,
 } from './prices.ts';
-export { isLlmProvider } from './providers.ts';
+export { enabledProviders, isLlmProvider } from './providers.ts';
 export { createGatewayResponder } from './responder.ts';
 export {
   type LlmSimulator,

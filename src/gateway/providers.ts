@@ -138,6 +138,12 @@ export function credentialsFromConfig(config: Config): Record<LlmProvider, Provi
   return result;
 }
 
+/** The providers the configuration enables (a key; a base URL for ollama and openai-compatible). */
+export function enabledProviders(config: Config): LlmProvider[] {
+  const credentials = credentialsFromConfig(config);
+  return LLM_PROVIDERS.filter((provider) => isEnabled(provider, credentials[provider]));
+}
+
 export function isEnabled(provider: LlmProvider, credentials: ProviderCredentials): boolean {
   const spec = SPECS[provider];
   if (spec.enabledBy === 'base_url') return Boolean(credentials.baseUrl);

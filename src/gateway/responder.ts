@@ -30,6 +30,7 @@ export function createGatewayResponder(gateway: Gateway): Responder {
     const result = await gateway.generate({
       tenantId: request.tenantId,
       conversationId: request.conversationId,
+      turnId: request.turnId,
       system: instructions(request.language),
       messages,
       language: request.language,
@@ -45,6 +46,7 @@ export function createGatewayResponder(gateway: Gateway): Responder {
       inputTokens: result.usage.inputTokens,
       outputTokens: result.usage.outputTokens,
       costUsd: result.costUsd,
+      fallback: result.fallback,
     };
   };
 }

@@ -3,6 +3,7 @@
  * `fail` means Omni would not start or would not work. It reads and pings, it never changes state.
  */
 import { type Config, ConfigError, deploymentProfile, loadConfig } from '../config/index.ts';
+import { enabledProviders } from '../gateway/index.ts';
 import type { Logger } from '../observability/index.ts';
 import {
   connectRedis,
@@ -25,15 +26,6 @@ export interface DoctorReport {
 }
 
 const PING_TIMEOUT_MS = 3_000;
-
-const LLM_PROVIDERS = [
-  ['openai', 'OPENAI_API_KEY'],
-  ['anthropic', 'ANTHROPIC_API_KEY'],
-  ['google', 'GOOGLE_API_KEY'],
-  ['xai', 'XAI_API_KEY'],
-  ['ollama', 'OLLAMA_BASE_URL'],
-  ['openai-compatible', 'OPENAI_COMPATIBLE_BASE_URL'],
-] as const satisfies ReadonlyArray<readonly [string, keyof Config]>;
 
 const CHANNELS = [
   ['whatsapp (Evolution API)', ['EVOLUTION_URL', 'MCP_WHATSAPP_URL']],
@@ -138,7 +130,7 @@ async function checkRedis(config: Config, logger: Logger): Promise<DoctorCheck> 
 }
 
 function checkProviders(config: Config): DoctorCheck {
-  const enabled = LLM_PROVIDERS.filter(([, variable]) => config[variable]).map(([name]) => name);
+  const enabled = enabledProviders(config);
   return enabled.length > 0
     ? { name: 'llm', outcome: 'ok', detail: `providers: ${enabled.join(', ')}, then local` }
     : {

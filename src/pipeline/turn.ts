@@ -154,6 +154,7 @@ async function runTurn(
     reply = await deps.responder({
       tenantId: work.tenantId,
       conversationId: work.conversationId,
+      turnId,
       channel: conversation.channel,
       contact: await contactOf(db, conversation.contactId),
       messages: pending.map((m) => ({ id: m.id, text: m.body, createdAt: new Date(m.created_at) })),
@@ -235,6 +236,8 @@ async function runTurn(
         outputTokens: reply?.outputTokens ?? null,
         costUsd: reply?.costUsd === undefined ? null : String(reply.costUsd),
         latencyMs,
+        // A canned answer is not an error, but the turn must say why it was given.
+        error: reply?.fallback ? `fallback: ${reply.fallback}` : null,
         finishedAt: sql`now()`,
       })
       .where(eq(schema.turns.id, turnId));

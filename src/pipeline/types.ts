@@ -19,6 +19,8 @@ import type { PipelineMetrics } from './metrics.ts';
 export interface TurnRequest {
   tenantId: string;
   conversationId: string;
+  /** The `turns` row this answer belongs to (LLM attempts are recorded against it). */
+  turnId: string;
   channel: string;
   contact: { id: string; name: string | null };
   /** The unanswered inbound messages this turn answers, oldest first. */
@@ -41,6 +43,8 @@ export interface TurnReply {
   inputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
+  /** Why a canned answer was given instead of a model's (every provider failed, FALLBACK_MODE…). */
+  fallback?: string;
 }
 
 /** Whatever answers a turn: the agents (later), the offline responder, a test responder. */

@@ -13,6 +13,7 @@ function request(texts: string[], language = 'pt-BR'): TurnRequest {
   return {
     tenantId: 't',
     conversationId: 'c',
+    turnId: 'turn',
     channel: 'api',
     contact: { id: 'k', name: null },
     messages: texts.map((text, i) => ({ id: String(i), text, createdAt: new Date() })),

@@ -77,6 +77,7 @@ describe.skipIf(!TEST_DATABASE_URL).each(QUEUE_BACKENDS)(
           DEBOUNCE_MS: '0',
           DEBOUNCE_MAX_MS: '0',
           QUEUE_CLAIM_IDLE_MS: '1000',
+          ...(backend === 'redis' ? { QUEUE_BACKEND: 'redis', REDIS_URL: testRedisUrl(7) } : {}),
         }),
         { logger: createLogger('silent'), responder: echo.responder },
       );
