@@ -103,6 +103,32 @@ describe('omni executable', () => {
     });
     expect(tenant.status).toBe(200);
 
+    // With no LLM key the offline responder answers, in pt-BR (issue 4, acceptance 9).
+    const headers = { 'x-api-key': apiKey ?? '', 'content-type': 'application/json' };
+    const ask = async (contact: string, text: string) => {
+      const response = await fetch(`${omni.baseUrl}/api/v1/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ contact: { id: contact }, text }),
+      });
+      expect(response.status).toBe(202);
+      const { conversation_id } = (await response.json()) as { conversation_id: string };
+      return async () => {
+        const listed = await fetch(
+          `${omni.baseUrl}/api/v1/conversations/${conversation_id}/messages`,
+          { headers },
+        );
+        const { messages } = (await listed.json()) as {
+          messages: Array<{ author: string; text: string }>;
+        };
+        return messages.find((m) => m.author === 'bot')?.text ?? '';
+      };
+    };
+    const greeting = await ask('ana', 'Oi!');
+    const human = await ask('bia', 'quero falar com um atendente');
+    await expect.poll(greeting, { timeout: 15_000 }).toContain('Olá');
+    await expect.poll(human, { timeout: 15_000 }).toContain('atendente humano');
+
     const second = await runOmni(['start'], { OMNI_DATA_DIR: dir, PORT: '0' });
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('is in use by another Omni process');
