@@ -12,6 +12,22 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A commander option parser for numbers: ≥ 0, or > 0 with `positive`. A bad value stops the
+ * command with one line naming the flag.
+ */
+export function numberOption(flag: string, options: { positive?: boolean } = {}) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0 || (options.positive && parsed === 0)) {
+      throw new CliError(
+        `${flag} must be a number ${options.positive ? 'greater than 0' : 'of 0 or more'} (got "${value}").`,
+      );
+    }
+    return parsed;
+  };
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -13,17 +13,7 @@ import {
   setPrice,
   startLlmSimulator,
 } from '../../gateway/index.ts';
-import { CliError, printJson, printTable, say, withRuntime } from '../output.ts';
-
-function number(what: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0) {
-      throw new CliError(`${what} must be a number of 0 or more (got "${value}").`);
-    }
-    return parsed;
-  };
-}
+import { CliError, numberOption, printJson, printTable, say, withRuntime } from '../output.ts';
 
 export function registerGatewayCommands(program: Command): void {
   const sim = program
@@ -34,16 +24,24 @@ export function registerGatewayCommands(program: Command): void {
     .description(
       'an LLM server speaking OpenAI chat-completions and Anthropic messages; point OPENAI_BASE_URL / ANTHROPIC_BASE_URL at <url>/v1',
     )
-    .option('--port <port>', 'port to listen on', number('--port'), 4010)
+    .option('--port <port>', 'port to listen on', numberOption('--port'), 4010)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--latency-ms <ms>', 'delay before each answer', number('--latency-ms'))
-    .option('--error-rate <share>', 'share of requests answered 500 (0-1)', number('--error-rate'))
+    .option('--latency-ms <ms>', 'delay before each answer', numberOption('--latency-ms'))
+    .option(
+      '--error-rate <share>',
+      'share of requests answered 500 (0-1)',
+      numberOption('--error-rate'),
+    )
     .option(
       '--status <code>',
       'answer every request with this HTTP status (429, 500, 401…)',
-      number('--status'),
+      numberOption('--status'),
     )
-    .option('--retry-after <seconds>', 'retry-after sent with 429/503', number('--retry-after'))
+    .option(
+      '--retry-after <seconds>',
+      'retry-after sent with 429/503',
+      numberOption('--retry-after'),
+    )
     .option('--hang', 'never answer (exercise client timeouts)')
     .option('--answer <text>', 'fixed answer text')
     .option('--echo', 'answer with the last user message')
@@ -161,12 +159,12 @@ export function registerGatewayCommands(program: Command): void {
     .description(
       'set a model’s prices in USD per 1M tokens (running instances see it within a minute)',
     )
-    .requiredOption('--input <usd>', 'input tokens', number('--input'))
-    .requiredOption('--output <usd>', 'output tokens', number('--output'))
+    .requiredOption('--input <usd>', 'input tokens', numberOption('--input'))
+    .requiredOption('--output <usd>', 'output tokens', numberOption('--output'))
     .option(
       '--cached-input <usd>',
       'cached input tokens (default: the input price)',
-      number('--cached-input'),
+      numberOption('--cached-input'),
     )
     .action(
       (

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig, publicUrl } from '../../config/index.ts';
 import { formatObservation, isServing, observeHealth, runDoctor } from '../../ops/index.ts';
 import { openRuntime } from '../../runtime/index.ts';
-import { CliError, commandLogger, printJson, say } from '../output.ts';
+import { commandLogger, numberOption, printJson, say } from '../output.ts';
 
 const MARKS = { ok: '✓', warn: '!', fail: '✗', skip: '-' } as const;
 
@@ -52,19 +52,28 @@ export function registerOpsCommands(program: Command): void {
       'base URL of the instance (default: PUBLIC_URL or http://localhost:PORT)',
     )
     .option('--continuous', 'keep checking until interrupted')
-    .option('--interval <seconds>', 'seconds between checks with --continuous', '30')
-    .option('--timeout <seconds>', 'seconds to wait for an answer', '5')
+    .option(
+      '--interval <seconds>',
+      'seconds between checks with --continuous',
+      numberOption('--interval', { positive: true }),
+      30,
+    )
+    .option(
+      '--timeout <seconds>',
+      'seconds to wait for an answer',
+      numberOption('--timeout', { positive: true }),
+      5,
+    )
     .option('--json', 'print each observation as one JSON line')
     .action(
       async (options: {
         url?: string;
         continuous?: boolean;
-        interval: string;
-        timeout: string;
+        interval: number;
+        timeout: number;
         json?: boolean;
       }) => {
-        const interval = seconds('--interval', options.interval);
-        const timeout = seconds('--timeout', options.timeout);
+        const { interval, timeout } = options;
         const url = options.url ?? publicUrl(loadConfigOrDefaults());
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
@@ -82,13 +91,6 @@ export function registerOpsCommands(program: Command): void {
         } while (!stop.signal.aborted);
       },
     );
-}
-
-function seconds(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new CliError(`${flag} must be a positive number of seconds (got "${value}").`);
-  return n;
 }
 
 /** `doctor` reports invalid configuration itself, and `health` needs only PORT/PUBLIC_URL. */

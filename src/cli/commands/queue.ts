@@ -10,7 +10,7 @@ import {
 } from '../../pipeline/index.ts';
 import { ROLES, type Role, STREAMS, type Stream } from '../../queue/index.ts';
 import { isUuid } from '../../tenancy/index.ts';
-import { CliError, printJson, printTable, say, withRuntime } from '../output.ts';
+import { CliError, numberOption, printJson, printTable, say, withRuntime } from '../output.ts';
 
 function parseStream(value: string): Stream {
   if (!(STREAMS as readonly string[]).includes(value)) {
@@ -85,13 +85,10 @@ export function registerQueueCommands(program: Command): void {
   queue
     .command('claim <stream>')
     .description('make entries idle longer than --idle claimable at once (XAUTOCLAIM)')
-    .option('--idle <ms>', 'minimum idle time in milliseconds', '5000')
-    .action((stream: string, options: { idle: string }) =>
+    .option('--idle <ms>', 'minimum idle time in milliseconds', numberOption('--idle'), 5000)
+    .action((stream: string, options: { idle: number }) =>
       withRuntime(async ({ pipeline }) => {
-        const idle = Number(options.idle);
-        if (!Number.isFinite(idle) || idle < 0)
-          throw new CliError(`--idle must be milliseconds (got "${options.idle}").`);
-        const moved = await pipeline.queue.reclaim(parseStream(stream), idle);
+        const moved = await pipeline.queue.reclaim(parseStream(stream), options.idle);
         say(`${moved} entries of ${stream} are claimable again.`);
       }),
     );

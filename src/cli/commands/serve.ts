@@ -7,7 +7,7 @@ import { exitGracefullyOnSignals, openRuntime } from '../../runtime/index.ts';
 import { type DemoCredentials, ensureDemoTenant } from '../../tenancy/index.ts';
 import { CliError, say } from '../output.ts';
 
-export const WORKER_ROLES = ['inbound', 'dispatcher', 'integrations', 'all'] as const;
+export const WORKER_ROLES = [...ROLES, 'all'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 interface ServeOptions {
