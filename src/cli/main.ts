@@ -8,6 +8,7 @@ import { VERSION } from '../observability/index.ts';
 import { StorageError } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 import { registerKeyCommands, registerTenantCommands } from './commands/admin.ts';
+import { registerBenchCommand } from './commands/bench.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerOpsCommands } from './commands/ops.ts';
 import { registerQueueCommands } from './commands/queue.ts';
@@ -47,6 +48,7 @@ registerTenantCommands(program);
 registerKeyCommands(program);
 registerQueueCommands(program);
 registerGatewayCommands(program);
+registerBenchCommand(program);
 
 function reportFailure(error: unknown): void {
   if (error instanceof ConfigError) {

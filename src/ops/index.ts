@@ -1,4 +1,15 @@
-/** Operations: the tools an on-call engineer runs (preflight, health monitor). */
+/** Operations: the tools an on-call engineer runs (preflight, health monitor, benchmark). */
+
+export {
+  driveLoad,
+  type LatencySummary,
+  type LoadResult,
+  measureHttpCeiling,
+  measureInsertCeiling,
+  measureXaddCeiling,
+  sampleRss,
+  summarize,
+} from './bench.ts';
 export { type CheckOutcome, type DoctorCheck, type DoctorReport, runDoctor } from './doctor.ts';
 export {
   formatObservation,
