@@ -23,7 +23,7 @@ import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
-import { METRICS_PATHS, metricsRoutes } from './routes/metrics.ts';
+import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 
 /** A caller's X-Request-Id is kept when it is short and plain, so it can't forge log lines. */
@@ -32,6 +32,7 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 const QUIET_PATHS = new Set([
   ...HEALTH_PATHS,
   ...METRICS_PATHS,
+  ...PERFORMANCE_PATHS,
   '/health/db',
   '/health/redis',
   '/health/llm',

@@ -2,6 +2,8 @@
  * The Prometheus registry of one process. Each runtime gets its own registry (not prom-client's
  * global one) so that several apps can live in one test process.
  */
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
@@ -14,6 +16,8 @@ export interface Metrics {
   pgUp: Gauge;
   /** 1 when the last check reached Redis; the RedisDown alert reads it. Only with REDIS_URL. */
   redisUp?: Gauge;
+  /** The memory this process may use (cgroup limit, else the machine's); HighMemoryUsage divides by it. */
+  memoryLimit: Gauge;
 }
 
 export function createMetrics(options: { redis: boolean }): Metrics {
@@ -53,5 +57,24 @@ export function createMetrics(options: { redis: boolean }): Metrics {
           registers: [registry],
         })
       : undefined,
+    memoryLimit: new Gauge({
+      name: 'process_memory_limit_bytes',
+      help: 'Memory this process may use: its cgroup limit, or the machine total without one.',
+      registers: [registry],
+      collect() {
+        this.set(memoryLimitBytes());
+      },
+    }),
   };
+}
+
+/** cgroup v2 `memory.max` ("max" when unlimited), else the machine's total memory. */
+function memoryLimitBytes(): number {
+  try {
+    const limit = Number(readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim());
+    if (Number.isFinite(limit) && limit > 0) return Math.min(limit, totalmem());
+  } catch {
+    // No cgroup v2 file (macOS, cgroup v1): the machine's memory is the limit.
+  }
+  return totalmem();
 }

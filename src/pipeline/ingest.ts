@@ -49,7 +49,7 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
       .returning({ id: schema.contacts.id });
     const contactId = (contact as { id: string }).id;
 
-    await tx
+    const started = await tx
       .insert(schema.conversations)
       .values({ tenantId: input.tenantId, contactId, channel: input.channel })
       .onConflictDoNothing({
@@ -59,7 +59,8 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
           schema.conversations.channel,
         ],
         where: sql`status = 'active'`,
-      });
+      })
+      .returning({ id: schema.conversations.id });
     const [conversation] = await tx
       .select({ id: schema.conversations.id })
       .from(schema.conversations)
@@ -127,7 +128,14 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
       .update(schema.conversations)
       .set({ lastMessageAt: sql`now()`, updatedAt: sql`now()` })
       .where(eq(schema.conversations.id, conversationId));
-    return { messageId: inserted.id, conversationId, status: 'received', duplicate: false, change };
+    return {
+      messageId: inserted.id,
+      conversationId,
+      status: 'received',
+      duplicate: false,
+      change,
+      conversationStarted: started.length > 0,
+    };
   });
 
   if (result.duplicate) {
@@ -143,6 +151,7 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
     );
   } else {
     metrics.inboundTotal.inc({ channel: input.channel });
+    if (result.conversationStarted) metrics.conversationsStarted.inc({ channel: input.channel });
     deps.logger.info(
       {
         tenant_id: input.tenantId,

@@ -41,6 +41,12 @@ export function createPipelineMetrics(
       buckets: MS_BUCKETS,
       registers,
     }),
+    conversationsStarted: new Counter({
+      name: 'conversations_started_total',
+      help: 'Conversations opened by a first inbound message (the denominator of the handoff rate).',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
     outboundTotal: new Counter({
       name: 'outbound_total',
       help: 'Outbound messages delivered to a channel.',

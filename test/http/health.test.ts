@@ -78,6 +78,19 @@ describe.each(BACKENDS)('health and basics on %s', (backend) => {
     }
   });
 
+  it("serves the same metrics as a JSON snapshot under the seeds' performance paths", async () => {
+    for (const url of ['/api/monitoring/performance', '/admin/metricas/performance']) {
+      const response = await server.app.inject({ url });
+      expect(response.statusCode).toBe(200);
+      const snapshot = response.json() as {
+        metrics: Array<{ name: string; values: Array<{ value: number }> }>;
+      };
+      const pgUp = snapshot.metrics.find((m) => m.name === 'pg_up');
+      expect(pgUp?.values[0]?.value).toBe(1);
+      expect(snapshot.metrics.map((m) => m.name)).toContain('process_memory_limit_bytes');
+    }
+  });
+
   it('gives every answer a request id, keeping a safe one the caller sent', async () => {
     const generated = await server.app.inject({ url: '/version' });
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
