@@ -491,13 +491,11 @@ export const variables = {
   OTEL_METRICS: variable(flag(), {
     group: 'observability',
     default: 'off',
-    doc: 'Emit OpenTelemetry traces per turn.',
-    reserved: true,
+    doc: 'Emit OpenTelemetry traces per turn (to OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4318).',
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl(), {
     group: 'observability',
-    doc: 'OTLP endpoint for traces; setting it turns tracing on.',
-    reserved: true,
+    doc: 'OTLP/HTTP endpoint for traces (the collector base URL); setting it turns tracing on.',
   }),
 };
 

@@ -41,6 +41,8 @@ export async function callModel(
     maxOutputTokens: maxTokens,
     maxRetries: 0,
     abortSignal: signal,
+    // The SDK's spans nest under the turn's; prompts and answers stay out of traces (they hold PII).
+    experimental_telemetry: { isEnabled: true, recordInputs: false, recordOutputs: false },
   };
   if (!request.stream) {
     const result = await generateText(common);

@@ -11,4 +11,5 @@ export {
 } from './health.ts';
 export { createLogger, type Logger, REDACTED_PATHS } from './logger.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
+export { startTracing, type Tracing, withSpan } from './tracing.ts';
 export { VERSION } from './version.ts';

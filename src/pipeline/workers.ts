@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { withSpan } from '../observability/index.ts';
 import { backoffDelayMs, type QueueEntry, type Role, STREAM_OF } from '../queue/index.ts';
 import { readSwitch, setSwitch } from '../storage/index.ts';
 import { deadLetter } from './dead-letters.ts';
@@ -71,8 +72,9 @@ export async function processEntry(
     Math.max(100, deps.settings.claimIdleMs / 3),
   );
   try {
+    const span = { tenant_id: work.tenantId, conversation_id: work.conversationId };
     if (role === 'inbound') {
-      const outcome = await answerConversation(deps, work, consumer);
+      const outcome = await withSpan('turn', span, () => answerConversation(deps, work, consumer));
       if (outcome === 'busy') {
         // Not a failure: the lease holder is on it. A fresh entry keeps the attempt count clean.
         await deps.queue.enqueue(entry.stream, work, {
@@ -81,7 +83,7 @@ export async function processEntry(
         });
       }
     } else if (role === 'dispatcher') {
-      await dispatchConversation(deps, work);
+      await withSpan('dispatch', span, () => dispatchConversation(deps, work));
     }
     await deps.queue.ack(entry, consumer);
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   type HealthCheck,
   type Logger,
   type Metrics,
+  startTracing,
 } from '../observability/index.ts';
 import {
   createPipeline,
@@ -65,6 +66,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await database.close().catch(() => {});
     throw error;
   }
+  const tracing =
+    config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+      : undefined;
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : undefined;
   const metrics = createMetrics({ redis: Boolean(redis) });
   const gateway = createGateway({
@@ -101,6 +106,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       await pipeline.queue.close();
       await redis?.close();
       await database.close();
+      await tracing?.shutdown();
     },
   };
 }
