@@ -1,5 +1,13 @@
 /** Channels: adapters that carry messages to and from contacts (SPEC §6). */
 export {
+  createEmailChannel,
+  EMAIL_CHANNEL,
+  type EmailThread,
+  emailThreadOf,
+  inboundEmailSchema,
+  parseInboundEmail,
+} from './email/index.ts';
+export {
   createRestChannel,
   IDEMPOTENCY_HEADER,
   type RestWebhookTarget,

@@ -392,9 +392,18 @@ export const variables = {
   }),
   SMTP_URL: variable(urlWithScheme(['smtp', 'smtps']), {
     group: 'channels',
-    doc: 'Outbound e-mail server, e.g. smtp://user:pass@host:587.',
+    doc: 'Outbound e-mail server, e.g. smtp://user:pass@host:587 (smtps:// for TLS on connect).',
     secret: true,
-    reserved: true,
+  }),
+  EMAIL_FROM: variable(text(), {
+    group: 'channels',
+    default: 'Omni <no-reply@localhost>',
+    doc: 'From address of e-mail replies (tenant setting `email_from` overrides it).',
+  }),
+  EMAIL_WEBHOOK_TOKEN: variable(text(), {
+    group: 'channels',
+    doc: 'Token the inbound e-mail webhook must carry (`X-Omni-Token` or `?token=`); tenant setting `email_webhook_token` overrides it. Unset: the e-mail webhook is closed.',
+    secret: true,
   }),
 
   // handoff

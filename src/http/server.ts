@@ -19,6 +19,7 @@ import { installErrorHandling } from './errors.ts';
 import { limitRequests } from './rate-limit.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
+import { emailWebhookRoutes } from './routes/email-webhook.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { llmHealthRoutes } from './routes/llm-health.ts';
@@ -110,6 +111,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   healthRoutes(app, runtime, lifecycle);
   llmHealthRoutes(app, runtime);
   metricsRoutes(app, runtime);
+  emailWebhookRoutes(app, runtime);
   await app.register(async (tenantApi) => {
     requireApiKey(tenantApi, runtime.database.db);
     await limitRequests(tenantApi, runtime);

@@ -3,6 +3,7 @@
  * (logger, metrics, database, Redis, the pipeline, health checks) and closes them in order. The edges (HTTP,
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
+import { createEmailChannel, emailThreadOf } from '../channels/index.ts';
 import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
 import { createGateway, createGatewayResponder, type Gateway, llmCheck } from '../gateway/index.ts';
 import {
@@ -25,6 +26,7 @@ import {
   openDatabase,
   type RedisConnection,
 } from '../storage/index.ts';
+import { getTenant } from '../tenancy/index.ts';
 import { databaseCheck, redisCheck } from './health-checks.ts';
 
 export { HEALTH_CHECK_TIMEOUT_MS } from './health-checks.ts';
@@ -86,7 +88,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   ];
   const pipeline = createPipeline(
     { config, database, redis, logger, metrics },
-    { responder: options.responder ?? createGatewayResponder(gateway), settings: options.pipeline },
+    {
+      responder: options.responder ?? createGatewayResponder(gateway),
+      settings: options.pipeline,
+      channels: [emailChannel(config, database)],
+    },
   );
   logger.info(
     { profile, database: database.target, redis: redis?.target, queue: pipeline.queue.kind },
@@ -109,6 +115,21 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       await tracing?.shutdown();
     },
   };
+}
+
+/** E-mail replies: SMTP and sender from the tenant's settings, else from the configuration. */
+function emailChannel(config: Config, database: Database) {
+  return createEmailChannel({
+    timeoutMs: config.QUEUE_CLAIM_IDLE_MS,
+    threadOf: (conversationId) => emailThreadOf(database.db, conversationId),
+    targetOf: async (tenantId) => {
+      const { settings } = await getTenant(database.db, tenantId);
+      return {
+        smtpUrl: typeof settings.smtp_url === 'string' ? settings.smtp_url : config.SMTP_URL,
+        from: typeof settings.email_from === 'string' ? settings.email_from : config.EMAIL_FROM,
+      };
+    },
+  });
 }
 
 async function openConfiguredDatabase(
