@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../config/index.ts';
-import { startLlmSimulator } from '../../gateway/index.ts';
+import { type LlmSimulator, startLlmSimulator } from '../../gateway/index.ts';
 import { buildServer } from '../../http/index.ts';
 import { createLogger } from '../../observability/index.ts';
 import {
@@ -21,8 +21,8 @@ import {
   sampleRss,
   summarize,
 } from '../../ops/index.ts';
-import { openRuntime } from '../../runtime/index.ts';
-import { queryRows } from '../../storage/index.ts';
+import { openRuntime, type Runtime } from '../../runtime/index.ts';
+import { type Db, queryRows } from '../../storage/index.ts';
 import { createApiKey, createTenant } from '../../tenancy/index.ts';
 import { CliError, numberOption, printJson } from '../output.ts';
 
@@ -35,6 +35,9 @@ interface BenchOptions {
   databaseUrl?: string;
   redisUrl?: string;
   timeout: number;
+  bubbles: number;
+  soakSeconds: number;
+  soakRate: number;
   json?: boolean;
 }
 
@@ -77,6 +80,24 @@ export function registerBenchCommand(program: Command): void {
       numberOption('--timeout', { positive: true }),
       300,
     )
+    .option(
+      '--bubbles <n>',
+      'conversations that each send three messages at once (expect one reply each)',
+      numberOption('--bubbles'),
+      50,
+    )
+    .option(
+      '--soak-seconds <s>',
+      'then a sustained load for this long, sampling RSS (0: no soak)',
+      numberOption('--soak-seconds'),
+      0,
+    )
+    .option(
+      '--soak-rate <n>',
+      'messages per second during the soak',
+      numberOption('--soak-rate', { positive: true }),
+      10,
+    )
     .option('--json', 'print the report as JSON')
     .action(async (options: BenchOptions) => {
       const report = await runBench(options);
@@ -112,16 +133,19 @@ async function runBench(options: BenchOptions) {
   });
   const rss = sampleRss();
   try {
-    const tenant = await createTenant(
-      runtime.database.db,
-      { slug: `bench-${Date.now().toString(36)}` },
-      { type: 'cli' },
-    );
-    const { key } = await createApiKey(
-      runtime.database.db,
-      { tenantId: tenant.id },
-      { type: 'cli' },
-    );
+    const db = runtime.database.db;
+    // One tenant per stage keeps each stage's rows, and so its figures, apart.
+    const newTenant = async (stage: string) => {
+      const tenant = await createTenant(
+        db,
+        { slug: `bench-${stage}-${Date.now().toString(36)}` },
+        { type: 'cli' },
+      );
+      const { key } = await createApiKey(db, { tenantId: tenant.id }, { type: 'cli' });
+      return { id: tenant.id, key };
+    };
+    const tenant = await newTenant('load');
+    const key = tenant.key;
     const { app } = await buildServer(runtime);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
@@ -132,21 +156,24 @@ async function runBench(options: BenchOptions) {
         `${runtime.profile} profile, ${runtime.pipeline.queue.kind} queue; sending ${options.messages} messages`,
       );
       const since = new Date();
-      const ingest = await driveLoad(options.messages, options.concurrency, async (i) => {
-        const response = await fetch(`${base}/api/v1/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': key },
-          body: JSON.stringify({
-            contact: { id: `bench-${i}` },
-            text: `Olá, qual o horário? (${i})`,
-          }),
-        });
-        await response.arrayBuffer();
-        if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
-      });
+      const ingest = await driveLoad(options.messages, options.concurrency, (i) =>
+        sendMessage(base, key, `bench-${i}`, `Olá, qual o horário? (${i})`),
+      );
       progress(`ingest: ${ingest.perSecond}/s; waiting for the replies`);
-      const sent = await waitForReplies(runtime.database.db, tenant.id, options, progress);
-      const stages = await stageLatencies(runtime.database.db, tenant.id);
+      const sent = await waitForReplies(db, tenant.id, options.messages, options, progress);
+      const stages = await stageLatencies(db, tenant.id);
+      const bubbles = await bubblesStage(
+        db,
+        base,
+        await newTenant('bubbles'),
+        llm,
+        options,
+        progress,
+      );
+      const soak =
+        options.soakSeconds > 0
+          ? await soakStage(db, base, await newTenant('soak'), options, progress)
+          : undefined;
       const endToEndWallS = (sent.lastSentAt.getTime() - since.getTime()) / 1000;
       progress('measuring this machine’s ceilings');
       const ceilings = {
@@ -174,7 +201,10 @@ async function runBench(options: BenchOptions) {
         },
         stagesMs: stages,
         llmRequests: llm.count(),
+        turnsAborted: await counterValue(runtime, 'turns_aborted_total'),
         ceilings,
+        bubbles,
+        soak,
         ratios: {
           ingestToBareHttp: ratio(ingest, ceilings.bareHttp),
           ingestToDatabaseInserts: ratio(ingest, ceilings.databaseInserts),
@@ -193,8 +223,9 @@ async function runBench(options: BenchOptions) {
 }
 
 async function waitForReplies(
-  db: Parameters<typeof queryRows>[0],
+  db: Db,
   tenantId: string,
+  expected: number,
   options: BenchOptions,
   progress: (line: string) => void,
 ): Promise<{ count: number; lastSentAt: Date }> {
@@ -207,15 +238,14 @@ async function waitForReplies(
           where tenant_id = ${tenantId} and status = 'enviada'`,
     );
     const sent = row?.sent ?? 0;
-    if (sent >= options.messages && row?.last)
-      return { count: sent, lastSentAt: new Date(row.last) };
+    if (sent >= expected && row?.last) return { count: sent, lastSentAt: new Date(row.last) };
     if (Date.now() > deadline) {
       throw new CliError(
-        `Only ${sent} of ${options.messages} replies were sent within ${options.timeout} s.`,
+        `Only ${sent} of ${expected} replies were sent within ${options.timeout} s.`,
       );
     }
     if (Date.now() - reportedAt > 2000) {
-      progress(`${sent}/${options.messages} replies sent`);
+      progress(`${sent}/${expected} replies sent`);
       reportedAt = Date.now();
     }
     await sleep(250);
@@ -223,10 +253,7 @@ async function waitForReplies(
 }
 
 /** Where a message's time goes, from the rows the pipeline wrote (one inbound per conversation). */
-async function stageLatencies(
-  db: Parameters<typeof queryRows>[0],
-  tenantId: string,
-): Promise<Record<string, LatencySummary>> {
+async function stageLatencies(db: Db, tenantId: string): Promise<Record<string, LatencySummary>> {
   const rows = await queryRows<{ waiting: number; turn: number; dispatch: number; total: number }>(
     db,
     sql`select
@@ -246,6 +273,118 @@ async function stageLatencies(
     dispatch: column('dispatch'),
     inboundToReplySent: column('total'),
   };
+}
+
+async function sendMessage(base: string, key: string, contact: string, text: string) {
+  const response = await fetch(`${base}/api/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ contact: { id: contact }, text }),
+  });
+  await response.arrayBuffer();
+  if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
+}
+
+/**
+ * Three messages per conversation in quick succession, as people type: the debounce window and
+ * abort-on-newer should give one reply (and one model call) per conversation, not three.
+ */
+async function bubblesStage(
+  db: Db,
+  base: string,
+  tenant: { id: string; key: string },
+  llm: LlmSimulator,
+  options: BenchOptions,
+  progress: (line: string) => void,
+) {
+  if (options.bubbles === 0) return undefined;
+  progress(`bubbles: ${options.bubbles} conversations × 3 messages`);
+  const llmBefore = llm.count();
+  await driveLoad(options.bubbles, options.concurrency, async (i) => {
+    for (const text of ['oi', 'tudo bem?', 'qual o horário de vocês?']) {
+      await sendMessage(base, tenant.key, `bubbles-${i}`, text);
+    }
+  });
+  await waitForReplies(db, tenant.id, options.bubbles, options, progress);
+  // A second reply would come after another debounce window: wait it out before counting.
+  await sleep(options.debounceMs + 2000);
+  const [row] = await queryRows<{ replies: number }>(
+    db,
+    sql`select count(*)::int as replies from outbox where tenant_id = ${tenant.id}`,
+  );
+  return {
+    conversations: options.bubbles,
+    messages: options.bubbles * 3,
+    replies: row?.replies ?? 0,
+    llmCalls: llm.count() - llmBefore,
+  };
+}
+
+/** A steady rate over a pool of contacts for a while, sampling RSS: does memory keep growing? */
+async function soakStage(
+  db: Db,
+  base: string,
+  tenant: { id: string; key: string },
+  options: BenchOptions,
+  progress: (line: string) => void,
+) {
+  progress(`soak: ${options.soakRate}/s for ${options.soakSeconds} s`);
+  const rssMiB: number[] = [];
+  const sampler = setInterval(() => rssMiB.push(mib(process.memoryUsage().rss)), 5000);
+  const started = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let failures = 0;
+  try {
+    while (Date.now() - started < options.soakSeconds * 1000) {
+      const due = Math.floor(((Date.now() - started) / 1000) * options.soakRate);
+      while (sent < due) {
+        const request = sendMessage(base, tenant.key, `soak-${sent % 100}`, `mensagem ${sent}`)
+          .catch(() => {
+            failures++;
+          })
+          .finally(() => inFlight.delete(request));
+        inFlight.add(request);
+        sent++;
+      }
+      await sleep(20);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    clearInterval(sampler);
+  }
+  const deadline = Date.now() + options.timeout * 1000;
+  let unanswered = Number.POSITIVE_INFINITY;
+  while (unanswered > 0 && Date.now() < deadline) {
+    const [row] = await queryRows<{ open: number }>(
+      db,
+      sql`select count(*)::int as open from messages
+           where tenant_id = ${tenant.id} and direction = 'inbound' and status <> 'answered'`,
+    );
+    unanswered = row?.open ?? 0;
+    if (unanswered > 0) await sleep(500);
+  }
+  const minutes = options.soakSeconds / 60;
+  return {
+    sent,
+    failures,
+    unanswered,
+    rssMiB,
+    rssGrowthMiBPerMinute:
+      rssMiB.length > 1
+        ? Math.round((((rssMiB.at(-1) ?? 0) - (rssMiB[0] ?? 0)) / minutes) * 10) / 10
+        : 0,
+  };
+}
+
+async function counterValue(runtime: Runtime, name: string): Promise<number> {
+  const metric = runtime.metrics.registry.getSingleMetric(name);
+  const values = (await metric?.get())?.values ?? [];
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+function mib(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
 }
 
 function ratio(measured: LoadResult, ceiling: LoadResult): number {
@@ -270,7 +409,19 @@ function printReport(report: BenchReport): void {
       ? [`  Redis XADD                            ${report.ceilings.redisXadd.perSecond}/s`]
       : []),
     `ratios: ingest/bare HTTP ${report.ratios.ingestToBareHttp} · ingest/DB inserts ${report.ratios.ingestToDatabaseInserts}`,
-    `peak RSS ${report.peakRssMiB} MiB · LLM requests ${report.llmRequests}`,
+    ...(report.bubbles
+      ? [
+          `bubbles: ${report.bubbles.conversations} conversations × 3 messages → ${report.bubbles.replies} replies, ` +
+            `${report.bubbles.llmCalls} model calls`,
+        ]
+      : []),
+    ...(report.soak
+      ? [
+          `soak: ${report.soak.sent} messages, ${report.soak.failures} refused, ${report.soak.unanswered} unanswered; ` +
+            `RSS ${report.soak.rssMiB.join(' → ')} MiB (${report.soak.rssGrowthMiBPerMinute} MiB/min)`,
+        ]
+      : []),
+    `peak RSS ${report.peakRssMiB} MiB · LLM requests ${report.llmRequests} · turns aborted by a newer message ${report.turnsAborted}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
