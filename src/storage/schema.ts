@@ -462,3 +462,42 @@ export const llmAttempts = pgTable(
     index('llm_attempts_tenant_created_idx').on(t.tenantId, t.createdAt),
   ],
 );
+
+/**
+ * What a channel accepted of each outbound message, one row per part (long replies are split at
+ * the channel's limit). A retried send skips the parts already delivered; the provider's id of
+ * each part recognises Evolution's echo of our own sends and maps Cloud API status webhooks
+ * (sent/delivered/read/failed) back to the message.
+ */
+export const channelDeliveries = pgTable(
+  'channel_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: tenantId(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    part: integer('part').notNull(),
+    recipient: text('recipient').notNull(),
+    body: text('body').notNull(),
+    /** `sending` while the request is out (its outcome unknown), `sent` once the channel took it. */
+    status: text('status').notNull(),
+    providerMessageId: text('provider_message_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('channel_deliveries_part_uq').on(t.idempotencyKey, t.part),
+    index('channel_deliveries_provider_idx').on(t.tenantId, t.channel, t.providerMessageId),
+    index('channel_deliveries_recipient_idx').on(t.tenantId, t.channel, t.recipient, t.createdAt),
+  ],
+);
+
+/** Where a polling channel left off (Telegram's getUpdates offset), so a restart resumes there. */
+export const channelCursors = pgTable('channel_cursors', {
+  name: text('name').primaryKey(),
+  position: bigint('position', { mode: 'number' }).notNull(),
+  updatedAt: updatedAt(),
+});
