@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HandoffError,
+  onHandoffChange,
+  release,
+  requestHandoff,
+  resolve,
+  takeOver,
+} from '../../src/handoff/index.ts';
+import { schema } from '../../src/storage/index.ts';
+import { createTenant } from '../../src/tenancy/index.ts';
+import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { rows } from '../support/sql.ts';
+
+describe('handoff state machine', () => {
+  let test: TestRuntime;
+  let tenantId: string;
+  const conversations: string[] = [];
+
+  beforeAll(async () => {
+    test = await openTestRuntime('pglite');
+    const { db } = test.runtime.database;
+    tenantId = (await createTenant(db, { slug: 'acme' }, { type: 'system' })).id;
+    for (const contact of ['5511900000001', '5511900000002', '5511900000003']) {
+      const result = await test.runtime.pipeline.ingest({
+        tenantId,
+        channel: 'rest',
+        contact: { externalId: contact },
+        text: 'oi',
+      });
+      conversations.push(result.conversationId);
+    }
+  });
+  afterAll(() => test.close());
+
+  const controller = async (id: string) =>
+    (
+      await rows<{ controlled_by: string; status: string }>(
+        test.runtime.database.db,
+        `select controlled_by, status from conversations where id = '${id}'`,
+      )
+    )[0];
+
+  it('request → take over → release, one episode, a marker summarising the human stretch', async () => {
+    const { db } = test.runtime.database;
+    const id = conversations[0] as string;
+    const changes: string[] = [];
+    const stop = onHandoffChange((change) => changes.push(`${change.type}:${change.trigger}`));
+
+    const first = await requestHandoff(db, {
+      tenantId,
+      conversationId: id,
+      reason: 'customer asked for a person',
+      trigger: 'tool',
+    });
+    expect(first).toMatchObject({ changed: true, controlledBy: 'pending_human' });
+    expect(first.handoff?.status).toBe('pendente');
+    const again = await requestHandoff(db, {
+      tenantId,
+      conversationId: id,
+      reason: 'asked twice',
+      trigger: 'escalation',
+    });
+    expect(again.changed).toBe(false);
+    expect(again.handoff?.id).toBe(first.handoff?.id);
+    expect((await controller(id))?.controlled_by).toBe('pending_human');
+
+    const taken = await takeOver(db, { tenantId, conversationId: id, trigger: 'operator' });
+    expect(taken.handoff).toMatchObject({ id: first.handoff?.id, status: 'aceito' });
+    expect((await controller(id))?.controlled_by).toBe('human');
+    expect((await takeOver(db, { tenantId, conversationId: id, trigger: 'phone' })).changed).toBe(
+      false,
+    );
+
+    await db.insert(schema.messages).values({
+      tenantId,
+      conversationId: id,
+      direction: 'outbound',
+      author: 'operator',
+      channel: 'rest',
+      body: 'Your refund was approved today.',
+      status: 'sent',
+    });
+    const released = await release(db, { tenantId, conversationId: id, trigger: 'operator' });
+    expect(released.handoff?.status).toBe('resolvido');
+    expect((await controller(id))?.controlled_by).toBe('bot');
+    const [marker] = await rows<{ author: string; body: string; content: { kind: string } }>(
+      db,
+      `select author, body, content from messages where conversation_id = '${id}' and author = 'system'`,
+    );
+    expect(marker?.content.kind).toBe('handoff_marker');
+    expect(marker?.body).toContain('Your refund was approved today.');
+    expect((await release(db, { tenantId, conversationId: id, trigger: 'operator' })).changed).toBe(
+      false,
+    );
+    stop();
+    expect(changes).toEqual(['requested:tool', 'taken:operator', 'released:operator']);
+  });
+
+  it('a take-over without a request opens an accepted episode; a pending one released is cancelled', async () => {
+    const { db } = test.runtime.database;
+    const direct = await takeOver(db, {
+      tenantId,
+      conversationId: conversations[1] as string,
+      trigger: 'phone',
+    });
+    expect(direct.handoff).toMatchObject({ status: 'aceito', trigger: 'phone' });
+    const pending = await requestHandoff(db, {
+      tenantId,
+      conversationId: conversations[2] as string,
+      reason: 'low confidence',
+      trigger: 'escalation',
+    });
+    const cancelled = await release(db, {
+      tenantId,
+      conversationId: conversations[2] as string,
+      trigger: 'api',
+    });
+    expect(cancelled.handoff).toMatchObject({ id: pending.handoff?.id, status: 'cancelado' });
+    const resolved = await resolve(db, {
+      tenantId,
+      conversationId: conversations[1] as string,
+      trigger: 'operator',
+    });
+    expect(resolved.handoff?.status).toBe('resolvido');
+    expect(await controller(conversations[1] as string)).toEqual({
+      controlled_by: 'bot',
+      status: 'resolved',
+    });
+  });
+
+  it('refuses a conversation of another tenant', async () => {
+    const { db } = test.runtime.database;
+    const other = await createTenant(db, { slug: 'other' }, { type: 'system' });
+    await expect(
+      takeOver(db, {
+        tenantId: other.id,
+        conversationId: conversations[0] as string,
+        trigger: 'api',
+      }),
+    ).rejects.toBeInstanceOf(HandoffError);
+  });
+});
