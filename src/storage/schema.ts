@@ -319,6 +319,45 @@ export const handoffs = pgTable(
   ],
 );
 
+export const INTEGRATION_DELIVERY_STATUSES = ['pendente', 'enviando', 'enviada', 'dlq'] as const;
+
+/**
+ * Calls to outside services that follow handoffs and messages (Slack notifications, the Chatwoot
+ * mirror): one row per call, found by scanning the rows they follow, so none is lost or made
+ * twice (`dedupe_key`); retried with backoff until delivered or dead-lettered. Rows of one `lane`
+ * (a target and a conversation) go out in `created_at` order.
+ */
+export const integrationDeliveries = pgTable(
+  'integration_deliveries',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    conversationId: uuid('conversation_id').references(() => conversations.id, {
+      onDelete: 'cascade',
+    }),
+    target: text('target').notNull(),
+    kind: text('kind').notNull(),
+    lane: text('lane').notNull(),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status')
+      .$type<(typeof INTEGRATION_DELIVERY_STATUSES)[number]>()
+      .notNull()
+      .default('pendente'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    deliveredAt: at('delivered_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('integration_deliveries_status_next_idx').on(t.status, t.nextAttemptAt),
+    index('integration_deliveries_lane_created_idx').on(t.lane, t.createdAt),
+    check('integration_deliveries_status_check', oneOf('status', INTEGRATION_DELIVERY_STATUSES)),
+  ],
+);
+
 export const auditLogs = pgTable(
   'audit_logs',
   {
