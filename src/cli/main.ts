@@ -13,6 +13,7 @@ import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerOpsCommands } from './commands/ops.ts';
 import { registerQueueCommands } from './commands/queue.ts';
 import { parseRole, serve, type WorkerRole } from './commands/serve.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { CliError, say } from './output.ts';
 
 const program = new Command()
@@ -46,6 +47,7 @@ program
 registerOpsCommands(program);
 registerTenantCommands(program);
 registerKeyCommands(program);
+registerUserCommands(program);
 registerQueueCommands(program);
 registerGatewayCommands(program);
 registerBenchCommand(program);

@@ -205,8 +205,12 @@ export const variables = {
   RETENTION_DAYS: variable(positiveInteger(), {
     group: 'database',
     default: '90',
-    doc: 'Days conversations and messages are kept by `omni cleanup`.',
-    reserved: true,
+    doc: 'Days conversations, messages and turns are kept (daily cleanup in workers, and `omni cleanup`).',
+  }),
+  RETENTION_SENT_OUTBOX_DAYS: variable(positiveInteger(), {
+    group: 'database',
+    default: '30',
+    doc: 'Days sent outbox rows (`enviada`) are kept.',
   }),
 
   // queue
@@ -312,83 +316,89 @@ export const variables = {
   // channels
   EVOLUTION_URL: variable(httpUrl(), {
     group: 'channels',
-    doc: 'Evolution API base URL.',
-    reserved: true,
+    doc: 'Evolution API base URL (WhatsApp); replies go to `{url}/message/sendText/{instance}`. Tenant setting `evolution_url` overrides it, as for every channel variable.',
   }),
   EVOLUTION_API_KEY: variable(text(), {
     group: 'channels',
-    doc: 'Evolution API key (`apikey` header).',
+    doc: 'Evolution API key: sent as `apikey`, and required on `POST /webhooks/evolution/{tenant}` (header or body `apikey`).',
     secret: true,
-    reserved: true,
   }),
   EVOLUTION_INSTANCE: variable(text(), {
     group: 'channels',
+    default: 'omni',
     doc: 'Evolution API instance name.',
-    reserved: true,
   }),
   MCP_WHATSAPP_URL: variable(httpUrl(), {
     group: 'channels',
     doc: 'Alias of EVOLUTION_URL (the WhatsApp simulator).',
-    reserved: true,
   }),
   MCP_TOKEN: variable(text(), {
     group: 'channels',
     doc: 'Alias of EVOLUTION_API_KEY.',
     secret: true,
-    reserved: true,
   }),
   WHATSAPP_ACCESS_TOKEN: variable(text(), {
     group: 'channels',
     doc: 'WhatsApp Cloud API access token.',
     secret: true,
-    reserved: true,
   }),
   WHATSAPP_PHONE_NUMBER_ID: variable(text(), {
     group: 'channels',
     doc: 'WhatsApp Cloud API phone number id.',
-    reserved: true,
   }),
   WHATSAPP_APP_SECRET: variable(text(), {
     group: 'channels',
     doc: 'App secret that signs Cloud API webhooks (X-Hub-Signature-256).',
     secret: true,
-    reserved: true,
   }),
   WHATSAPP_VERIFY_TOKEN: variable(text(), {
     group: 'channels',
-    doc: 'Token of the Cloud API GET verification handshake.',
+    doc: 'Token of the Cloud API GET verification handshake (`GET /webhooks/whatsapp/{tenant}`).',
     secret: true,
-    reserved: true,
   }),
   WHATSAPP_GRAPH_URL: variable(httpUrl(), {
     group: 'channels',
     default: 'https://graph.facebook.com/v21.0',
     doc: 'Graph API base URL.',
-    reserved: true,
   }),
   TELEGRAM_BOT_TOKEN: variable(text(), {
     group: 'channels',
     doc: 'Telegram bot token.',
     secret: true,
-    reserved: true,
   }),
   TELEGRAM_WEBHOOK_SECRET: variable(text(), {
     group: 'channels',
-    doc: 'Expected X-Telegram-Bot-Api-Secret-Token.',
+    doc: 'Expected X-Telegram-Bot-Api-Secret-Token on `POST /webhooks/telegram/{tenant}` (give it to setWebhook as `secret_token`).',
     secret: true,
-    reserved: true,
   }),
   TELEGRAM_MODE: variable(oneOf(['webhook', 'polling']), {
     group: 'channels',
     default: 'webhook',
-    doc: 'Receive Telegram updates by webhook or long polling (never both).',
-    reserved: true,
+    doc: 'Receive Telegram updates by webhook or long polling (never both: polling deletes a webhook left set).',
   }),
   TELEGRAM_API_URL: variable(httpUrl(), {
     group: 'channels',
     default: 'https://api.telegram.org',
     doc: 'Telegram Bot API base URL.',
-    reserved: true,
+  }),
+  TELEGRAM_TENANT: variable(text(), {
+    group: 'channels',
+    default: 'demo',
+    doc: 'Tenant (slug) that receives the updates of TELEGRAM_BOT_TOKEN in polling mode.',
+  }),
+  TELEGRAM_POLL_TIMEOUT_S: variable(positiveInteger(), {
+    group: 'channels',
+    default: '25',
+    doc: 'Long-polling wait of each getUpdates call, in seconds.',
+  }),
+  CHANNEL_GROUPS: variable(flag(), {
+    group: 'channels',
+    default: 'false',
+    doc: 'Answer group chats (WhatsApp groups and status broadcasts, Telegram groups); tenant setting `channel_groups` overrides it.',
+  }),
+  CHANNEL_PACING: variable(text(), {
+    group: 'channels',
+    doc: 'Outbound pacing over the providers\' published limits, e.g. `telegram.recipient=1/1s burst 3; whatsapp.sender=80/1s` (channels `evolution`, `whatsapp`, `telegram`; scopes `sender`, `recipient`).',
   }),
   SMTP_URL: variable(urlWithScheme(['smtp', 'smtps']), {
     group: 'channels',
@@ -409,36 +419,40 @@ export const variables = {
   // handoff
   SLACK_WEBHOOK_URL: variable(httpUrl(), {
     group: 'handoff',
-    doc: 'Slack incoming webhook for handoff notifications.',
+    doc: 'Slack incoming webhook: one notification per new handoff (retried; 429 Retry-After honoured).',
     secret: true,
-    reserved: true,
   }),
   CHATWOOT_URL: variable(httpUrl(), {
     group: 'handoff',
-    doc: 'Chatwoot base URL.',
-    reserved: true,
+    doc: 'Chatwoot base URL; with the token, account and inbox set, conversations are mirrored into that API inbox.',
   }),
   CHATWOOT_API_TOKEN: variable(text(), {
     group: 'handoff',
-    doc: 'Chatwoot API access token.',
+    doc: 'Chatwoot access token (a user token: labels need one), sent as `api_access_token`.',
     secret: true,
-    reserved: true,
   }),
   CHATWOOT_ACCOUNT_ID: variable(text(), {
     group: 'handoff',
     doc: 'Chatwoot account id.',
-    reserved: true,
   }),
   CHATWOOT_INBOX_ID: variable(text(), {
     group: 'handoff',
-    doc: 'Chatwoot inbox id.',
-    reserved: true,
+    doc: 'Chatwoot API inbox the conversations are mirrored into.',
+  }),
+  CHATWOOT_WEBHOOK_TOKEN: variable(text(), {
+    group: 'handoff',
+    doc: 'Secret the Agent Bot webhook URL must carry (`/webhooks/chatwoot/<tenant>?token=…`); unset: the webhook is closed.',
+    secret: true,
+  }),
+  CHATWOOT_HANDOFF_LABEL: variable(text(), {
+    group: 'handoff',
+    default: 'humano',
+    doc: 'A Chatwoot conversation label that hands the conversation to a human (status `open` does too).',
   }),
   HANDOFF_IDLE_RELEASE_MIN: variable(positiveInteger(), {
     group: 'handoff',
     default: '60',
-    doc: 'Minutes without operator activity before a conversation returns to the bot.',
-    reserved: true,
+    doc: 'Minutes without activity before a conversation held by a human returns to the bot.',
   }),
 
   // agents
@@ -473,17 +487,35 @@ export const variables = {
     default: '600',
     doc: 'Requests per minute per API key or IP; over it: 429 with Retry-After.',
   }),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: variable(positiveInteger(), {
+    group: 'security',
+    default: '1200',
+    doc: 'Requests per minute to /webhooks/* per tenant (one flooded tenant cannot starve another).',
+  }),
+  SESSION_TTL_HOURS: variable(positiveNumber(), {
+    group: 'security',
+    default: '12',
+    doc: 'Hours a dashboard session (cookie `omni_session`) lasts after login.',
+  }),
+  LOGIN_MAX_FAILURES: variable(positiveInteger(), {
+    group: 'security',
+    default: '5',
+    doc: 'Failed logins for one account within LOGIN_LOCKOUT_MINUTES before it is locked for that long.',
+  }),
+  LOGIN_LOCKOUT_MINUTES: variable(positiveInteger(), {
+    group: 'security',
+    default: '15',
+    doc: 'Window and duration of the login lockout (per account; 4× the failures lock an address).',
+  }),
   MAINTENANCE_MODE: variable(oneOf(['off', 'partial', 'full']), {
     group: 'security',
     default: 'off',
-    doc: 'Start in maintenance mode (`omni maintenance` switches it at run time).',
-    reserved: true,
+    doc: 'Maintenance mode until `omni maintenance on|partial|off` says otherwise (full: 503 but health, metrics and admins; partial: new contacts get the maintenance message).',
   }),
   ENABLE_INTEGRATIONS: variable(flag(), {
     group: 'security',
     default: 'true',
-    doc: 'false stops every outbound integration (CRM, webhooks, Slack, e-mail).',
-    reserved: true,
+    doc: 'false stops every outbound integration (CRM, webhooks, Slack, e-mail) until `omni integrations on|off` says otherwise.',
   }),
 
   // observability

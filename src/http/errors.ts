@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { HandoffError } from '../handoff/index.ts';
 import { isDatabaseUnavailable } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 
@@ -13,6 +14,9 @@ export type ErrorCode =
   | 'invalid_json'
   | 'unauthorized'
   | 'forbidden'
+  | 'csrf_failed'
+  | 'account_locked'
+  | 'maintenance'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -25,11 +29,19 @@ export type ErrorCode =
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: ErrorCode;
-  constructor(statusCode: number, code: ErrorCode, message: string) {
+  /** Sent as Retry-After (429, 503). */
+  readonly retryAfterSeconds?: number;
+  constructor(
+    statusCode: number,
+    code: ErrorCode,
+    message: string,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -49,6 +61,10 @@ const TENANCY_CODE = {
 function answerFor(error: FastifyError | Error): Answer {
   if (error instanceof HttpError)
     return { status: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof HandoffError) {
+    const status = error.code === 'not_found' ? 404 : 409;
+    return { status, code: error.code, message: error.message };
+  }
   if (error instanceof TenancyError) {
     return {
       status: TENANCY_STATUS[error.code],
@@ -120,7 +136,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     const answer = answerFor(error);
     if (answer.status >= 500) request.log.error({ err: error }, answer.message);
     else request.log.info({ code: answer.code, reason: error.message }, 'request rejected');
-    if (answer.status === 503) reply.header('retry-after', '5');
+    if (error instanceof HttpError && error.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    else if (answer.status === 503) reply.header('retry-after', '5');
     return sendError(request, reply, answer);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -3,9 +3,11 @@
  * health family, and the tenant API behind API keys. Routes translate HTTP to domain calls and back.
  */
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -14,18 +16,22 @@ import {
 } from 'fastify-type-provider-zod';
 import { VERSION } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
-import { requireApiKey } from './auth.ts';
+import { requireCaller } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { limitRequests } from './rate-limit.ts';
+import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
 import { emailWebhookRoutes } from './routes/email-webhook.ts';
+import { evolutionWebhookRoutes } from './routes/evolution-webhook.ts';
+import { handoffRoutes } from './routes/handoff.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
 import { tenantRoutes } from './routes/tenants.ts';
+import { webchatRoutes } from './routes/webchat.ts';
 
 /** A caller's X-Request-Id is kept when it is short and plain, so it can't forge log lines. */
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -87,6 +93,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   // Security headers on every answer. No CSP yet: every answer is JSON except /docs, whose page
   // needs inline scripts; the dashboard will bring a policy of its own.
   await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Omni API', version: VERSION },
@@ -112,13 +119,19 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   llmHealthRoutes(app, runtime);
   metricsRoutes(app, runtime);
   emailWebhookRoutes(app, runtime);
+  evolutionWebhookRoutes(app, runtime);
+  // Frames are small JSON (a chat message, a subscription); anything larger is refused.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await webchatRoutes(app, runtime);
   await app.register(async (tenantApi) => {
-    requireApiKey(tenantApi, runtime.database.db);
+    requireCaller(tenantApi, runtime.database.db);
     await limitRequests(tenantApi, runtime);
+    authRoutes(tenantApi, runtime.database.db, runtime.config);
     tenantRoutes(tenantApi, runtime.database.db);
     keyRoutes(tenantApi, runtime.database.db);
     messageRoutes(tenantApi, runtime.database.db, runtime.pipeline);
     conversationRoutes(tenantApi, runtime.database.db);
+    handoffRoutes(tenantApi, runtime);
     deadLetterRoutes(tenantApi, runtime.pipeline);
   });
   return { app, lifecycle };

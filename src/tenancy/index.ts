@@ -1,4 +1,7 @@
-/** Tenancy: tenants (companies), API keys, dashboard users, and the audit log of admin actions. */
+/**
+ * Tenancy: tenants (companies), API keys, dashboard users and their sessions, and the audit log of
+ * admin actions.
+ */
 export {
   API_KEY_PERMISSIONS,
   type ApiKeyInfo,
@@ -19,7 +22,17 @@ export {
   ensureDemoTenant,
 } from './bootstrap.ts';
 export { TenancyError, type TenancyErrorCode } from './errors.ts';
+export { type LoginPolicy, type LoginResult, login } from './login.ts';
 export { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
+export {
+  authenticateSession,
+  createSession,
+  csrfTokenMatches,
+  endAllSessions,
+  endSession,
+  type SessionCheck,
+  type SessionInfo,
+} from './sessions.ts';
 export {
   createTenant,
   findTenant,
@@ -30,5 +43,17 @@ export {
   type TenantSettings,
   updateTenant,
 } from './tenants.ts';
-export { createUser, type User, type UserRole } from './users.ts';
-export { apiKeyView, tenantView } from './views.ts';
+export {
+  createUser,
+  disableUser,
+  getUser,
+  listUsers,
+  MIN_PASSWORD_LENGTH,
+  parseRole,
+  ROLE_PERMISSION,
+  resetPassword,
+  USER_ROLES,
+  type User,
+  type UserRole,
+} from './users.ts';
+export { apiKeyView, tenantView, userView } from './views.ts';

@@ -1,6 +1,7 @@
-/** The public JSON shape of tenants and API keys, the same for the HTTP API and `--json` output. */
+/** The public JSON shape of tenants, API keys and users, the same for the HTTP API and `--json` output. */
 import type { ApiKeyInfo } from './api-keys.ts';
 import type { Tenant } from './tenants.ts';
+import type { User } from './users.ts';
 
 export function tenantView(tenant: Tenant) {
   return {
@@ -23,5 +24,18 @@ export function apiKeyView(info: ApiKeyInfo) {
     created_at: info.createdAt.toISOString(),
     last_used_at: info.lastUsedAt?.toISOString() ?? null,
     revoked_at: info.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export function userView(user: User) {
+  return {
+    id: user.id,
+    tenant_id: user.tenantId,
+    email: user.email,
+    full_name: user.fullName,
+    role: user.role,
+    disabled_at: user.disabledAt?.toISOString() ?? null,
+    last_login_at: user.lastLoginAt?.toISOString() ?? null,
+    created_at: user.createdAt.toISOString(),
   };
 }

@@ -55,10 +55,10 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
 
   it('counts one budget across two API processes', async () => {
     database = await createTestDatabase();
-    (await freshRedis(8)).disconnect();
+    (await freshRedis(10)).disconnect();
     const config = loadConfig({
       DATABASE_URL: database.url,
-      REDIS_URL: testRedisUrl(8),
+      REDIS_URL: testRedisUrl(10),
       RATE_LIMIT_PER_MINUTE: '6',
     });
     for (let i = 0; i < 2; i++) {

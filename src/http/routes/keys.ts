@@ -11,7 +11,7 @@ import {
   listApiKeys,
   revokeApiKey,
 } from '../../tenancy/index.ts';
-import { callerTenant } from '../auth.ts';
+import { callerActor, callerTenant } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 
 const keySchema = z.object({
@@ -74,7 +74,7 @@ export function keyRoutes(app: FastifyInstance, db: Db): void {
         const { key, info } = await createApiKey(
           db,
           { tenantId, name: request.body.name, permissions: request.body.permissions },
-          { type: 'api_key', id: request.apiKey?.id ?? '' },
+          callerActor(request),
         );
         return reply.status(201).send({ ...apiKeyView(info), key });
       },
@@ -93,12 +93,7 @@ export function keyRoutes(app: FastifyInstance, db: Db): void {
       },
       async (request) =>
         apiKeyView(
-          await revokeApiKey(
-            db,
-            request.params.id,
-            { type: 'api_key', id: request.apiKey?.id ?? '' },
-            callerTenant(request),
-          ),
+          await revokeApiKey(db, request.params.id, callerActor(request), callerTenant(request)),
         ),
     );
   }

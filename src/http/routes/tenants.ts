@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../storage/index.ts';
 import { getTenant, type Tenant, tenantView, updateTenant } from '../../tenancy/index.ts';
-import { callerTenant } from '../auth.ts';
+import { callerActor, callerTenant } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 
 const tenantSchema = z.object({
@@ -73,7 +73,7 @@ export function tenantRoutes(app: FastifyInstance, db: Db): void {
           db,
           tenant.id,
           { name, settings: { ...settings, ...named } },
-          { type: 'api_key', id: request.apiKey?.id ?? '' },
+          callerActor(request),
         );
         return tenantView(updated);
       },
