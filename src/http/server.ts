@@ -18,8 +18,10 @@ import { VERSION } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { requireCaller } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
+import { admitAdminsDuringMaintenance, refuseDuringMaintenance } from './maintenance.ts';
 import { limitRequests } from './rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { chatwootWebhookRoutes } from './routes/chatwoot-webhook.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
 import { emailWebhookRoutes } from './routes/email-webhook.ts';
@@ -49,6 +51,8 @@ const QUIET_PATHS = new Set([
 export interface OmniServer {
   app: FastifyInstance;
   lifecycle: Lifecycle;
+  /** Every route of the tenant API (behind keys and sessions), as registered. */
+  tenantApiRoutes: ReadonlyArray<{ method: string; url: string }>;
 }
 
 export async function buildServer(runtime: Runtime): Promise<OmniServer> {
@@ -115,16 +119,28 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     docs: '/docs',
     health: '/health',
   }));
+  const tenantApiRoutes: Array<{ method: string; url: string }> = [];
+  const tenantApiUrls = new Set<string>();
+  refuseDuringMaintenance(app, runtime, {
+    paths: QUIET_PATHS,
+    isTenantApi: (request) => tenantApiUrls.has(request.routeOptions.url ?? ''),
+  });
   healthRoutes(app, runtime, lifecycle);
   llmHealthRoutes(app, runtime);
   metricsRoutes(app, runtime);
   emailWebhookRoutes(app, runtime);
+  chatwootWebhookRoutes(app, runtime);
   evolutionWebhookRoutes(app, runtime);
   // Frames are small JSON (a chat message, a subscription); anything larger is refused.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await webchatRoutes(app, runtime);
   await app.register(async (tenantApi) => {
+    tenantApi.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) tenantApiRoutes.push({ method, url: route.url });
+      tenantApiUrls.add(route.url);
+    });
     requireCaller(tenantApi, runtime.database.db);
+    admitAdminsDuringMaintenance(tenantApi, runtime);
     await limitRequests(tenantApi, runtime);
     authRoutes(tenantApi, runtime.database.db, runtime.config);
     tenantRoutes(tenantApi, runtime.database.db);
@@ -134,5 +150,5 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     handoffRoutes(tenantApi, runtime);
     deadLetterRoutes(tenantApi, runtime.pipeline);
   });
-  return { app, lifecycle };
+  return { app, lifecycle, tenantApiRoutes };
 }

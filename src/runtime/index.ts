@@ -3,9 +3,16 @@
  * (logger, metrics, database, Redis, the pipeline, health checks) and closes them in order. The edges (HTTP,
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
-import { createEmailChannel, emailThreadOf } from '../channels/index.ts';
+import {
+  type ChannelSet,
+  createChannelSet,
+  createEmailChannel,
+  createWebchatChannel,
+  emailThreadOf,
+} from '../channels/index.ts';
 import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
 import { createGateway, createGatewayResponder, type Gateway, llmCheck } from '../gateway/index.ts';
+import { countHandoffs, type IntegrationSettings, startHandoffWorkers } from '../handoff/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -14,6 +21,7 @@ import {
   type Metrics,
   startTracing,
 } from '../observability/index.ts';
+import { withMaintenance } from '../ops/index.ts';
 import {
   createPipeline,
   type Pipeline,
@@ -26,7 +34,7 @@ import {
   openDatabase,
   type RedisConnection,
 } from '../storage/index.ts';
-import { getTenant } from '../tenancy/index.ts';
+import { getTenant, switchDefaults } from '../tenancy/index.ts';
 import { databaseCheck, redisCheck } from './health-checks.ts';
 
 export { HEALTH_CHECK_TIMEOUT_MS } from './health-checks.ts';
@@ -43,6 +51,8 @@ export interface Runtime {
   healthChecks: HealthCheck[];
   /** The LLM gateway: provider cascade, offline responder, price table. */
   gateway: Gateway;
+  /** Messaging channels: adapters, inbound handling, per-tenant settings. */
+  channels: ChannelSet;
   close(): Promise<void>;
 }
 
@@ -81,19 +91,46 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     registry: metrics.registry,
     redis: redis?.client,
   });
+  // Inbound webhooks hand messages to the pipeline, which is built with the channels' adapters.
+  const channels = createChannelSet({
+    config,
+    db: database.db,
+    logger,
+    ingest: (input) => pipeline.ingest(input),
+  });
   const healthChecks = [
     databaseCheck(database, metrics),
     ...(redis ? [redisCheck(redis, metrics)] : []),
     llmCheck(gateway),
+    ...channels.healthChecks,
   ];
-  const pipeline = createPipeline(
+  const pipeline: Pipeline = createPipeline(
     { config, database, redis, logger, metrics },
     {
-      responder: options.responder ?? createGatewayResponder(gateway),
+      // Partial maintenance answers new conversations itself, whoever the responder is.
+      responder: withMaintenance(options.responder ?? createGatewayResponder(gateway), {
+        db: database.db,
+        defaults: switchDefaults(config),
+      }),
       settings: options.pipeline,
-      channels: [emailChannel(config, database)],
+      channels: [emailChannel(config, database), createWebchatChannel(), ...channels.adapters],
     },
   );
+  // Worker processes also run the handoff side: idle release, and the integrations role.
+  const startPipelineWorkers = pipeline.startWorkers;
+  pipeline.startWorkers = (roles) => {
+    const pipelineWorkers = startPipelineWorkers(roles);
+    const handoffWorkers = startHandoffWorkers(
+      { db: database.db, queue: pipeline.queue, logger, settings: integrationSettings(config) },
+      { integrations: roles.includes('integrations') },
+    );
+    return {
+      stop: async () => {
+        await Promise.all([pipelineWorkers.stop(), handoffWorkers.stop()]);
+      },
+    };
+  };
+  const stopCountingHandoffs = countHandoffs(metrics.registry);
   logger.info(
     { profile, database: database.target, redis: redis?.target, queue: pipeline.queue.kind },
     'runtime ready',
@@ -108,12 +145,37 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     redis,
     healthChecks,
     gateway,
+    channels,
     close: async () => {
+      stopCountingHandoffs();
       await pipeline.queue.close();
       await redis?.close();
       await database.close();
       await tracing?.shutdown();
     },
+  };
+}
+
+/** Slack and Chatwoot as configured; Chatwoot only when its URL, token, account and inbox are all set. */
+function integrationSettings(config: Config): IntegrationSettings {
+  const { CHATWOOT_URL, CHATWOOT_API_TOKEN, CHATWOOT_ACCOUNT_ID, CHATWOOT_INBOX_ID } = config;
+  const timeoutMs = config.QUEUE_CLAIM_IDLE_MS;
+  return {
+    slackWebhookUrl: config.SLACK_WEBHOOK_URL,
+    chatwoot:
+      CHATWOOT_URL && CHATWOOT_API_TOKEN && CHATWOOT_ACCOUNT_ID && CHATWOOT_INBOX_ID
+        ? {
+            url: CHATWOOT_URL,
+            apiToken: CHATWOOT_API_TOKEN,
+            accountId: CHATWOOT_ACCOUNT_ID,
+            inboxId: CHATWOOT_INBOX_ID,
+            label: config.CHATWOOT_HANDOFF_LABEL,
+            timeoutMs,
+          }
+        : undefined,
+    enabledByDefault: config.ENABLE_INTEGRATIONS,
+    timeoutMs,
+    idleReleaseMinutes: config.HANDOFF_IDLE_RELEASE_MIN,
   };
 }
 

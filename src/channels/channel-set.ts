@@ -1,0 +1,63 @@
+/**
+ * The messaging channels of one Omni process (SPEC §6), built once at start: the outbound adapters
+ * the dispatcher sends through, their health checks, per-tenant settings, what inbound webhooks
+ * hand their events to, and the Telegram poller for TELEGRAM_MODE=polling.
+ */
+import type { Config } from '../config/index.ts';
+import type { HealthCheck, Logger } from '../observability/index.ts';
+import type { Db } from '../storage/index.ts';
+import { getTenant } from '../tenancy/index.ts';
+import type { AdapterDeps } from './adapter-deps.ts';
+import { createEvolutionChannel } from './evolution/index.ts';
+import { createPacer, pacingRules } from './pacing.ts';
+import type { ChannelIngest, ReceiveDeps } from './receive.ts';
+import { type ChannelSettings, channelSettings } from './settings.ts';
+import type { ChannelAdapter } from './types.ts';
+
+export interface ChannelSet {
+  adapters: ChannelAdapter[];
+  healthChecks: HealthCheck[];
+  settingsOf(tenantId: string): Promise<ChannelSettings>;
+  receiveDeps: ReceiveDeps;
+}
+
+export function createChannelSet(deps: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  ingest: ChannelIngest;
+  fetch?: typeof fetch;
+}): ChannelSet {
+  const { config, db, logger } = deps;
+  const settingsOf = async (tenantId: string) =>
+    channelSettings(config, (await getTenant(db, tenantId)).settings);
+  const defaults = channelSettings(config);
+  const adapterDeps: AdapterDeps = {
+    db,
+    logger,
+    pacer: createPacer(pacingRules(config.CHANNEL_PACING)),
+    settingsOf,
+    defaults,
+    timeoutMs: config.QUEUE_CLAIM_IDLE_MS,
+    fetch: deps.fetch,
+  };
+  const evolution = createEvolutionChannel(adapterDeps);
+  const healthChecks: HealthCheck[] = [];
+  // A channel appears in health once the environment configures it; per-tenant setups do not.
+  if (defaults.EVOLUTION_URL) healthChecks.push(channelCheck('whatsapp', evolution));
+  return {
+    adapters: [evolution],
+    healthChecks,
+    settingsOf,
+    receiveDeps: { db, logger, ingest: deps.ingest },
+  };
+}
+
+/** Non-critical: a disconnected channel degrades Omni, the other channels keep working. */
+function channelCheck(name: string, adapter: ChannelAdapter): HealthCheck {
+  return {
+    name,
+    critical: false,
+    check: async () => (adapter.health ? adapter.health() : { status: 'up' as const }),
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * One HTTP call to a channel provider: JSON in and out, bounded by the send's signal and a
+ * timeout. "Could not reach it" is always retryable; an error answer is classified by the channel.
+ */
+import { ChannelError, type ProviderAnswer } from './types.ts';
+
+export interface ProviderCall {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** Names the provider in error messages ("Evolution API", "Telegram"). */
+  provider: string;
+  classify(answer: ProviderAnswer): ChannelError;
+  fetch?: typeof fetch;
+}
+
+export async function callProvider<T>(call: ProviderCall): Promise<T> {
+  const signals = [AbortSignal.timeout(call.timeoutMs), ...(call.signal ? [call.signal] : [])];
+  let response: Response;
+  try {
+    response = await (call.fetch ?? fetch)(call.url, {
+      method: call.method ?? 'POST',
+      headers: {
+        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...call.headers,
+      },
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: AbortSignal.any(signals),
+    });
+  } catch (error) {
+    throw new ChannelError(`${call.provider} could not be reached: ${(error as Error).message}`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  const text = await response.text().catch(() => '');
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON (a proxy's error page): classified by its status alone.
+  }
+  if (!response.ok)
+    throw call.classify({ status: response.status, body, headers: response.headers });
+  return body as T;
+}

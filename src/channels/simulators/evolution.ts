@@ -1,0 +1,237 @@
+/**
+ * The WhatsApp simulator (`omni sim whatsapp`, SPEC §6.7): an Evolution-API-v2-compatible fake.
+ * Omni reaches it as EVOLUTION_URL / EVOLUTION_API_KEY (or seed 000's MCP_WHATSAPP_URL /
+ * MCP_TOKEN): `POST /message/sendText/{instance}` and `GET /instance/connectionState/{instance}`.
+ * It plays the customer's phone too: `customerSays` posts a `messages.upsert` to Omni's webhook,
+ * and after each send it posts the `fromMe` echo real Evolution posts for API sends. Every send it
+ * receives is kept in `sent` (and printed through `log`); faults can be injected.
+ *
+ * Control endpoints for a simulator in another process: `GET /_sim/sent`, `DELETE /_sim/sent`,
+ * `POST /_sim/inbound {from, text, name?}`, `POST /_sim/operator {to, text}`, `PUT /_sim/faults`.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { type FaultState, faultState, type SimFaults, waitUntil } from './faults.ts';
+
+export interface EvolutionSimOptions {
+  port?: number;
+  host?: string;
+  /** The key Omni must send (`apikey` header or `Authorization: Bearer`). */
+  apiKey?: string;
+  instance?: string;
+  /** Omni's `…/webhooks/evolution/{tenant}`; without it the simulator only records sends. */
+  webhookUrl?: string;
+  /** The business's own number (the instance owner). */
+  ownNumber?: string;
+  /** Post the `fromMe` echo of every API send back to the webhook, as Evolution does. */
+  echo?: boolean;
+  faults?: SimFaults;
+  /** A line per event, for people watching the simulator. */
+  log?: (line: string) => void;
+}
+
+export interface SentText {
+  id: string;
+  instance: string;
+  number: string;
+  text: string;
+  at: number;
+}
+
+export interface EvolutionSim {
+  url: string;
+  port: number;
+  apiKey: string;
+  instance: string;
+  /** Every accepted sendText, in order. */
+  sent: SentText[];
+  /** Every sendText request, answered with an error or not. */
+  attempts: Array<{ at: number; status: number }>;
+  customerSays(
+    from: string,
+    text: string,
+    options?: { name?: string; id?: string },
+  ): Promise<{ id: string; status: number }>;
+  operatorSays(to: string, text: string): Promise<{ id: string; status: number }>;
+  /** Posts any body to the webhook (tests of odd payloads). */
+  post(body: unknown): Promise<number>;
+  /** Points the simulator at Omni's webhook (when Omni starts after it). */
+  setWebhook(url: string): void;
+  faults(faults: SimFaults): void;
+  waitForSent(count: number, timeoutMs?: number): Promise<SentText[]>;
+  close(): Promise<void>;
+}
+
+const newId = () => randomBytes(8).toString('hex').toUpperCase();
+
+export async function startEvolutionSim(options: EvolutionSimOptions = {}): Promise<EvolutionSim> {
+  const apiKey = options.apiKey ?? 'dev-token';
+  const instance = options.instance ?? 'omni';
+  const ownNumber = options.ownNumber ?? '5511999990000';
+  const echo = options.echo ?? true;
+  let webhookUrl = options.webhookUrl;
+  const log = options.log ?? (() => {});
+  const faults: FaultState = faultState(options.faults);
+  const sent: SentText[] = [];
+  const attempts: EvolutionSim['attempts'] = [];
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+
+  const upsert = (jid: string, fromMe: boolean, id: string, text: string, pushName?: string) => ({
+    event: 'messages.upsert',
+    instance,
+    data: {
+      key: { remoteJid: jid, fromMe, id },
+      pushName: pushName ?? '',
+      status: fromMe ? 'SERVER_ACK' : 'DELIVERY_ACK',
+      message: { conversation: text },
+      contextInfo: null,
+      messageType: 'conversation',
+      messageTimestamp: Math.floor(Date.now() / 1000),
+      instanceId: 'sim-instance',
+      source: 'android',
+    },
+    destination: webhookUrl,
+    date_time: new Date().toISOString(),
+    sender: `${ownNumber}@s.whatsapp.net`,
+    server_url: sim.url,
+    apikey: apiKey,
+  });
+
+  const post = async (body: unknown): Promise<number> => {
+    if (!webhookUrl) throw new Error('The WhatsApp simulator has no webhook URL to post to.');
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', apikey: apiKey },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+  const authorised = (request: FastifyRequest) => {
+    const header = request.headers.apikey;
+    const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
+    return header === apiKey || bearer === apiKey;
+  };
+  const refuse = (reply: FastifyReply, status: number, error: string, message: unknown) =>
+    reply.status(status).send({ status, error, response: { message } });
+
+  app.post<{ Params: { instance: string }; Body: { number?: string; text?: string } }>(
+    '/message/sendText/:instance',
+    async (request, reply) => {
+      if (!authorised(request)) return refuse(reply, 401, 'Unauthorized', 'Unauthorized');
+      if (request.params.instance !== instance) {
+        return refuse(reply, 404, 'Not Found', [
+          `The "${request.params.instance}" instance does not exist`,
+        ]);
+      }
+      const { number, text } = request.body ?? {};
+      if (!number || typeof text !== 'string' || !text) {
+        return refuse(reply, 400, 'Bad Request', ['number and text are required']);
+      }
+      const failure = await faults.beforeSend();
+      const disconnected = faults.current().disconnected;
+      const status = failure?.status ?? (disconnected ? 500 : 201);
+      attempts.push({ at: Date.now(), status });
+      if (failure) {
+        log(`✗ sendText to ${number} answered ${failure.status} (injected)`);
+        if (failure.retryAfterS !== undefined)
+          reply.header('retry-after', String(failure.retryAfterS));
+        return refuse(reply, failure.status, 'Simulated failure', [`simulated ${failure.status}`]);
+      }
+      if (disconnected) {
+        log(`✗ sendText to ${number}: the phone is disconnected`);
+        return refuse(reply, 500, 'Internal Server Error', 'Connection Closed');
+      }
+      const id = newId();
+      const jid = number.includes('@') ? number : `${number.replace(/\D/g, '')}@s.whatsapp.net`;
+      sent.push({ id, instance, number, text, at: Date.now() });
+      log(`→ ${number}: ${text}`);
+      if (echo && webhookUrl) {
+        // After the answer, as Evolution does (and sometimes before it: Omni copes with both).
+        setImmediate(() => void post(upsert(jid, true, id, text)).catch(() => {}));
+      }
+      return reply.status(201).send({
+        key: { remoteJid: jid, fromMe: true, id },
+        pushName: '',
+        status: 'PENDING',
+        message: { conversation: text },
+        contextInfo: null,
+        messageType: 'conversation',
+        messageTimestamp: Math.floor(Date.now() / 1000),
+        instanceId: 'sim-instance',
+        source: 'unknown',
+      });
+    },
+  );
+
+  app.get<{ Params: { instance: string } }>(
+    '/instance/connectionState/:instance',
+    async (request, reply) => {
+      if (!authorised(request)) return refuse(reply, 401, 'Unauthorized', 'Unauthorized');
+      if (request.params.instance !== instance) {
+        return refuse(reply, 404, 'Not Found', [
+          `The "${request.params.instance}" instance does not exist`,
+        ]);
+      }
+      return {
+        instance: {
+          instanceName: instance,
+          state: faults.current().disconnected ? 'close' : 'open',
+        },
+      };
+    },
+  );
+
+  app.get('/_sim/sent', async () => ({ count: sent.length, sent, attempts }));
+  app.delete('/_sim/sent', async () => {
+    sent.length = 0;
+    attempts.length = 0;
+    return { ok: true };
+  });
+  app.post<{ Body: { from: string; text: string; name?: string } }>(
+    '/_sim/inbound',
+    async (request) =>
+      sim.customerSays(request.body.from, request.body.text, { name: request.body.name }),
+  );
+  app.post<{ Body: { to: string; text: string } }>('/_sim/operator', async (request) =>
+    sim.operatorSays(request.body.to, request.body.text),
+  );
+  app.put<{ Body: SimFaults }>('/_sim/faults', async (request) => {
+    faults.set(request.body ?? {});
+    return faults.current();
+  });
+
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  const sim: EvolutionSim = {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    apiKey,
+    instance,
+    sent,
+    attempts,
+    async customerSays(from, text, extra = {}) {
+      const id = extra.id ?? newId();
+      log(`← ${from}: ${text}`);
+      const status = await post(upsert(`${from}@s.whatsapp.net`, false, id, text, extra.name));
+      return { id, status };
+    },
+    async operatorSays(to, text) {
+      const id = newId();
+      log(`⇢ (phone) ${to}: ${text}`);
+      return { id, status: await post(upsert(`${to}@s.whatsapp.net`, true, id, text)) };
+    },
+    post,
+    setWebhook: (url) => {
+      webhookUrl = url;
+    },
+    faults: (next) => faults.set(next),
+    waitForSent: (count, timeoutMs = 10_000) =>
+      waitUntil(() => (sent.length >= count ? [...sent] : undefined), timeoutMs, `${count} sends`),
+    close: () => app.close(),
+  };
+  return sim;
+}

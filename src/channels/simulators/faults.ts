@@ -1,0 +1,57 @@
+/**
+ * Fault injection shared by the channel simulators: answer slowly, answer an error status a number
+ * of times (429 with a retry-after, 500…), or act disconnected.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface SimFaults {
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** Answer this HTTP status to the next `times` sends (default: every send until changed). */
+  status?: number;
+  times?: number;
+  /** Seconds to wait, announced with a 429. */
+  retryAfterS?: number;
+  /** The phone/bot is offline: connection state `close`, sends fail. */
+  disconnected?: boolean;
+}
+
+export interface FaultState {
+  set(faults: SimFaults): void;
+  current(): SimFaults;
+  /** Waits the latency; returns the status to fail this send with, if any (and counts it). */
+  beforeSend(): Promise<{ status: number; retryAfterS?: number } | undefined>;
+}
+
+export function faultState(initial: SimFaults = {}): FaultState {
+  let faults: SimFaults = { ...initial };
+  let remaining = initial.times ?? Number.POSITIVE_INFINITY;
+  return {
+    set(next) {
+      faults = { ...next };
+      remaining = next.times ?? Number.POSITIVE_INFINITY;
+    },
+    current: () => ({ ...faults }),
+    async beforeSend() {
+      if (faults.latencyMs) await sleep(faults.latencyMs);
+      if (!faults.status || remaining <= 0) return undefined;
+      remaining--;
+      return { status: faults.status, retryAfterS: faults.retryAfterS };
+    },
+  };
+}
+
+/** Resolves once `ready()` gives a value, polling; rejects after `timeoutMs`. */
+export async function waitUntil<T>(
+  ready: () => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = ready();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Simulator: timed out waiting for ${what}.`);
+    await sleep(20);
+  }
+}
