@@ -22,6 +22,12 @@ export {
   purgeDeadLetters,
   replayDeadLetter,
 } from './dead-letters.ts';
+export {
+  announceMessageEvents,
+  MESSAGE_EVENTS_CHANNEL,
+  type MessageEvent,
+  subscribeMessageEvents,
+} from './events.ts';
 export type { InboundInput, IngestResult } from './ingest.ts';
 export { type MessageStatus, messageStatus } from './status.ts';
 export type { PipelineDeps, PipelineSettings, Responder, TurnReply, TurnRequest } from './types.ts';

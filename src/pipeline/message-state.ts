@@ -7,6 +7,7 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
+import { announceMessageEvents } from './events.ts';
 
 export interface StateChange {
   tenantId: string;
@@ -16,7 +17,7 @@ export interface StateChange {
   detail?: Record<string, unknown>;
 }
 
-/** Records the changes inside the caller's transaction. */
+/** Records the changes inside the caller's transaction, and announces them on commit (events.ts). */
 export async function recordStates(tx: Db, changes: StateChange[]): Promise<void> {
   if (changes.length === 0) return;
   await tx.insert(schema.messageEvents).values(
@@ -36,6 +37,7 @@ export async function recordStates(tx: Db, changes: StateChange[]): Promise<void
       .set({ status: state, updatedAt: sql`now()`, ...(error ? { error: String(error) } : {}) })
       .where(inArray(schema.messages.id, ids));
   }
+  await announceMessageEvents(tx, changes);
 }
 
 /** The mirror is for live debugging; the history stays in the database. */
