@@ -42,3 +42,24 @@ export function markerText(language: string, summary: StretchSummary): string {
   const texts = language.toLowerCase().startsWith('en') ? MARKERS.en : MARKERS['pt-BR'];
   return texts.stretch(summary);
 }
+
+export interface HandoffNotice {
+  tenant: string;
+  contact: string;
+  channel: string;
+  reason: string;
+  trigger: string;
+  conversationId: string;
+}
+
+const NOTICES: Record<'pt-BR' | 'en', (n: HandoffNotice) => string> = {
+  'pt-BR': (n) =>
+    `:raising_hand: *Atendimento humano solicitado* (${n.tenant})\nContato: ${n.contact} via ${n.channel}\nMotivo: ${n.reason} (${n.trigger})\nConversa: \`${n.conversationId}\``,
+  en: (n) =>
+    `:raising_hand: *Human handoff requested* (${n.tenant})\nContact: ${n.contact} on ${n.channel}\nReason: ${n.reason} (${n.trigger})\nConversation: \`${n.conversationId}\``,
+};
+
+/** The Slack notification of a new handoff, in the tenant's language. */
+export function handoffNotice(language: string, notice: HandoffNotice): string {
+  return (language.toLowerCase().startsWith('en') ? NOTICES.en : NOTICES['pt-BR'])(notice);
+}

@@ -12,7 +12,12 @@ import {
 } from '../channels/index.ts';
 import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
 import { createGateway, createGatewayResponder, type Gateway, llmCheck } from '../gateway/index.ts';
-import { countHandoffs, type IntegrationSettings, startHandoffWorkers } from '../handoff/index.ts';
+import {
+  countHandoffs,
+  type IntegrationSettings,
+  onHandoffChange,
+  startHandoffWorkers,
+} from '../handoff/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -23,6 +28,7 @@ import {
 } from '../observability/index.ts';
 import { withMaintenance } from '../ops/index.ts';
 import {
+  announceConversationEvent,
   createPipeline,
   type Pipeline,
   type PipelineSettings,
@@ -131,6 +137,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     };
   };
   const stopCountingHandoffs = countHandoffs(metrics.registry);
+  // Dashboards connected to any process hear the handoff changes made in this one.
+  const stopRelayingHandoffs = onHandoffChange((change) => {
+    announceConversationEvent(database.db, {
+      tenantId: change.tenantId,
+      conversationId: change.conversationId,
+      change: change.type,
+    }).catch((error) => logger.debug({ err: error }, 'conversation event not announced'));
+  });
   logger.info(
     { profile, database: database.target, redis: redis?.target, queue: pipeline.queue.kind },
     'runtime ready',
@@ -148,6 +162,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     channels,
     close: async () => {
       stopCountingHandoffs();
+      stopRelayingHandoffs();
       await pipeline.queue.close();
       await redis?.close();
       await database.close();

@@ -1,0 +1,140 @@
+/**
+ * The integrations outbox (`integration_deliveries`). A scan turns the rows integrations follow
+ * (new handoffs, episodes closed, messages) into delivery rows, one per call, keyed so a second
+ * scan adds nothing; a claim takes the due head of each lane (a target and a conversation: order
+ * holds within it, and one slow lane does not hold up the others); a settle records the outcome,
+ * the retry time (backoff, or the service's Retry-After), or the dead end.
+ */
+import { sql } from 'drizzle-orm';
+import { backoffDelayMs } from '../queue/index.ts';
+import type { Db } from '../storage/index.ts';
+import { queryRows } from '../storage/index.ts';
+import { IntegrationError } from './outbound-http.ts';
+
+/** Rows older than this are not looked at by the scan (a worker down longer misses them). */
+const SCAN_WINDOW = sql.raw(`interval '1 hour'`);
+/** Outside services have outages of minutes: retried for longer than queue entries. */
+export const INTEGRATION_MAX_ATTEMPTS = 10;
+
+export interface Delivery {
+  id: string;
+  tenant_id: string;
+  conversation_id: string | null;
+  target: 'slack' | 'chatwoot';
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export interface ScanTargets {
+  slack: boolean;
+  chatwoot: boolean;
+}
+
+export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<void> {
+  if (targets.slack) {
+    await db.execute(sql`
+      insert into integration_deliveries
+        (tenant_id, conversation_id, target, kind, lane, dedupe_key, payload, created_at)
+      select h.tenant_id, h.conversation_id, 'slack', 'handoff', 'slack', 'slack:handoff:' || h.id,
+             jsonb_build_object('handoff_id', h.id), h.created_at
+        from handoffs h
+       where h.created_at > now() - ${SCAN_WINDOW}
+         and not exists (select 1 from integration_deliveries d
+                          where d.dedupe_key = 'slack:handoff:' || h.id)
+      on conflict (dedupe_key) do nothing`);
+  }
+  if (!targets.chatwoot) return;
+  // Contacts' messages, the bot's once sent, humans' and system markers; never what came from
+  // Chatwoot itself. Rows take the message's time, so the lane keeps the conversation's order.
+  await db.execute(sql`
+    insert into integration_deliveries
+      (tenant_id, conversation_id, target, kind, lane, dedupe_key, payload, created_at)
+    select m.tenant_id, m.conversation_id, 'chatwoot', 'message', 'chatwoot:' || m.conversation_id,
+           'chatwoot:message:' || m.id, jsonb_build_object('message_id', m.id), m.created_at
+      from messages m
+     where m.created_at > now() - ${SCAN_WINDOW}
+       and (m.author in ('contact', 'operator', 'system')
+            or (m.author = 'bot' and m.status in ('sent', 'delivered', 'read')))
+       and coalesce(m.content->>'source', '') <> 'chatwoot'
+       and not exists (select 1 from integration_deliveries d
+                        where d.dedupe_key = 'chatwoot:message:' || m.id)
+    on conflict (dedupe_key) do nothing`);
+  // Handoff → `open`; the episode closed → `pending` (the bot's status in Chatwoot).
+  await db.execute(sql`
+    insert into integration_deliveries
+      (tenant_id, conversation_id, target, kind, lane, dedupe_key, payload, created_at)
+    select h.tenant_id, h.conversation_id, 'chatwoot', 'status', 'chatwoot:' || h.conversation_id,
+           'chatwoot:status:' || h.id || ':' || s.status,
+           jsonb_build_object('handoff_id', h.id, 'status', s.status), s.at
+      from handoffs h
+      cross join lateral (values ('open', h.created_at), ('pending', h.resolved_at)) as s(status, at)
+     where s.at is not null and s.at > now() - ${SCAN_WINDOW}
+       and not exists (select 1 from integration_deliveries d
+                        where d.dedupe_key = 'chatwoot:status:' || h.id || ':' || s.status)
+    on conflict (dedupe_key) do nothing`);
+}
+
+/** Takes the due head of up to `lanes` lanes, each with a lease of `leaseMs`. */
+export function claimDeliveries(db: Db, lanes: number, leaseMs: number): Promise<Delivery[]> {
+  return queryRows<Delivery>(
+    db,
+    sql`with heads as (
+          select distinct on (lane) id, next_attempt_at from integration_deliveries
+           where status in ('pendente', 'enviando')
+           order by lane, created_at, id)
+        update integration_deliveries d
+           set status = 'enviando', attempts = d.attempts + 1, updated_at = now(),
+               next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+          from (select id from heads where next_attempt_at <= now() limit ${lanes}) due
+         where d.id = due.id and d.next_attempt_at <= now()
+     returning d.id, d.tenant_id, d.conversation_id, d.target, d.kind, d.payload, d.attempts`,
+  );
+}
+
+export type Settled =
+  | { outcome: 'delivered' }
+  | { outcome: 'retry'; delayMs: number }
+  | { outcome: 'dead' };
+
+export async function settleDelivery(
+  db: Db,
+  delivery: Delivery,
+  error?: unknown,
+): Promise<Settled> {
+  if (error === undefined) {
+    await db.execute(sql`
+      update integration_deliveries
+         set status = 'enviada', delivered_at = now(), updated_at = now(), last_error = null
+       where id = ${delivery.id}`);
+    return { outcome: 'delivered' };
+  }
+  const failure =
+    error instanceof IntegrationError
+      ? error
+      : new IntegrationError((error as Error).message, { retryable: true, cause: error });
+  if (failure.retryable && delivery.attempts < INTEGRATION_MAX_ATTEMPTS) {
+    const delayMs = Math.max(backoffDelayMs(delivery.attempts), failure.retryAfterMs ?? 0);
+    await db.execute(sql`
+      update integration_deliveries
+         set status = 'pendente', last_error = ${failure.message}, updated_at = now(),
+             next_attempt_at = now() + make_interval(secs => ${delayMs / 1000})
+       where id = ${delivery.id}`);
+    return { outcome: 'retry', delayMs };
+  }
+  await db.execute(sql`
+    update integration_deliveries
+       set status = 'dlq', last_error = ${failure.message}, updated_at = now()
+     where id = ${delivery.id}`);
+  return { outcome: 'dead' };
+}
+
+/** Milliseconds until the next pending delivery is due, if any is waiting. */
+export async function nextDeliveryDueIn(db: Db): Promise<number | undefined> {
+  const [row] = await queryRows<{ wait_ms: number | null }>(
+    db,
+    sql`select ceil(extract(epoch from (min(next_attempt_at) - now())) * 1000)::int as wait_ms
+          from integration_deliveries where status in ('pendente', 'enviando')`,
+  );
+  return row?.wait_ms === null || row?.wait_ms === undefined ? undefined : Math.max(1, row.wait_ms);
+}

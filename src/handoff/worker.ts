@@ -1,0 +1,172 @@
+/**
+ * The handoff side of worker processes: the `integrations` role (Slack notifications and the
+ * Chatwoot mirror, woken through the `omni.events` stream and by a short poll, since handoffs are
+ * made in any process) and the idle release, which every worker process runs (it is idempotent).
+ * The `integrations` switch (ENABLE_INTEGRATIONS, `omni integrations on|off`) stops every outside
+ * call at once; deliveries wait and go out when it is turned back on.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../observability/index.ts';
+import type { Queue } from '../queue/index.ts';
+import type { Db } from '../storage/index.ts';
+import { readSwitch } from '../storage/index.ts';
+import { type ChatwootSettings, createChatwootClient } from './chatwoot-client.ts';
+import { deliverToChatwoot } from './chatwoot-mirror.ts';
+import {
+  claimDeliveries,
+  type Delivery,
+  nextDeliveryDueIn,
+  scanForDeliveries,
+  settleDelivery,
+} from './deliveries.ts';
+import { onHandoffChange } from './events.ts';
+import { releaseIdleConversations } from './idle.ts';
+import { notifySlack } from './slack.ts';
+
+export const INTEGRATIONS_SWITCH = 'integrations';
+const STREAM = 'omni.events';
+/** How often the integrations worker looks for new handoffs and messages without a wake-up. */
+const POLL_MS = 1_000;
+/** How often idle conversations are looked for. */
+const IDLE_CHECK_MS = 30_000;
+/** Lanes delivered per pass. */
+const LANES_PER_PASS = 20;
+
+export interface IntegrationSettings {
+  slackWebhookUrl?: string;
+  chatwoot?: ChatwootSettings;
+  /** ENABLE_INTEGRATIONS: the switch's value until someone sets it. */
+  enabledByDefault: boolean;
+  timeoutMs: number;
+  idleReleaseMinutes: number;
+}
+
+export interface HandoffWorkerDeps {
+  db: Db;
+  queue: Queue;
+  logger: Logger;
+  settings: IntegrationSettings;
+}
+
+export function integrationsEnabled(deps: Pick<HandoffWorkerDeps, 'db' | 'settings'>) {
+  return readSwitch(deps.db, INTEGRATIONS_SWITCH, deps.settings.enabledByDefault);
+}
+
+/** One pass: scan, then deliver the due head of each lane once. Returns deliveries attempted. */
+export async function runIntegrationsOnce(deps: HandoffWorkerDeps): Promise<number> {
+  const { db, settings } = deps;
+  const slack = settings.slackWebhookUrl;
+  const chatwoot = settings.chatwoot ? createChatwootClient(settings.chatwoot) : undefined;
+  if ((!slack && !chatwoot) || !(await integrationsEnabled(deps))) return 0;
+  await scanForDeliveries(db, { slack: Boolean(slack), chatwoot: Boolean(chatwoot) });
+  const due = await claimDeliveries(db, LANES_PER_PASS, settings.timeoutMs * 2);
+  await Promise.all(
+    due.map(async (delivery) => {
+      const error = await deliver(deps, delivery, slack, chatwoot).then(
+        () => undefined,
+        (failure: unknown) => failure ?? new Error('delivery failed'),
+      );
+      const settled = await settleDelivery(db, delivery, error);
+      const log = { delivery_id: delivery.id, target: delivery.target, kind: delivery.kind };
+      if (settled.outcome === 'retry') {
+        deps.logger.warn({ ...log, err: error, attempts: delivery.attempts }, 'integration retry');
+        // The retry goes through the queue, so whichever integrations worker is free takes it.
+        await deps.queue
+          .enqueue(
+            STREAM,
+            { kind: 'integrations' },
+            { key: 'integrations', delayMs: settled.delayMs },
+          )
+          .catch(() => {});
+      } else if (settled.outcome === 'dead') {
+        deps.logger.error(
+          { ...log, err: error, attempts: delivery.attempts },
+          'integration gave up',
+        );
+      }
+    }),
+  );
+  return due.length;
+}
+
+function deliver(
+  deps: HandoffWorkerDeps,
+  delivery: Delivery,
+  slack: string | undefined,
+  chatwoot: ReturnType<typeof createChatwootClient> | undefined,
+): Promise<void> {
+  if (delivery.target === 'slack' && slack) {
+    return notifySlack(
+      deps.db,
+      { webhookUrl: slack, timeoutMs: deps.settings.timeoutMs },
+      String(delivery.payload.handoff_id),
+    );
+  }
+  if (delivery.target === 'chatwoot' && chatwoot)
+    return deliverToChatwoot(deps.db, chatwoot, delivery);
+  // Its integration was unconfigured since the row was made: waits until it is configured again.
+  return Promise.reject(new Error(`${delivery.target} is not configured`));
+}
+
+export interface HandoffWorkers {
+  stop(): Promise<void>;
+}
+
+/** Starts the idle release, and with `integrations` the integrations loop. */
+export function startHandoffWorkers(
+  deps: HandoffWorkerDeps,
+  options: { integrations: boolean },
+): HandoffWorkers {
+  const stopping = new AbortController();
+  const loops = [idleLoop(deps, stopping.signal)];
+  let unsubscribe = () => {};
+  if (options.integrations) {
+    // A handoff made in this process wakes the loop at once instead of at the next poll.
+    unsubscribe = onHandoffChange(() => {
+      void deps.queue
+        .enqueue(STREAM, { kind: 'integrations' }, { key: 'integrations' })
+        .catch(() => {});
+    });
+    loops.push(integrationsLoop(deps, stopping.signal));
+  }
+  return {
+    stop: async () => {
+      unsubscribe();
+      stopping.abort();
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function integrationsLoop(deps: HandoffWorkerDeps, signal: AbortSignal): Promise<void> {
+  const consumer = `${hostname()}-${process.pid}-integrations-${randomBytes(3).toString('hex')}`;
+  while (!signal.aborted) {
+    try {
+      // Entries are wake-ups: the delivery rows say what is to be done.
+      for (const entry of await deps.queue.claim(STREAM, consumer, 50)) {
+        await deps.queue.ack(entry, consumer);
+      }
+      await runIntegrationsOnce(deps);
+      const dueIn = await nextDeliveryDueIn(deps.db);
+      await deps.queue.waitForWork(STREAM, Math.min(POLL_MS, dueIn ?? POLL_MS), signal);
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'integrations loop error; retrying');
+      await sleep(POLL_MS, undefined, { signal }).catch(() => {});
+    }
+  }
+}
+
+async function idleLoop(deps: HandoffWorkerDeps, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await sleep(IDLE_CHECK_MS, undefined, { signal }).catch(() => {});
+    if (signal.aborted) break;
+    try {
+      const released = await releaseIdleConversations(deps.db, deps.settings.idleReleaseMinutes);
+      if (released > 0) deps.logger.info({ released }, 'idle conversations returned to the bot');
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'idle release failed');
+    }
+  }
+}
