@@ -51,7 +51,8 @@ export function handoffRoutes(app: FastifyInstance, runtime: Runtime): void {
         tags,
         summary: 'Take the conversation over: the bot stops answering until it is released',
         params: byId,
-        body: z.object({ reason: z.string().min(1).max(500).optional() }).optional(),
+        // A body is optional: a bare POST takes over without a reason.
+        body: z.object({ reason: z.string().min(1).max(500).optional() }).nullish(),
       },
     },
     async (request) => {

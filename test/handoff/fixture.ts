@@ -1,0 +1,145 @@
+/**
+ * One Omni for handoff tests, over real HTTP: the gateway answering turns against the LLM
+ * simulator, the REST channel delivering to a webhook simulator (the contact's side), Slack and
+ * Chatwoot simulators, every worker role running, a tenant and an admin API key.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../src/config/index.ts';
+import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts';
+import { buildServer, type OmniServer } from '../../src/http/index.ts';
+import { createLogger } from '../../src/observability/index.ts';
+import type { QueueBackendName } from '../../src/queue/index.ts';
+import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
+import { freshRedis, testRedisUrl } from '../support/redis.ts';
+import { type SlackSim, startSlackSim } from '../support/slack-sim.ts';
+import { rows } from '../support/sql.ts';
+import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
+
+export const REDIS_DB = 15;
+export const CHATWOOT_TOKEN = 'cw-hook-secret';
+
+export interface HandoffFixture {
+  runtime: Runtime;
+  server: OmniServer;
+  baseUrl: string;
+  llm: LlmSimulator;
+  slack: SlackSim;
+  chatwoot: ChatwootSim;
+  /** The contact's side of the REST channel: every message Omni sent them. */
+  contactSide: WebhookSim;
+  tenantId: string;
+  key: string;
+  /** The contact writes (POST /api/v1/messages); resolves with the conversation id. */
+  contactSays(contact: string, text: string): Promise<string>;
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Texts the contact received, in order. */
+  received(): string[];
+  query<T>(sql: string): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function openHandoffFixture(
+  options: { queue?: QueueBackendName; env?: Record<string, string> } = {},
+): Promise<HandoffFixture> {
+  const llm = await startLlmSimulator({ behaviour: { echo: true }, apiKeys: ['sk-sim'] });
+  const slack = await startSlackSim();
+  const chatwoot = await startChatwootSim();
+  const contactSide = await startWebhookSim();
+  if (options.queue === 'redis') (await freshRedis(REDIS_DB)).disconnect();
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DEBOUNCE_MS: '0',
+    DEBOUNCE_MAX_MS: '0',
+    QUEUE_CLAIM_IDLE_MS: '1500',
+    OPENAI_API_KEY: 'sk-sim',
+    OPENAI_BASE_URL: `${llm.url}/v1`,
+    PROVIDER_PRIORITY_ORDER: 'openai',
+    SLACK_WEBHOOK_URL: slack.url,
+    CHATWOOT_URL: chatwoot.url,
+    CHATWOOT_API_TOKEN: chatwoot.token,
+    CHATWOOT_ACCOUNT_ID: chatwoot.accountId,
+    CHATWOOT_INBOX_ID: chatwoot.inboxId,
+    CHATWOOT_WEBHOOK_TOKEN: CHATWOOT_TOKEN,
+    ...(options.queue === 'redis'
+      ? { QUEUE_BACKEND: 'redis', REDIS_URL: testRedisUrl(REDIS_DB) }
+      : {}),
+    ...options.env,
+  });
+  const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
+  const server = await buildServer(runtime);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { db } = runtime.database;
+  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
+  await updateTenant(
+    db,
+    tenant.id,
+    { settings: { language: 'en', outbound_webhook_url: contactSide.url } },
+    { type: 'system' },
+  );
+  const key = (
+    await createApiKey(db, { tenantId: tenant.id, permissions: ['admin'] }, { type: 'system' })
+  ).key;
+  chatwoot.webhookUrl = `${baseUrl}/webhooks/chatwoot/acme?token=${CHATWOOT_TOKEN}`;
+  const workers = runtime.pipeline.startWorkers(['inbound', 'dispatcher', 'integrations']);
+
+  const api: HandoffFixture['api'] = async (method, path, body) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        'x-api-key': key,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  return {
+    runtime,
+    server,
+    baseUrl,
+    llm,
+    slack,
+    chatwoot,
+    contactSide,
+    tenantId: tenant.id,
+    key,
+    api,
+    async contactSays(contact, text) {
+      const { status, body } = await api('POST', '/api/v1/messages', {
+        contact: { id: contact },
+        text,
+      });
+      if (status !== 202) throw new Error(`ingest answered ${status}: ${JSON.stringify(body)}`);
+      return body.conversation_id as string;
+    },
+    received: () => contactSide.deliveries.map((d) => d.body.text),
+    query: (sql) => rows(db, sql),
+    async close() {
+      await workers.stop();
+      await server.app.close();
+      await runtime.close();
+      await Promise.all([llm.close(), slack.close(), chatwoot.close(), contactSide.close()]);
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
