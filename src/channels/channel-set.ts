@@ -12,6 +12,11 @@ import { createEvolutionChannel } from './evolution/index.ts';
 import { createPacer, pacingRules } from './pacing.ts';
 import type { ChannelIngest, ReceiveDeps } from './receive.ts';
 import { type ChannelSettings, channelSettings } from './settings.ts';
+import {
+  createTelegramChannel,
+  startTelegramPolling,
+  type TelegramPoller,
+} from './telegram/index.ts';
 import type { ChannelAdapter } from './types.ts';
 
 export interface ChannelSet {
@@ -19,6 +24,9 @@ export interface ChannelSet {
   healthChecks: HealthCheck[];
   settingsOf(tenantId: string): Promise<ChannelSettings>;
   receiveDeps: ReceiveDeps;
+  /** Starts the pollers the configuration asks for (TELEGRAM_MODE=polling); once per process. */
+  startPolling(): void;
+  stopPolling(): Promise<void>;
 }
 
 export function createChannelSet(deps: {
@@ -42,14 +50,29 @@ export function createChannelSet(deps: {
     fetch: deps.fetch,
   };
   const evolution = createEvolutionChannel(adapterDeps);
+  const telegram = createTelegramChannel(adapterDeps);
   const healthChecks: HealthCheck[] = [];
   // A channel appears in health once the environment configures it; per-tenant setups do not.
   if (defaults.EVOLUTION_URL) healthChecks.push(channelCheck('whatsapp', evolution));
+  if (defaults.TELEGRAM_BOT_TOKEN) healthChecks.push(channelCheck('telegram', telegram));
+  const receiveDeps: ReceiveDeps = { db, logger, ingest: deps.ingest };
+  let poller: TelegramPoller | undefined;
   return {
-    adapters: [evolution],
+    adapters: [evolution, telegram],
     healthChecks,
     settingsOf,
-    receiveDeps: { db, logger, ingest: deps.ingest },
+    receiveDeps,
+    startPolling() {
+      if (poller || config.TELEGRAM_MODE !== 'polling' || !defaults.TELEGRAM_BOT_TOKEN) return;
+      poller = startTelegramPolling(adapterDeps, receiveDeps, {
+        tenant: config.TELEGRAM_TENANT,
+        pollTimeoutS: config.TELEGRAM_POLL_TIMEOUT_S,
+      });
+    },
+    async stopPolling() {
+      await poller?.stop();
+      poller = undefined;
+    },
   };
 }
 

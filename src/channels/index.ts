@@ -26,11 +26,22 @@ export { type ChannelSettings, channelSettings } from './settings.ts';
 export {
   type EvolutionSim,
   type EvolutionSimOptions,
+  type SentMessage,
   type SentText,
   type SimFaults,
   startEvolutionSim,
+  startTelegramSim,
+  type TelegramSim,
+  type TelegramSimOptions,
 } from './simulators/index.ts';
 export { splitText } from './split.ts';
+export {
+  createTelegramChannel,
+  TELEGRAM_CHANNEL,
+  TELEGRAM_SECRET_HEADER,
+  type TelegramSecrets,
+  telegramSpec,
+} from './telegram/index.ts';
 export {
   type ChannelAdapter,
   ChannelError,

@@ -23,15 +23,19 @@ import { limitRequests } from './rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatwootWebhookRoutes } from './routes/chatwoot-webhook.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
 import { emailWebhookRoutes } from './routes/email-webhook.ts';
+import { eventRoutes } from './routes/events.ts';
 import { evolutionWebhookRoutes } from './routes/evolution-webhook.ts';
 import { handoffRoutes } from './routes/handoff.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
+import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { webchatRoutes } from './routes/webchat.ts';
 
@@ -113,12 +117,6 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'omni',
-    version: VERSION,
-    docs: '/docs',
-    health: '/health',
-  }));
   const tenantApiRoutes: Array<{ method: string; url: string }> = [];
   const tenantApiUrls = new Set<string>();
   refuseDuringMaintenance(app, runtime, {
@@ -131,9 +129,11 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   emailWebhookRoutes(app, runtime);
   chatwootWebhookRoutes(app, runtime);
   evolutionWebhookRoutes(app, runtime);
+  telegramWebhookRoutes(app, runtime);
   // Frames are small JSON (a chat message, a subscription); anything larger is refused.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await webchatRoutes(app, runtime);
+  await dashboardRoutes(app);
   await app.register(async (tenantApi) => {
     tenantApi.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) tenantApiRoutes.push({ method, url: route.url });
@@ -148,6 +148,8 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     messageRoutes(tenantApi, runtime.database.db, runtime.pipeline);
     conversationRoutes(tenantApi, runtime.database.db);
     handoffRoutes(tenantApi, runtime);
+    inboxRoutes(tenantApi, runtime.database.db);
+    await eventRoutes(tenantApi, runtime);
     deadLetterRoutes(tenantApi, runtime.pipeline);
   });
   return { app, lifecycle, tenantApiRoutes };

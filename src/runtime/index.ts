@@ -163,6 +163,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     close: async () => {
       stopCountingHandoffs();
       stopRelayingHandoffs();
+      await channels.stopPolling();
       await pipeline.queue.close();
       await redis?.close();
       await database.close();

@@ -6,3 +6,9 @@ export {
   startEvolutionSim,
 } from './evolution.ts';
 export type { SimFaults } from './faults.ts';
+export {
+  type SentMessage,
+  startTelegramSim,
+  type TelegramSim,
+  type TelegramSimOptions,
+} from './telegram.ts';

@@ -47,6 +47,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.roles.length > 0) {
     const roles = options.roles.includes('all') ? [...ROLES] : (options.roles as Role[]);
     workers = runtime.pipeline.startWorkers(roles);
+    // TELEGRAM_MODE=polling: updates come in through a process that also runs workers.
+    runtime.channels.startPolling();
   }
 }
 

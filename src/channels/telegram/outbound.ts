@@ -1,0 +1,85 @@
+/**
+ * Sending through the Bot API's `sendMessage` (SPEC §6.3); a 429's `parameters.retry_after` holds
+ * the next send to that chat. Health asks `getMe`.
+ */
+import type { AdapterDeps } from '../adapter-deps.ts';
+import { deliverInParts } from '../deliveries.ts';
+import { callProvider } from '../provider-call.ts';
+import { type ChannelAdapter, ChannelError, type ChannelHealth } from '../types.ts';
+import { TELEGRAM_CHANNEL, telegramSpec } from './spec.ts';
+
+export interface TelegramBot {
+  apiUrl: string;
+  token: string;
+}
+
+export function botOf(settings: {
+  TELEGRAM_BOT_TOKEN?: string;
+  TELEGRAM_API_URL?: string;
+}): TelegramBot | undefined {
+  const { TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_URL: apiUrl } = settings;
+  return token && apiUrl ? { token, apiUrl } : undefined;
+}
+
+/** The bot's id is the token's first half: it names the bot without revealing the secret. */
+export const botIdOf = (bot: TelegramBot) => bot.token.split(':')[0] ?? 'bot';
+
+export function botCall<T>(
+  deps: Pick<AdapterDeps, 'fetch'>,
+  bot: TelegramBot,
+  method: string,
+  body: unknown,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<{ ok: boolean; result: T }> {
+  return callProvider<{ ok: boolean; result: T }>({
+    provider: 'Telegram',
+    url: `${bot.apiUrl}/bot${bot.token}/${method}`,
+    body,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    classify: telegramSpec.classify,
+    fetch: deps.fetch,
+  });
+}
+
+export function createTelegramChannel(deps: AdapterDeps): ChannelAdapter {
+  return {
+    channel: TELEGRAM_CHANNEL,
+    async send(message, signal) {
+      const bot = botOf(await deps.settingsOf(message.tenantId));
+      if (!bot) {
+        throw new ChannelError('Telegram replies need TELEGRAM_BOT_TOKEN.', { retryable: false });
+      }
+      return deliverInParts(deps, {
+        channel: TELEGRAM_CHANNEL,
+        sender: botIdOf(bot),
+        textLimit: telegramSpec.textLimit,
+        message,
+        signal,
+        sendPart: async (text, partSignal) => {
+          const sent = await botCall<{ message_id?: number }>(
+            deps,
+            bot,
+            'sendMessage',
+            { chat_id: message.to, text },
+            { timeoutMs: deps.timeoutMs, signal: partSignal },
+          );
+          const id = sent?.result?.message_id;
+          return id === undefined ? undefined : `${message.to}:${id}`;
+        },
+      });
+    },
+    async health(): Promise<ChannelHealth> {
+      const bot = botOf(deps.defaults);
+      if (!bot) return { status: 'down', error: 'Telegram is not configured.' };
+      try {
+        const me = await botCall<{ username?: string }>(deps, bot, 'getMe', undefined, {
+          timeoutMs: Math.min(deps.timeoutMs, 2_000),
+        });
+        return { status: 'up', bot: me.result?.username };
+      } catch (error) {
+        return { status: 'down', error: (error as Error).message };
+      }
+    },
+  };
+}
