@@ -11,7 +11,9 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -251,6 +253,9 @@ export const turns = pgTable(
     latencyMs: integer('latency_ms'),
     guardrailFlags: text('guardrail_flags').array().notNull().default(sql`'{}'::text[]`),
     qualityScore: real('quality_score'),
+    /** The agent prompt that answered (a `prompts` row; null for the built-in prompt) and its version. */
+    promptId: uuid('prompt_id'),
+    promptVersion: integer('prompt_version'),
     error: text('error'),
     startedAt: at('started_at').notNull().defaultNow(),
     finishedAt: at('finished_at'),
@@ -540,3 +545,153 @@ export const channelCursors = pgTable('channel_cursors', {
   position: bigint('position', { mode: 'number' }).notNull(),
   updatedAt: updatedAt(),
 });
+
+/** Postgres full-text vectors; written by a generated column, read only through SQL. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** Knowledge base (SPEC §7.5): one row per ingested source; re-ingesting the same hash is a no-op. */
+export const kbDocuments = pgTable(
+  'kb_documents',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    /** Where it came from (file path, URL or a caller's name); unique per tenant. */
+    source: text('source').notNull(),
+    title: text('title').notNull(),
+    format: text('format').notNull(),
+    /** SHA-256 of the raw content, hex. */
+    contentHash: text('content_hash').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('kb_documents_source_uq').on(t.tenantId, t.source)],
+);
+
+/**
+ * A passage of a document, cut on its structure (headings, paragraphs, FAQ pairs). `search_text` is
+ * the heading and text lower-cased without accents (PGlite has no `unaccent`), and `tsv` indexes it
+ * with both the Portuguese and the English stemmers.
+ */
+export const kbChunks = pgTable(
+  'kb_chunks',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => kbDocuments.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    heading: text('heading'),
+    content: text('content').notNull(),
+    searchText: text('search_text').notNull(),
+    tsv: tsvector('tsv')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`to_tsvector('portuguese', search_text) || to_tsvector('english', search_text)`,
+      ),
+    /** Indexed tokens (positions in `tsv`): the document length of BM25. */
+    tokenCount: integer('token_count').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('kb_chunks_document_idx').on(t.documentId, t.position),
+    index('kb_chunks_tenant_idx').on(t.tenantId),
+    index('kb_chunks_tsv_idx').using('gin', t.tsv),
+  ],
+);
+
+/** Qualified sales leads (`create_or_update_lead`): one per contact, updated as the talk goes on. */
+export const leads = pgTable(
+  'leads',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    conversationId: uuid('conversation_id').references(() => conversations.id, {
+      onDelete: 'set null',
+    }),
+    name: text('name'),
+    email: text('email'),
+    phone: text('phone'),
+    company: text('company'),
+    need: text('need'),
+    budget: text('budget'),
+    timing: text('timing'),
+    /** 0–100, from how much of the qualification is known. */
+    score: integer('score').notNull().default(0),
+    stage: text('stage').notNull().default('new'),
+    crmId: text('crm_id'),
+    crmStatus: text('crm_status'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('leads_contact_uq')
+      .on(t.tenantId, t.contactId)
+      .where(sql`${t.contactId} is not null`),
+    index('leads_tenant_stage_idx').on(t.tenantId, t.stage),
+  ],
+);
+
+/** Agents a tenant adds or adjusts (the built-in `support` and `sales` exist without a row). */
+export const agents = pgTable(
+  'agents',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text('name').notNull(),
+    /** What the router reads to send a conversation here. */
+    description: text('description').notNull(),
+    tools: text('tools').array().notNull().default(sql`'{}'::text[]`),
+    /** `{ preferred_provider?, providers?, max_cost? }`, as the gateway's call policy. */
+    model: jsonb('model').$type<Record<string, unknown>>().notNull().default({}),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('agents_tenant_name_uq').on(t.tenantId, t.name)],
+);
+
+/** Versioned agent prompts per tenant; one active version per agent, recorded on each turn. */
+export const prompts = pgTable(
+  'prompts',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    agent: text('agent').notNull(),
+    version: integer('version').notNull(),
+    body: text('body').notNull(),
+    active: boolean('active').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('prompts_version_uq').on(t.tenantId, t.agent, t.version),
+    uniqueIndex('prompts_active_uq')
+      .on(t.tenantId, t.agent)
+      .where(sql`${t.active}`),
+  ],
+);
+
+/**
+ * HTTP tools a tenant declares for its agents: the model sees name, description and the JSON
+ * schema of the arguments; URL and secret headers stay on the server.
+ */
+export const httpTools = pgTable(
+  'http_tools',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    url: text('url').notNull(),
+    method: text('method').notNull().default('POST'),
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default({}),
+    timeoutMs: integer('timeout_ms').notNull().default(5000),
+    secretHeaders: jsonb('secret_headers').$type<Record<string, string>>().notNull().default({}),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('http_tools_tenant_name_uq').on(t.tenantId, t.name)],
+);
