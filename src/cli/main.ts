@@ -12,7 +12,9 @@ import { registerBenchCommand } from './commands/bench.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerOpsCommands } from './commands/ops.ts';
 import { registerQueueCommands } from './commands/queue.ts';
+import { registerSecurityCommands } from './commands/security.ts';
 import { parseRole, serve, type WorkerRole } from './commands/serve.ts';
+import { registerSwitchCommands } from './commands/switches.ts';
 import { registerUserCommands } from './commands/users.ts';
 import { CliError, say } from './output.ts';
 
@@ -48,6 +50,8 @@ registerOpsCommands(program);
 registerTenantCommands(program);
 registerKeyCommands(program);
 registerUserCommands(program);
+registerSwitchCommands(program);
+registerSecurityCommands(program);
 registerQueueCommands(program);
 registerGatewayCommands(program);
 registerBenchCommand(program);

@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { type Db, schema } from '../storage/index.ts';
+import { fallbackSwitch } from '../tenancy/index.ts';
 import { type Breaker, type BreakerSettings, createBreaker } from './breaker.ts';
 import { callModel } from './call.ts';
 import { countsAgainstProvider, type ProviderError, toProviderError } from './errors.ts';
@@ -356,7 +357,9 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
     const deadline = started + (policy.maxLatencyMs ?? settings.maxLatencyMs);
     const tenant = await policyOf(request.tenantId);
     const attempts: Attempt[] = [];
-    if (tenant?.fallbackMode ?? settings.fallbackMode) {
+    // `omni fallback on` wins over everything; `off` replaces FALLBACK_MODE, not a tenant's choice.
+    const switched = await fallbackSwitch(deps.db);
+    if (switched === true || (tenant?.fallbackMode ?? switched ?? settings.fallbackMode)) {
       return fallback(request, tenant, 'fallback_mode', attempts, started);
     }
     const slots = slotsFor(request.tenantId, tenant, request, policy);

@@ -36,6 +36,7 @@ import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
+import { whatsappCloudWebhookRoutes } from './routes/whatsapp-cloud-webhook.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { webchatRoutes } from './routes/webchat.ts';
 
@@ -130,6 +131,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   chatwootWebhookRoutes(app, runtime);
   evolutionWebhookRoutes(app, runtime);
   telegramWebhookRoutes(app, runtime);
+  whatsappCloudWebhookRoutes(app, runtime);
   // Frames are small JSON (a chat message, a subscription); anything larger is refused.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await webchatRoutes(app, runtime);

@@ -1,4 +1,7 @@
-/** Operations: the tools an on-call engineer runs (preflight, health monitor, benchmark). */
+/**
+ * Operations: the tools an on-call engineer runs (preflight, health monitor, benchmark,
+ * maintenance, retention, erasure, backup).
+ */
 
 export {
   driveLoad,
@@ -18,3 +21,4 @@ export {
   observeHealth,
   type Verdict,
 } from './health-monitor.ts';
+export { MAINTENANCE_AGENT, maintenanceMessage, withMaintenance } from './maintenance.ts';

@@ -22,6 +22,7 @@ export {
   ensureDemoTenant,
 } from './bootstrap.ts';
 export { TenancyError, type TenancyErrorCode } from './errors.ts';
+export { type LockdownReport, lockdown } from './lockdown.ts';
 export { type LoginPolicy, type LoginResult, login } from './login.ts';
 export { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
 export {
@@ -33,6 +34,18 @@ export {
   type SessionCheck,
   type SessionInfo,
 } from './sessions.ts';
+export {
+  fallbackSwitch,
+  type InstanceSwitches,
+  MAINTENANCE_MODES,
+  type MaintenanceMode,
+  parseMaintenanceMode,
+  parseOnOff,
+  readSwitches,
+  SWITCH_REFRESH_MS,
+  setInstanceSwitch,
+  switchDefaults,
+} from './switches.ts';
 export {
   createTenant,
   findTenant,
