@@ -70,10 +70,10 @@ export async function deliverToChatwoot(
 ): Promise<void> {
   if (!delivery.conversation_id) return;
   if (delivery.kind === 'status') {
+    const status = delivery.payload.status as ChatwootStatus;
+    if (!(await statusStillTrue(db, delivery, status))) return;
     const twin = await ensureTwin(db, client, delivery.conversation_id);
-    if (twin !== undefined) {
-      await client.toggleStatus(twin, delivery.payload.status as ChatwootStatus);
-    }
+    if (twin !== undefined) await client.toggleStatus(twin, status);
     return;
   }
   const [message] = await db
@@ -95,6 +95,25 @@ export async function deliverToChatwoot(
     private: message.author === 'system',
     omniId: message.id,
   });
+}
+
+/**
+ * A status sent late (after retries, or behind other calls of its lane) must not undo a newer
+ * change — it would flip Chatwoot, whose webhook would flip Omni back: `open` only while the
+ * episode is open, `pending` only while the bot is in charge.
+ */
+async function statusStillTrue(db: Db, delivery: Delivery, status: ChatwootStatus) {
+  const [row] = await db
+    .select({
+      episode: schema.handoffs.status,
+      controlledBy: schema.conversations.controlledBy,
+    })
+    .from(schema.handoffs)
+    .innerJoin(schema.conversations, eq(schema.conversations.id, schema.handoffs.conversationId))
+    .where(eq(schema.handoffs.id, String(delivery.payload.handoff_id)));
+  if (!row) return false;
+  if (status === 'open') return row.episode === 'pendente' || row.episode === 'aceito';
+  return row.controlledBy === 'bot';
 }
 
 /** The Omni conversation mirrored as Chatwoot conversation `twin`, in the tenant. */
