@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export const WIDGET_FILE = `${WEB_DIST}widget/widget.js`;
+export const DASHBOARD_DIR = `${WEB_DIST}dashboard/`;
 
 export const NOT_BUILT =
   'The web assets are not built (web/dist is missing): run `npm run build:web`, then restart Omni.';
 
 export function webAssetsBuilt(): boolean {
-  return existsSync(WIDGET_FILE);
+  return existsSync(WIDGET_FILE) && existsSync(`${DASHBOARD_DIR}index.html`);
 }

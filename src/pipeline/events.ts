@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../storage/index.ts';
 
 export const MESSAGE_EVENTS_CHANNEL = 'omni_message_events';
+export const CONVERSATION_EVENTS_CHANNEL = 'omni_conversation_events';
 
 export interface MessageEvent {
   tenantId: string;
@@ -58,5 +59,38 @@ function parseMessageEvents(payload: string): MessageEvent[] {
     return tenantId && conversationId && messageId && state
       ? [{ tenantId, conversationId, messageId, state }]
       : [];
+  });
+}
+
+/** A change of who is in charge of a conversation (handoff requested, taken, released, resolved). */
+export interface ConversationEvent {
+  tenantId: string;
+  conversationId: string;
+  change: string;
+}
+
+/**
+ * Announces a committed conversation change to every process. Sent after the commit by whoever
+ * made it (the handoff domain tells its listeners; the runtime relays here), so a lost one only
+ * delays a dashboard until its next refresh.
+ */
+export async function announceConversationEvent(db: Db, event: ConversationEvent): Promise<void> {
+  const payload = JSON.stringify([event.tenantId, event.conversationId, event.change]);
+  await db.execute(sql`select pg_notify(${CONVERSATION_EVENTS_CHANNEL}, ${payload})`);
+}
+
+export function subscribeConversationEvents(
+  database: Pick<Database, 'listen'>,
+  onEvent: (event: ConversationEvent) => void,
+): Promise<() => Promise<void>> {
+  return database.listen(CONVERSATION_EVENTS_CHANNEL, (payload) => {
+    try {
+      const [tenantId, conversationId, change] = JSON.parse(payload) as unknown[];
+      if (typeof tenantId === 'string' && typeof conversationId === 'string') {
+        onEvent({ tenantId, conversationId, change: String(change) });
+      }
+    } catch {
+      // Not ours: ignored.
+    }
   });
 }

@@ -23,9 +23,13 @@ export {
   replayDeadLetter,
 } from './dead-letters.ts';
 export {
+  announceConversationEvent,
   announceMessageEvents,
+  CONVERSATION_EVENTS_CHANNEL,
+  type ConversationEvent,
   MESSAGE_EVENTS_CHANNEL,
   type MessageEvent,
+  subscribeConversationEvents,
   subscribeMessageEvents,
 } from './events.ts';
 export type { InboundInput, IngestResult } from './ingest.ts';

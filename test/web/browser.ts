@@ -54,6 +54,7 @@ export async function ensureWebBuilt(): Promise<void> {
   if (webAssetsBuilt()) return;
   const config = (name: string) => fileURLToPath(new URL(`../../web/${name}`, import.meta.url));
   await build({ configFile: config('widget/vite.config.ts') });
+  await build({ configFile: config('dashboard/vite.config.ts') });
 }
 
 export async function screenshotPath(name: string): Promise<string> {

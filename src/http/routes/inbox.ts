@@ -1,0 +1,61 @@
+/**
+ * The dashboard's reads (issue 7): the inbox (`GET /api/v1/inbox`), the overview's numbers
+ * (`GET /api/v1/stats/overview`) and the tenant's users (`GET /api/v1/users`, admins only — the
+ * role is enforced here, not only by the dashboard hiding the page).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { INBOX_FILTERS, listInbox, overviewStats } from '../../inbox/index.ts';
+import type { Db } from '../../storage/index.ts';
+import { listUsers, userView } from '../../tenancy/index.ts';
+import { callerTenant } from '../auth.ts';
+
+export function inboxRoutes(app: FastifyInstance, db: Db): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/api/v1/inbox',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Conversations for operators: contact, last message, owner, waiting time',
+        querystring: z.object({
+          filter: z.enum(INBOX_FILTERS).default('all'),
+          q: z.string().max(200).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (request) => ({
+      conversations: await listInbox(db, {
+        tenantId: callerTenant(request),
+        filter: request.query.filter,
+        search: request.query.q,
+        limit: request.query.limit,
+      }),
+    }),
+  );
+
+  api.get(
+    '/api/v1/stats/overview',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Traffic, first-reply time, handoff/error rates, AI cost today, backlog, DLQ',
+        querystring: z.object({ hours: z.coerce.number().int().min(1).max(168).default(24) }),
+      },
+    },
+    async (request) =>
+      overviewStats(db, { tenantId: callerTenant(request), hours: request.query.hours }),
+  );
+
+  api.get(
+    '/api/v1/users',
+    {
+      config: { permission: 'admin' },
+      schema: { tags: ['dashboard'], summary: "The tenant's dashboard users (admins only)" },
+    },
+    async (request) => ({ users: (await listUsers(db, callerTenant(request))).map(userView) }),
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * The operator's path in a real browser (issue 7, acceptance 6): log in → a conversation started
+ * in /demo appears in the inbox live → take over → reply → the reply appears in the widget →
+ * release → the bot answers the next message; an operator cannot open the users page.
+ * Screenshots of each step go to test-artifacts/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, type OmniServer } from '../../src/http/index.ts';
+import type { RunningWorkers } from '../../src/pipeline/index.ts';
+import { createUser, DEMO_ADMIN_EMAIL, ensureDemoTenant } from '../../src/tenancy/index.ts';
+import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { type Browser, ensureWebBuilt, launchBrowser, screenshotPath } from './browser.ts';
+
+const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
+
+describe('dashboard in Chromium', () => {
+  let test: TestRuntime;
+  let server: OmniServer;
+  let workers: RunningWorkers;
+  let baseUrl: string;
+  let adminPassword: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    test = await openTestRuntime('pglite', {
+      DEBOUNCE_MS: '0',
+      DEBOUNCE_MAX_MS: '0',
+      QUEUE_CLAIM_IDLE_MS: '1000',
+    });
+    const { db } = test.runtime.database;
+    const demo = await ensureDemoTenant(db);
+    if (!demo) throw new Error('the demo tenant was not created');
+    adminPassword = demo.password;
+    const [tenant] = await test.runtime.database.db.query.tenants.findMany();
+    await createUser(
+      db,
+      {
+        tenantId: tenant?.id as string,
+        email: OPERATOR.email,
+        password: OPERATOR.password,
+        fullName: 'Operadora',
+        role: 'operator',
+      },
+      { type: 'system' },
+    );
+    server = await buildServer(test.runtime);
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = server.app.server.address();
+    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    workers = test.runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await workers?.stop();
+    await server?.app.close();
+    await test?.close();
+  });
+
+  it('takes a web chat conversation over, answers it, and gives it back to the bot', async () => {
+    const dashboard = await browser.context.newPage();
+    await dashboard.goto(`${baseUrl}/`);
+    await dashboard.fill('input[name=email]', DEMO_ADMIN_EMAIL);
+    await dashboard.fill('input[name=password]', adminPassword);
+    await dashboard.click('button[type=submit]');
+    await dashboard.locator('.inbox').waitFor();
+    await dashboard.locator('.conversations .empty').waitFor();
+
+    // A visitor writes on /demo (another tab, same browser: the widget's identity is per tenant).
+    const visitor = await browser.context.newPage();
+    await visitor.goto(`${baseUrl}/demo`);
+    const widget = visitor.locator('#omni-webchat');
+    await widget.locator('textarea').fill('Quero falar com alguém');
+    await widget.locator('textarea').press('Enter');
+    await widget.locator('.msg.bot').first().waitFor({ timeout: 20_000 });
+
+    // The conversation shows up in the inbox without a reload.
+    const entry = dashboard.locator('.conversations button[data-conversation]').first();
+    await entry.waitFor({ timeout: 10_000 });
+    expect(await entry.textContent()).toContain('Quero falar com alguém');
+    await dashboard.screenshot({ path: await screenshotPath('dashboard-inbox.png') });
+
+    await entry.click();
+    await dashboard.getByRole('button', { name: 'Assumir' }).click();
+    await dashboard.locator('.conversation [data-controlled-by=human]').waitFor();
+    await dashboard.locator('.reply textarea').fill('Oi! Aqui é a Marina, do atendimento.');
+    await dashboard.getByRole('button', { name: 'Responder' }).click();
+    await dashboard.locator('.message.operator').waitFor();
+
+    await widget.locator('.msg.operator').waitFor({ timeout: 10_000 });
+    expect(await widget.locator('.msg.operator').textContent()).toContain('Aqui é a Marina');
+    await visitor.locator('#omni-webchat .panel').screenshot({
+      path: await screenshotPath('widget-operator-reply.png'),
+    });
+    await dashboard.screenshot({ path: await screenshotPath('dashboard-conversation-human.png') });
+
+    await dashboard.getByRole('button', { name: 'Devolver ao bot' }).click();
+    await dashboard.locator('.conversation [data-controlled-by=bot]').waitFor();
+    await widget.locator('textarea').fill('Obrigado, mais uma pergunta');
+    await widget.locator('textarea').press('Enter');
+    await widget.locator('.msg.bot', { hasText: 'mais uma pergunta' }).waitFor({ timeout: 20_000 });
+    await dashboard.locator('.message.bot', { hasText: 'mais uma pergunta' }).waitFor();
+    await dashboard.screenshot({
+      path: await screenshotPath('dashboard-conversation-released.png'),
+    });
+
+    await dashboard.getByRole('link', { name: 'Visão geral' }).click();
+    await dashboard.locator('.overview .stat').first().waitFor();
+    await dashboard.screenshot({ path: await screenshotPath('dashboard-overview.png') });
+    await visitor.close();
+    await dashboard.close();
+  });
+
+  it('keeps an operator out of the users page, in the API as well as on screen', async () => {
+    const operator = await browser.context.browser()?.newContext();
+    const page = operator ? await operator.newPage() : await browser.context.newPage();
+    await page.goto(`${baseUrl}/users`);
+    await page.fill('input[name=email]', OPERATOR.email);
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('button[type=submit]');
+    await page.locator('.forbidden').waitFor();
+    expect(await page.getByRole('link', { name: 'Usuários' }).count()).toBe(0);
+    const answer = await page.request.get(`${baseUrl}/api/v1/users`);
+    expect(answer.status()).toBe(403);
+    await page.screenshot({ path: await screenshotPath('dashboard-operator-users.png') });
+    await page.close();
+  });
+
+  it('fits a phone: the list, then the conversation', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${baseUrl}/inbox`);
+    const entry = page.locator('.conversations button[data-conversation]').first();
+    await entry.waitFor();
+    await page.screenshot({ path: await screenshotPath('dashboard-phone-inbox.png') });
+    await entry.click();
+    await page.locator('.conversation .messages').waitFor();
+    expect(await page.locator('.inbox .list').isVisible()).toBe(false);
+    await page.screenshot({ path: await screenshotPath('dashboard-phone-conversation.png') });
+    await page.close();
+  });
+
+  it('leads the runbooks’ dashboard addresses to the overview', async () => {
+    for (const path of ['/monitoring/omni-metrics', '/static/dashboard.html']) {
+      const response = await server.app.inject({ url: path });
+      expect(response.statusCode).toBe(302);
+      expect(response.headers.location).toBe('/overview');
+    }
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Settings: the tenant's custom instructions and language (admins change them), API keys (create
+ * shows the key once; revoke) and dead letters with replay (admins).
+ */
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { api, type Me } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+
+interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  settings: { custom_instructions?: string; language?: string };
+}
+interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  permissions: string[];
+  revoked_at: string | null;
+}
+interface DeadLetter {
+  id: string;
+  queue: string;
+  reason: string;
+  attempts: number;
+  created_at: string;
+}
+
+export function SettingsPage({ me }: { me: Me }) {
+  const { t } = useI18n();
+  const admin = me.user.role === 'admin';
+  const [tenant, setTenant] = useState<Tenant | undefined>();
+  const [instructions, setInstructions] = useState('');
+  const [language, setLanguage] = useState('pt-BR');
+  const [note, setNote] = useState('');
+  const [keys, setKeys] = useState<ApiKey[]>([]);
+  const [keyName, setKeyName] = useState('');
+  const [newKey, setNewKey] = useState('');
+  const [letters, setLetters] = useState<DeadLetter[]>([]);
+
+  const load = useCallback(async () => {
+    const found = await api<Tenant>(`/api/v1/tenants/${me.tenant_id}`);
+    setTenant(found);
+    setInstructions(found.settings.custom_instructions ?? '');
+    setLanguage(found.settings.language ?? 'pt-BR');
+    setLetters((await api<{ entries: DeadLetter[] }>('/api/v1/dlq')).entries);
+    if (admin) setKeys((await api<{ keys: ApiKey[] }>('/api/v1/keys')).keys);
+  }, [me.tenant_id, admin]);
+  useEffect(() => {
+    void load().catch((e: Error) => setNote(e.message));
+  }, [load]);
+
+  const run = async (work: () => Promise<unknown>, done = t.saved) => {
+    setNote('');
+    try {
+      await work();
+      setNote(done);
+      await load();
+    } catch (failure) {
+      setNote((failure as Error).message);
+    }
+  };
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    void run(() =>
+      api(`/api/v1/tenants/${me.tenant_id}`, {
+        method: 'PUT',
+        body: { settings: { custom_instructions: instructions, language } },
+      }),
+    );
+  };
+  const createKey = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      const created = await api<{ key: string }>('/api/v1/keys', {
+        method: 'POST',
+        body: { name: keyName || undefined },
+      });
+      setNewKey(created.key);
+      setKeyName('');
+    }, t.keyShownOnce);
+  };
+
+  if (!tenant) return <p className="empty">{note || '…'}</p>;
+  return (
+    <div className="settings">
+      {note && (
+        <p className="note" role="status">
+          {note}
+        </p>
+      )}
+      <form className="card" onSubmit={save}>
+        <h2>
+          {t.tenant}: {tenant.name}
+        </h2>
+        <label>
+          {t.customInstructions}
+          <textarea
+            rows={5}
+            value={instructions}
+            disabled={!admin}
+            onChange={(e) => setInstructions(e.target.value)}
+          />
+        </label>
+        <label>
+          {t.language}
+          <select value={language} disabled={!admin} onChange={(e) => setLanguage(e.target.value)}>
+            <option value="pt-BR">pt-BR</option>
+            <option value="en">en</option>
+          </select>
+        </label>
+        {admin && <button type="submit">{t.save}</button>}
+      </form>
+      {admin && (
+        <div className="card">
+          <h2>{t.apiKeys}</h2>
+          {newKey && <code className="secret">{newKey}</code>}
+          <form className="inline" onSubmit={createKey}>
+            <input
+              placeholder={t.keyName}
+              value={keyName}
+              onChange={(e) => setKeyName(e.target.value)}
+            />
+            <button type="submit">{t.createKey}</button>
+          </form>
+          <table>
+            <tbody>
+              {keys.map((k) => (
+                <tr key={k.id}>
+                  <td>{k.name}</td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>{k.permissions.join(', ')}</td>
+                  <td>
+                    {k.revoked_at ? (
+                      t.revoked
+                    ) : (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() =>
+                          void run(() => api(`/api/v1/keys/${k.id}`, { method: 'DELETE' }))
+                        }
+                      >
+                        {t.revoke}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="card">
+        <h2>{t.deadLetters}</h2>
+        {letters.length === 0 && <p className="empty">{t.nothing}</p>}
+        <table>
+          <tbody>
+            {letters.map((l) => (
+              <tr key={l.id}>
+                <td>{new Date(l.created_at).toLocaleString()}</td>
+                <td>{l.queue}</td>
+                <td>{l.reason}</td>
+                <td>
+                  {admin && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void run(() => api(`/api/v1/dlq/${l.id}/replay`, { method: 'POST' }))
+                      }
+                    >
+                      {t.replay}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
