@@ -1,29 +1,93 @@
 /**
- * Rate limits of the tenant API (SPEC §9): RATE_LIMIT_PER_MINUTE requests per API key (per
- * address for calls without one), counted in Redis when there is one so that every API process
- * shares the same budget. Over it: 429 with Retry-After. Runs after authentication, so the key's
- * own id names the bucket.
+ * Rate limits (SPEC §9, seed 004 §8.3), counted in Redis when there is one so that every API
+ * process shares the same budget (in-process otherwise):
+ * - the tenant API: RATE_LIMIT_PER_MINUTE per API key or per dashboard user, checked after
+ *   authentication; requests without any credential (login, probes of the API) per address,
+ *   checked before anything touches the database;
+ * - channel webhooks (`/webhooks/*`): WEBHOOK_RATE_LIMIT_PER_MINUTE per tenant (the `:tenant` of
+ *   the path, else the address), so a flood on one tenant's webhook cannot starve another's.
+ * Over a limit: 429 with Retry-After, `rate_limit_exceeded_total{scope}` counted, and a
+ * `rate_limit_exceeded` log line with the address (the runbook greps for it).
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Runtime } from '../runtime/index.ts';
+import { presentsCredential } from './auth.ts';
 import { HttpError } from './errors.ts';
 
 const WINDOW_MS = 60_000;
 
-export async function limitRequests(app: FastifyInstance, runtime: Runtime): Promise<void> {
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+type Scope = 'api_key' | 'user' | 'ip' | 'webhook';
+
+/** Registers the shared store once, at the root; the limits themselves are hooks below. */
+export async function installRateLimits(app: FastifyInstance, runtime: Runtime): Promise<void> {
   await app.register(rateLimit, {
-    hook: 'preHandler',
-    max: runtime.config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: WINDOW_MS,
+    global: false,
     redis: runtime.redis?.client,
     nameSpace: 'omni:ratelimit:',
-    keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
-    onExceeded: (request) => {
-      runtime.metrics.rateLimitExceeded.inc({ scope: request.apiKey ? 'api_key' : 'ip' });
-      request.log.warn({ api_key_id: request.apiKey?.id, ip: request.ip }, 'rate limit exceeded');
+    timeWindow: WINDOW_MS,
+  });
+  const perTenant = app.createRateLimit({
+    max: runtime.config.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    timeWindow: WINDOW_MS,
+    keyGenerator: (request) => `webhook:${webhookTenant(request) ?? `ip:${request.ip}`}`,
+  });
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/webhooks/')) return;
+    await enforce(perTenant, request, runtime, 'webhook');
+  });
+}
+
+/** The tenant API's limits; call inside its scope, after authentication is installed. */
+export function limitTenantApi(app: FastifyInstance, runtime: Runtime): void {
+  const options = { max: runtime.config.RATE_LIMIT_PER_MINUTE, timeWindow: WINDOW_MS };
+  const perAddress = app.createRateLimit({
+    ...options,
+    keyGenerator: (request) => `ip:${request.ip}`,
+  });
+  const perCaller = app.createRateLimit({
+    ...options,
+    keyGenerator: (request) =>
+      request.apiKey ? `key:${request.apiKey.id}` : `user:${request.session?.userId}`,
+  });
+  // Before authentication (hooks run in order): an anonymous flood never reaches the database.
+  app.addHook('onRequest', async (request) => {
+    if (!presentsCredential(request)) await enforce(perAddress, request, runtime, 'ip');
+  });
+  app.addHook('preHandler', async (request) => {
+    if (request.apiKey) await enforce(perCaller, request, runtime, 'api_key');
+    else if (request.session) await enforce(perCaller, request, runtime, 'user');
+  });
+}
+
+function webhookTenant(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown> | undefined;
+  const tenant = params?.tenant ?? params?.tenantId;
+  return typeof tenant === 'string' && tenant ? tenant.toLowerCase() : undefined;
+}
+
+async function enforce(
+  limiter: Limiter,
+  request: FastifyRequest,
+  runtime: Runtime,
+  scope: Scope,
+): Promise<void> {
+  const result = await limiter(request);
+  if (result.isAllowed || !result.isExceeded) return;
+  runtime.metrics.rateLimitExceeded.inc({ scope });
+  request.log.warn(
+    {
+      scope,
+      ip: request.ip,
+      api_key_id: request.apiKey?.id,
+      user_id: request.session?.userId,
+      key: result.key,
     },
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(429, 'rate_limited', `Too many requests; try again in ${context.after}.`),
+    'rate_limit_exceeded',
+  );
+  const seconds = Math.max(1, result.ttlInSeconds);
+  throw new HttpError(429, 'rate_limited', `Too many requests; try again in ${seconds} s.`, {
+    retryAfterSeconds: seconds,
   });
 }

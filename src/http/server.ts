@@ -19,7 +19,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { requireCaller } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { admitAdminsDuringMaintenance, refuseDuringMaintenance } from './maintenance.ts';
-import { limitRequests } from './rate-limit.ts';
+import { installRateLimits, limitTenantApi } from './rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatwootWebhookRoutes } from './routes/chatwoot-webhook.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -36,9 +36,9 @@ import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
-import { whatsappCloudWebhookRoutes } from './routes/whatsapp-cloud-webhook.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { webchatRoutes } from './routes/webchat.ts';
+import { whatsappCloudWebhookRoutes } from './routes/whatsapp-cloud-webhook.ts';
 
 /** A caller's X-Request-Id is kept when it is short and plain, so it can't forge log lines. */
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -103,6 +103,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   // needs inline scripts; the dashboard will bring a policy of its own.
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(cookie);
+  await installRateLimits(app, runtime);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Omni API', version: VERSION },
@@ -141,9 +142,9 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
       for (const method of [route.method].flat()) tenantApiRoutes.push({ method, url: route.url });
       tenantApiUrls.add(route.url);
     });
+    limitTenantApi(tenantApi, runtime);
     requireCaller(tenantApi, runtime.database.db);
     admitAdminsDuringMaintenance(tenantApi, runtime);
-    await limitRequests(tenantApi, runtime);
     authRoutes(tenantApi, runtime.database.db, runtime.config);
     tenantRoutes(tenantApi, runtime.database.db);
     keyRoutes(tenantApi, runtime.database.db);

@@ -3,14 +3,19 @@ import { loadConfig } from '../../src/config/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
+import { createApiKey, createTenant, createUser } from '../../src/tenancy/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
 
+const SYSTEM = { type: 'system' } as const;
+
 const get = (server: OmniServer, key: string) =>
   server.app.inject({ url: '/api/v1/tenants/acme', headers: { 'x-api-key': key } });
+
+const exceeded = async (runtime: Runtime) =>
+  runtime.metrics.registry.getSingleMetricAsString('rate_limit_exceeded_total');
 
 describe('rate limits', () => {
   let test: TestRuntime;
@@ -20,26 +25,99 @@ describe('rate limits', () => {
     await test?.close();
   });
 
-  it('refuses the request over RATE_LIMIT_PER_MINUTE with 429 and Retry-After, per key', async () => {
+  it('refuses the 61st request of a minute with RATE_LIMIT_PER_MINUTE=60: 429 with Retry-After, per key', async () => {
+    test = await openTestRuntime('pglite', { RATE_LIMIT_PER_MINUTE: '60' });
+    server = await buildServer(test.runtime);
+    const { db } = test.runtime.database;
+    const tenant = await createTenant(db, { slug: 'acme' }, SYSTEM);
+    const busy = (await createApiKey(db, { tenantId: tenant.id }, SYSTEM)).key;
+    const calm = (await createApiKey(db, { tenantId: tenant.id }, SYSTEM)).key;
+
+    for (let i = 0; i < 60; i++) expect((await get(server, busy)).statusCode).toBe(200);
+    const refused = await get(server, busy);
+    expect(refused.statusCode).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.json().error).toMatchObject({ code: 'rate_limited' });
+    expect((await get(server, calm)).statusCode).toBe(200);
+    expect(await exceeded(test.runtime)).toContain('rate_limit_exceeded_total{scope="api_key"} 1');
+    // Health and metrics are never limited: probes must always get through.
+    for (let i = 0; i < 70; i++)
+      expect((await server.app.inject({ url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('limits anonymous callers per address before touching the database, and sessions per user', async () => {
     test = await openTestRuntime('pglite', { RATE_LIMIT_PER_MINUTE: '5' });
     server = await buildServer(test.runtime);
     const { db } = test.runtime.database;
-    const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-    const busy = (await createApiKey(db, { tenantId: tenant.id }, { type: 'system' })).key;
-    const calm = (await createApiKey(db, { tenantId: tenant.id }, { type: 'system' })).key;
-
-    for (let i = 0; i < 5; i++) expect((await get(server, busy)).statusCode).toBe(200);
-    const refused = await get(server, busy);
+    const tenant = await createTenant(db, { slug: 'acme' }, SYSTEM);
+    await createUser(
+      db,
+      {
+        tenantId: tenant.id,
+        email: 'op@acme.test',
+        password: 'correct horse battery',
+        fullName: 'op',
+        role: 'operator',
+      },
+      SYSTEM,
+    );
+    const login = (ip: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'op@acme.test', password: 'correct horse battery' },
+        remoteAddress: ip,
+      });
+    for (let i = 0; i < 5; i++) expect((await login('10.0.0.1')).statusCode).toBe(200);
+    const refused = await login('10.0.0.1');
     expect(refused.statusCode).toBe(429);
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.json().error).toMatchObject({ code: 'rate_limited' });
-    expect((await get(server, calm)).statusCode).toBe(200);
+    expect(refused.headers['retry-after']).toBeDefined();
+    const fromElsewhere = await login('10.0.0.2');
+    expect(fromElsewhere.statusCode).toBe(200);
+    const cookie = /omni_session=[^;]+/.exec(String(fromElsewhere.headers['set-cookie']))?.[0];
+    for (let i = 0; i < 5; i++) {
+      const me = await server.app.inject({
+        url: '/api/v1/auth/me',
+        headers: { cookie: cookie ?? '' },
+        remoteAddress: '10.0.0.1',
+      });
+      expect(me.statusCode).toBe(200);
+    }
+    const sixth = await server.app.inject({
+      url: '/api/v1/auth/me',
+      headers: { cookie: cookie ?? '' },
+      remoteAddress: '10.0.0.3',
+    });
+    expect(sixth.statusCode).toBe(429);
+    const metric = await exceeded(test.runtime);
+    expect(metric).toContain('scope="ip"} 1');
+    expect(metric).toContain('scope="user"} 1');
+  });
+
+  it('limits webhooks per tenant: a flood on one tenant does not starve another', async () => {
+    test = await openTestRuntime('pglite', {
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: '3',
+      EMAIL_WEBHOOK_TOKEN: 'mail-token',
+    });
+    server = await buildServer(test.runtime);
+    const post = (tenant: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: `/webhooks/email/${tenant}?token=wrong`,
+        payload: {},
+      });
+    for (let i = 0; i < 3; i++) expect((await post('flooded')).statusCode).not.toBe(429);
+    const refused = await post('flooded');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect((await post('quiet')).statusCode).not.toBe(429);
+    // The tenant API has its own budget.
     expect(
-      await test.runtime.metrics.registry.getSingleMetricAsString('rate_limit_exceeded_total'),
-    ).toContain('rate_limit_exceeded_total{scope="api_key"} 1');
-    // Health and metrics are never limited: probes must always get through.
-    for (let i = 0; i < 10; i++)
-      expect((await server.app.inject({ url: '/health' })).statusCode).toBe(200);
+      (await server.app.inject({ url: '/api/v1/auth/me', remoteAddress: '127.0.0.1' })).statusCode,
+    ).toBe(401);
+    expect(await exceeded(test.runtime)).toContain('scope="webhook"} 1');
   });
 });
 
@@ -59,7 +137,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     const config = loadConfig({
       DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(10),
-      RATE_LIMIT_PER_MINUTE: '6',
+      RATE_LIMIT_PER_MINUTE: '60',
     });
     for (let i = 0; i < 2; i++) {
       const runtime = await openRuntime(config, { logger: createLogger('silent') });
@@ -68,13 +146,15 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     }
     const [first, second] = servers as [OmniServer, OmniServer];
     const { db } = (runtimes[0] as Runtime).database;
-    const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-    const { key } = await createApiKey(db, { tenantId: tenant.id }, { type: 'system' });
-    for (let i = 0; i < 3; i++) {
+    const tenant = await createTenant(db, { slug: 'acme' }, SYSTEM);
+    const { key } = await createApiKey(db, { tenantId: tenant.id }, SYSTEM);
+    for (let i = 0; i < 30; i++) {
       expect((await get(first, key)).statusCode).toBe(200);
       expect((await get(second, key)).statusCode).toBe(200);
     }
-    expect((await get(first, key)).statusCode).toBe(429);
+    const refused = await get(first, key);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect((await get(second, key)).statusCode).toBe(429);
   });
 });
