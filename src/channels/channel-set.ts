@@ -18,6 +18,7 @@ import {
   type TelegramPoller,
 } from './telegram/index.ts';
 import type { ChannelAdapter } from './types.ts';
+import { createWhatsAppCloudChannel } from './whatsapp-cloud/index.ts';
 
 export interface ChannelSet {
   adapters: ChannelAdapter[];
@@ -51,14 +52,18 @@ export function createChannelSet(deps: {
   };
   const evolution = createEvolutionChannel(adapterDeps);
   const telegram = createTelegramChannel(adapterDeps);
+  const whatsappCloud = createWhatsAppCloudChannel(adapterDeps);
   const healthChecks: HealthCheck[] = [];
   // A channel appears in health once the environment configures it; per-tenant setups do not.
   if (defaults.EVOLUTION_URL) healthChecks.push(channelCheck('whatsapp', evolution));
   if (defaults.TELEGRAM_BOT_TOKEN) healthChecks.push(channelCheck('telegram', telegram));
+  if (defaults.WHATSAPP_ACCESS_TOKEN) {
+    healthChecks.push(channelCheck('whatsapp_cloud', whatsappCloud));
+  }
   const receiveDeps: ReceiveDeps = { db, logger, ingest: deps.ingest };
   let poller: TelegramPoller | undefined;
   return {
-    adapters: [evolution, telegram],
+    adapters: [evolution, telegram, whatsappCloud],
     healthChecks,
     settingsOf,
     receiveDeps,

@@ -24,11 +24,15 @@ export {
 } from './rest.ts';
 export { type ChannelSettings, channelSettings } from './settings.ts';
 export {
+  type CloudSent,
+  type CloudSim,
+  type CloudSimOptions,
   type EvolutionSim,
   type EvolutionSimOptions,
   type SentMessage,
   type SentText,
   type SimFaults,
+  startCloudSim,
   startEvolutionSim,
   startTelegramSim,
   type TelegramSim,
@@ -75,3 +79,11 @@ export {
   type WebchatHub,
   type WireMessage,
 } from './webchat/index.ts';
+export {
+  CLOUD_ERRORS,
+  createWhatsAppCloudChannel,
+  SIGNATURE_256_HEADER,
+  WHATSAPP_CLOUD_CHANNEL,
+  type WhatsAppCloudSecrets,
+  whatsappCloudSpec,
+} from './whatsapp-cloud/index.ts';

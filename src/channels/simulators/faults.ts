@@ -12,6 +12,8 @@ export interface SimFaults {
   times?: number;
   /** Seconds to wait, announced with a 429. */
   retryAfterS?: number;
+  /** The provider's own error code in the error body (Meta's 131047, …). */
+  errorCode?: number;
   /** The phone/bot is offline: connection state `close`, sends fail. */
   disconnected?: boolean;
 }
@@ -20,7 +22,7 @@ export interface FaultState {
   set(faults: SimFaults): void;
   current(): SimFaults;
   /** Waits the latency; returns the status to fail this send with, if any (and counts it). */
-  beforeSend(): Promise<{ status: number; retryAfterS?: number } | undefined>;
+  beforeSend(): Promise<{ status: number; retryAfterS?: number; errorCode?: number } | undefined>;
 }
 
 export function faultState(initial: SimFaults = {}): FaultState {
@@ -36,7 +38,11 @@ export function faultState(initial: SimFaults = {}): FaultState {
       if (faults.latencyMs) await sleep(faults.latencyMs);
       if (!faults.status || remaining <= 0) return undefined;
       remaining--;
-      return { status: faults.status, retryAfterS: faults.retryAfterS };
+      return {
+        status: faults.status,
+        retryAfterS: faults.retryAfterS,
+        errorCode: faults.errorCode,
+      };
     },
   };
 }

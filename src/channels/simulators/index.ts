@@ -12,3 +12,9 @@ export {
   type TelegramSim,
   type TelegramSimOptions,
 } from './telegram.ts';
+export {
+  type CloudSent,
+  type CloudSim,
+  type CloudSimOptions,
+  startCloudSim,
+} from './whatsapp-cloud.ts';
