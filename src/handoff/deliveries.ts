@@ -60,8 +60,8 @@ export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<v
        and not exists (select 1 from integration_deliveries d
                         where d.dedupe_key = 'chatwoot:message:' || m.id)
     on conflict (dedupe_key) do nothing`);
-  // Handoff → `open`; the episode closed → `pending` (the bot's status in Chatwoot). A handoff
-  // Chatwoot itself caused is `open` there already: telling it again would only echo.
+  // Handoff → `open`; the episode closed → `pending` (the bot's status in Chatwoot). A change
+  // Chatwoot itself caused is there already: telling it again would only echo, late.
   await db.execute(sql`
     insert into integration_deliveries
       (tenant_id, conversation_id, target, kind, lane, dedupe_key, payload, created_at)
@@ -71,7 +71,8 @@ export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<v
       from handoffs h
       cross join lateral (values ('open', h.created_at), ('pending', h.resolved_at)) as s(status, at)
      where s.at is not null and s.at > now() - ${SCAN_WINDOW}
-       and (s.status = 'pending' or h.trigger <> 'chatwoot')
+       and (case s.status when 'open' then h.trigger
+                          else coalesce(h.release_trigger, '') end) <> 'chatwoot'
        and not exists (select 1 from integration_deliveries d
                         where d.dedupe_key = 'chatwoot:status:' || h.id || ':' || s.status)
     on conflict (dedupe_key) do nothing`);

@@ -210,6 +210,7 @@ async function closeEpisode(
         .set({
           status: open.status === 'pendente' && !resolveConversation ? 'cancelado' : 'resolvido',
           resolvedAt: sql`now()`,
+          releaseTrigger: input.trigger,
           updatedAt: sql`now()`,
         })
         .where(eq(schema.handoffs.id, open.id))

@@ -313,6 +313,8 @@ export const handoffs = pgTable(
     acceptedBy: uuid('accepted_by').references(() => users.id, { onDelete: 'set null' }),
     acceptedAt: at('accepted_at'),
     resolvedAt: at('resolved_at'),
+    /** What ended the episode (operator, api, idle, chatwoot…): Chatwoot is not told its own changes. */
+    releaseTrigger: text('release_trigger'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -13,7 +13,7 @@ describe.each(TEST_REDIS_URL ? (['postgres', 'redis'] as const) : (['postgres'] 
     beforeAll(async () => {
       omni = await openHandoffFixture({ queue });
     });
-    afterAll(() => omni.close());
+    afterAll(() => omni?.close());
 
     const controller = async (id: string) =>
       (

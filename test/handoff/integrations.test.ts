@@ -10,7 +10,7 @@ describe('handoff integrations', () => {
   beforeAll(async () => {
     omni = await openHandoffFixture();
   });
-  afterAll(() => omni.close());
+  afterAll(() => omni?.close());
 
   const controller = async (id: string) =>
     (

@@ -1,0 +1,1 @@
+ALTER TABLE "handoffs" ADD COLUMN "release_trigger" text;
