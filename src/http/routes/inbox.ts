@@ -1,14 +1,12 @@
 /**
- * The dashboard's reads (issue 7): the inbox (`GET /api/v1/inbox`), the overview's numbers
- * (`GET /api/v1/stats/overview`) and the tenant's users (`GET /api/v1/users`, admins only — the
- * role is enforced here, not only by the dashboard hiding the page).
+ * The dashboard's reads (issue 7): the inbox (`GET /api/v1/inbox`) and the overview's numbers
+ * (`GET /api/v1/stats/overview`). The users page uses routes/users.ts (admins only).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INBOX_FILTERS, listInbox, overviewStats } from '../../inbox/index.ts';
 import type { Db } from '../../storage/index.ts';
-import { listUsers, userView } from '../../tenancy/index.ts';
 import { callerTenant } from '../auth.ts';
 
 export function inboxRoutes(app: FastifyInstance, db: Db): void {
@@ -48,14 +46,5 @@ export function inboxRoutes(app: FastifyInstance, db: Db): void {
     },
     async (request) =>
       overviewStats(db, { tenantId: callerTenant(request), hours: request.query.hours }),
-  );
-
-  api.get(
-    '/api/v1/users',
-    {
-      config: { permission: 'admin' },
-      schema: { tags: ['dashboard'], summary: "The tenant's dashboard users (admins only)" },
-    },
-    async (request) => ({ users: (await listUsers(db, callerTenant(request))).map(userView) }),
   );
 }
