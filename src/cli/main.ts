@@ -4,12 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.ts';
+import { KnowledgeError } from '../knowledge/index.ts';
 import { VERSION } from '../observability/index.ts';
 import { StorageError } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 import { registerKeyCommands, registerTenantCommands } from './commands/admin.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
+import { registerHandoffCommands } from './commands/handoff.ts';
+import { registerKnowledgeCommands } from './commands/kb.ts';
 import { registerOpsCommands } from './commands/ops.ts';
 import { registerQueueCommands } from './commands/queue.ts';
 import { registerSecurityCommands } from './commands/security.ts';
@@ -54,6 +57,8 @@ registerSwitchCommands(program);
 registerSecurityCommands(program);
 registerQueueCommands(program);
 registerGatewayCommands(program);
+registerHandoffCommands(program);
+registerKnowledgeCommands(program);
 registerBenchCommand(program);
 
 function reportFailure(error: unknown): void {
@@ -62,7 +67,10 @@ function reportFailure(error: unknown): void {
     return;
   }
   const known =
-    error instanceof CliError || error instanceof StorageError || error instanceof TenancyError;
+    error instanceof CliError ||
+    error instanceof StorageError ||
+    error instanceof TenancyError ||
+    error instanceof KnowledgeError;
   say(`omni: ${(error as Error).message ?? String(error)}`);
   if (!known && debugging()) say((error as Error).stack ?? '');
 }

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HandoffError } from '../handoff/index.ts';
+import { KnowledgeError } from '../knowledge/index.ts';
 import { isDatabaseUnavailable } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 
@@ -64,6 +65,14 @@ function answerFor(error: FastifyError | Error): Answer {
   if (error instanceof HandoffError) {
     const status = error.code === 'not_found' ? 404 : 409;
     return { status, code: error.code, message: error.message };
+  }
+  if (error instanceof KnowledgeError) {
+    const status = error.code === 'not_found' ? 404 : 400;
+    return {
+      status,
+      code: error.code === 'not_found' ? 'not_found' : 'invalid_request',
+      message: error.message,
+    };
   }
   if (error instanceof TenancyError) {
     return {

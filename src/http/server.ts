@@ -16,10 +16,12 @@ import {
 } from 'fastify-type-provider-zod';
 import { VERSION } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import type { ApiKeyPermission } from '../tenancy/index.ts';
 import { requireCaller } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { admitAdminsDuringMaintenance, refuseDuringMaintenance } from './maintenance.ts';
 import { installRateLimits, limitTenantApi } from './rate-limit.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatwootWebhookRoutes } from './routes/chatwoot-webhook.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -31,12 +33,14 @@ import { evolutionWebhookRoutes } from './routes/evolution-webhook.ts';
 import { handoffRoutes } from './routes/handoff.ts';
 import { HEALTH_PATHS, healthRoutes, type Lifecycle } from './routes/health.ts';
 import { inboxRoutes } from './routes/inbox.ts';
+import { knowledgeRoutes } from './routes/kb.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { llmHealthRoutes } from './routes/llm-health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
 import { tenantRoutes } from './routes/tenants.ts';
+import { userRoutes } from './routes/users.ts';
 import { webchatRoutes } from './routes/webchat.ts';
 import { whatsappCloudWebhookRoutes } from './routes/whatsapp-cloud-webhook.ts';
 
@@ -53,11 +57,20 @@ const QUIET_PATHS = new Set([
   '/readyz',
 ]);
 
+export interface RouteInventoryEntry {
+  method: string;
+  url: string;
+  /** Behind API keys and sessions. */
+  tenantApi: boolean;
+  public: boolean;
+  permission?: ApiKeyPermission;
+}
+
 export interface OmniServer {
   app: FastifyInstance;
   lifecycle: Lifecycle;
-  /** Every route of the tenant API (behind keys and sessions), as registered. */
-  tenantApiRoutes: ReadonlyArray<{ method: string; url: string }>;
+  /** Every route, as registered (the isolation and fuzz tests walk them all). */
+  routes: ReadonlyArray<RouteInventoryEntry>;
 }
 
 export async function buildServer(runtime: Runtime): Promise<OmniServer> {
@@ -119,8 +132,18 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const tenantApiRoutes: Array<{ method: string; url: string }> = [];
+  const routes: Array<Omit<RouteInventoryEntry, 'tenantApi'>> = [];
   const tenantApiUrls = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({
+        method,
+        url: route.url,
+        public: route.config?.public ?? false,
+        permission: route.config?.permission,
+      });
+    }
+  });
   refuseDuringMaintenance(app, runtime, {
     paths: QUIET_PATHS,
     isTenantApi: (request) => tenantApiUrls.has(request.routeOptions.url ?? ''),
@@ -139,21 +162,27 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   await dashboardRoutes(app);
   await app.register(async (tenantApi) => {
     tenantApi.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) tenantApiRoutes.push({ method, url: route.url });
       tenantApiUrls.add(route.url);
     });
     limitTenantApi(tenantApi, runtime);
     requireCaller(tenantApi, runtime.database.db);
     admitAdminsDuringMaintenance(tenantApi, runtime);
     authRoutes(tenantApi, runtime.database.db, runtime.config);
+    userRoutes(tenantApi, runtime.database.db);
+    auditRoutes(tenantApi, runtime.database.db);
     tenantRoutes(tenantApi, runtime.database.db);
     keyRoutes(tenantApi, runtime.database.db);
     messageRoutes(tenantApi, runtime.database.db, runtime.pipeline);
     conversationRoutes(tenantApi, runtime.database.db);
+    knowledgeRoutes(tenantApi, runtime.database.db);
     handoffRoutes(tenantApi, runtime);
     inboxRoutes(tenantApi, runtime.database.db);
     await eventRoutes(tenantApi, runtime);
     deadLetterRoutes(tenantApi, runtime.pipeline);
   });
-  return { app, lifecycle, tenantApiRoutes };
+  return {
+    app,
+    lifecycle,
+    routes: routes.map((route) => ({ ...route, tenantApi: tenantApiUrls.has(route.url) })),
+  };
 }

@@ -1,0 +1,136 @@
+/**
+ * `omni kb ingest|query|list|bench`: the knowledge base from the shell (SPEC §7.5). Ingest shows
+ * progress per file; an unchanged file is reported as such and costs nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import {
+  benchRetrieval,
+  citationOf,
+  type IngestResult,
+  ingestDocument,
+  listDocuments,
+  type RetrievalSet,
+  readSource,
+  searchKnowledge,
+  sourceFiles,
+} from '../../knowledge/index.ts';
+import { openDatabase } from '../../storage/index.ts';
+import { createTenant, getTenant } from '../../tenancy/index.ts';
+import { commandLogger, numberOption, printJson, printTable, say, withRuntime } from '../output.ts';
+
+const DEFAULT_DATASET = '../shared/datasets/faquad/faquad_retrieval.json';
+
+export function registerKnowledgeCommands(program: Command): void {
+  const kb = program.command('kb').description('the knowledge base: ingest, query, benchmark');
+
+  kb.command('ingest')
+    .description('ingest Markdown, text, JSON FAQ or HTML files (a file or a directory)')
+    .requiredOption('--tenant <tenant>', 'tenant slug or id')
+    .requiredOption('--source <path>', 'a file or a directory (read recursively)')
+    .option('--json', 'print the results as JSON')
+    .action((options: { tenant: string; source: string; json?: boolean }) =>
+      withRuntime(async ({ database }) => {
+        const tenant = await getTenant(database.db, options.tenant);
+        const files = await sourceFiles(options.source);
+        const results: IngestResult[] = [];
+        for (const [index, file] of files.entries()) {
+          const result = await ingestDocument(database.db, {
+            tenantId: tenant.id,
+            source: file.source,
+            content: await readSource(file),
+            format: file.format,
+          });
+          results.push(result);
+          say(
+            `[${index + 1}/${files.length}] ${file.source}: ${result.status}, ${result.chunks} passages`,
+          );
+        }
+        if (options.json) printJson(results);
+        else {
+          const count = (status: string) => results.filter((r) => r.status === status).length;
+          say(
+            `${files.length} files: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged.`,
+          );
+        }
+      }),
+    );
+
+  kb.command('query <text>')
+    .description('search the knowledge base: passages with scores and sources')
+    .requiredOption('--tenant <tenant>', 'tenant slug or id')
+    .option('--limit <n>', 'passages to show', numberOption('--limit', { positive: true }), 5)
+    .option('--json', 'print JSON')
+    .action((text: string, options: { tenant: string; limit: number; json?: boolean }) =>
+      withRuntime(async ({ database }) => {
+        const tenant = await getTenant(database.db, options.tenant);
+        const passages = await searchKnowledge(database.db, {
+          tenantId: tenant.id,
+          query: text,
+          limit: options.limit,
+        });
+        if (options.json) {
+          printJson(passages);
+          return;
+        }
+        printTable(
+          passages.map((p) => ({
+            score: p.score.toFixed(2),
+            source: citationOf(p),
+            passage: p.content.replace(/\s+/g, ' ').slice(0, 100),
+          })),
+          ['score', 'source', 'passage'],
+        );
+      }),
+    );
+
+  kb.command('list')
+    .description("list a tenant's documents")
+    .requiredOption('--tenant <tenant>', 'tenant slug or id')
+    .option('--json', 'print JSON')
+    .action((options: { tenant: string; json?: boolean }) =>
+      withRuntime(async ({ database }) => {
+        const tenant = await getTenant(database.db, options.tenant);
+        const documents = await listDocuments(database.db, tenant.id);
+        if (options.json) printJson(documents);
+        else printTable(documents, ['id', 'source', 'title', 'format', 'chunks', 'updatedAt']);
+      }),
+    );
+
+  kb.command('bench')
+    .description(
+      'retrieval quality on a labelled set (FaQuAD by default) in a throw-away in-memory database: recall@1, recall@5, MRR',
+    )
+    .option('--dataset <path>', 'a retrieval JSON with corpus and queries', DEFAULT_DATASET)
+    .option(
+      '--questions <n>',
+      'ask only the first n questions',
+      numberOption('--questions', { positive: true }),
+    )
+    .option('--json', 'print the figures as JSON')
+    .action(async (options: { dataset: string; questions?: number; json?: boolean }) => {
+      const set = JSON.parse(await readFile(options.dataset, 'utf8')) as RetrievalSet;
+      const database = await openDatabase({ kind: 'pglite', logger: commandLogger(loadConfig()) });
+      try {
+        await database.migrate();
+        const tenant = await createTenant(database.db, { slug: 'bench' }, { type: 'cli' });
+        say(`Ingesting ${set.corpus.length} documents…`);
+        const scores = await benchRetrieval(database.db, tenant.id, set, {
+          questions: options.questions,
+          onProgress: (done, total) => {
+            if (done % 100 === 0 || done === total) say(`  ${done}/${total} questions`);
+          },
+        });
+        if (options.json) printJson(scores);
+        else {
+          process.stdout.write(
+            `documents ${scores.documents}  questions ${scores.questions}\n` +
+              `recall@1 ${scores.recallAt1.toFixed(3)}  recall@5 ${scores.recallAt5.toFixed(3)}  MRR ${scores.mrr.toFixed(3)}  (${scores.meanQueryMs.toFixed(1)} ms per question)\n`,
+          );
+        }
+      } finally {
+        await database.close();
+      }
+    });
+}
