@@ -14,7 +14,7 @@ export {
   parsePermissions,
   revokeApiKey,
 } from './api-keys.ts';
-export { type Actor, type AuditEntry, recordAudit } from './audit.ts';
+export { type Actor, type AuditEntry, type AuditRecord, listAudit, recordAudit } from './audit.ts';
 export {
   DEMO_ADMIN_EMAIL,
   DEMO_TENANT_SLUG,

@@ -38,6 +38,18 @@ async function ownTenant(db: Db, callerTenantId: string, idOrSlug: string): Prom
 
 export function tenantRoutes(app: FastifyInstance, db: Db): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/api/v1/tenants',
+    {
+      schema: {
+        tags: ['tenants'],
+        summary:
+          'The tenants this credential can see (its own); operators create tenants with omni tenant create',
+        response: { 200: z.object({ tenants: z.array(tenantSchema) }) },
+      },
+    },
+    async (request) => ({ tenants: [tenantView(await getTenant(db, callerTenant(request)))] }),
+  );
   for (const url of ['/api/v1/tenants/:id', '/api/companies/:id']) {
     const hide = url.startsWith('/api/companies');
     api.get(
