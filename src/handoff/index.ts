@@ -9,7 +9,7 @@ export { type ChatwootOutcome, handleChatwootEvent } from './chatwoot-events.ts'
 export { HandoffError, type HandoffErrorCode } from './errors.ts';
 export { type HandoffChange, type HandoffListener, onHandoffChange } from './events.ts';
 export { releaseIdleConversations } from './idle.ts';
-export { type HandoffStatus, listHandoffs } from './list.ts';
+export { type HandoffStatus, listHandoffs, tenantOfConversation } from './list.ts';
 export { countHandoffs } from './metrics.ts';
 export {
   type OperatorMessageInput,
