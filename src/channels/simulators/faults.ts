@@ -10,6 +10,8 @@ export interface SimFaults {
   /** Answer this HTTP status to the next `times` sends (default: every send until changed). */
   status?: number;
   times?: number;
+  /** Let this many sends through before the status applies (fail the second part of a reply). */
+  afterSends?: number;
   /** Seconds to wait, announced with a 429. */
   retryAfterS?: number;
   /** The provider's own error code in the error body (Meta's 131047, …). */
@@ -28,15 +30,21 @@ export interface FaultState {
 export function faultState(initial: SimFaults = {}): FaultState {
   let faults: SimFaults = { ...initial };
   let remaining = initial.times ?? Number.POSITIVE_INFINITY;
+  let passes = initial.afterSends ?? 0;
   return {
     set(next) {
       faults = { ...next };
       remaining = next.times ?? Number.POSITIVE_INFINITY;
+      passes = next.afterSends ?? 0;
     },
     current: () => ({ ...faults }),
     async beforeSend() {
       if (faults.latencyMs) await sleep(faults.latencyMs);
       if (!faults.status || remaining <= 0) return undefined;
+      if (passes > 0) {
+        passes--;
+        return undefined;
+      }
       remaining--;
       return {
         status: faults.status,

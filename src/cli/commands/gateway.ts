@@ -14,6 +14,7 @@ import {
   startLlmSimulator,
 } from '../../gateway/index.ts';
 import { CliError, numberOption, printJson, printTable, say, withRuntime } from '../output.ts';
+import { registerChannelSimulators } from './sim.ts';
 
 export function registerGatewayCommands(program: Command): void {
   const sim = program
@@ -94,6 +95,7 @@ export function registerGatewayCommands(program: Command): void {
         await simulator.close();
       },
     );
+  registerChannelSimulators(sim);
 
   program
     .command('providers')

@@ -1,0 +1,188 @@
+/**
+ * `omni sim whatsapp` and `omni sim telegram` (SPEC §6.7): the channel simulators as processes for
+ * people and benchmarks. Each line typed is a customer message sent to Omni; every reply Omni
+ * sends is printed, so a whole conversation can be watched in one terminal.
+ */
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { type SimFaults, startEvolutionSim, startTelegramSim } from '../../channels/index.ts';
+import { numberOption, say } from '../output.ts';
+
+interface FaultOptions {
+  latencyMs?: number;
+  status?: number;
+  times?: number;
+  retryAfter?: number;
+  disconnected?: boolean;
+}
+
+function withFaultOptions(command: Command): Command {
+  return command
+    .option('--latency-ms <ms>', 'delay before each answer', numberOption('--latency-ms'))
+    .option(
+      '--status <code>',
+      'answer sends with this HTTP status (429, 500…)',
+      numberOption('--status'),
+    )
+    .option('--times <n>', 'only the next n sends fail (default: all)', numberOption('--times'))
+    .option(
+      '--retry-after <seconds>',
+      'retry-after announced with a 429',
+      numberOption('--retry-after'),
+    )
+    .option('--disconnected', 'act as a phone that is not connected');
+}
+
+const faultsOf = (options: FaultOptions): SimFaults => ({
+  latencyMs: options.latencyMs,
+  status: options.status,
+  times: options.times,
+  retryAfterS: options.retryAfter,
+  disconnected: options.disconnected,
+});
+
+/** Reads lines until Ctrl-C; each goes to `onLine`. Resolves when the process is asked to stop. */
+async function chatUntilStopped(onLine: (line: string) => Promise<void>): Promise<void> {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('line', (line) => {
+    if (line.trim())
+      void onLine(line.trim()).catch((error) => say(`✗ ${(error as Error).message}`));
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  lines.close();
+}
+
+export function registerChannelSimulators(sim: Command): void {
+  withFaultOptions(
+    sim
+      .command('whatsapp')
+      .description(
+        'a WhatsApp (Evolution API v2) simulator: type a line to send it as a customer, watch Omni answer',
+      ),
+  )
+    .option('--port <port>', 'port to listen on', numberOption('--port'), 4000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--api-key <key>', 'the key Omni must use (EVOLUTION_API_KEY / MCP_TOKEN)', 'dev-token')
+    .option('--instance <name>', 'the instance name (EVOLUTION_INSTANCE)', 'omni')
+    .option('--omni <url>', "Omni's base URL", 'http://localhost:3000')
+    .option('--tenant <slug>', 'the tenant whose webhook receives the messages', 'demo')
+    .option('--from <number>', "the customer's phone number", '5511988887777')
+    .option('--name <name>', "the customer's profile name", 'Maria Silva')
+    .option('--no-echo', "do not post the fromMe echo of Omni's own sends")
+    .action(
+      async (
+        options: FaultOptions & {
+          port: number;
+          host: string;
+          apiKey: string;
+          instance: string;
+          omni: string;
+          tenant: string;
+          from: string;
+          name: string;
+          echo: boolean;
+        },
+      ) => {
+        const whatsapp = await startEvolutionSim({
+          port: options.port,
+          host: options.host,
+          apiKey: options.apiKey,
+          instance: options.instance,
+          webhookUrl: `${options.omni.replace(/\/+$/, '')}/webhooks/evolution/${options.tenant}`,
+          echo: options.echo,
+          faults: faultsOf(options),
+          log: say,
+        });
+        say(`WhatsApp simulator (Evolution API v2) listening on ${whatsapp.url}`);
+        say(
+          `  start Omni with: MCP_WHATSAPP_URL=${whatsapp.url} MCP_TOKEN=${options.apiKey} npm start`,
+        );
+        say(`  (or EVOLUTION_URL / EVOLUTION_API_KEY; EVOLUTION_INSTANCE=${options.instance})`);
+        say(
+          `  type a message as ${options.from}; "/phone <text>" answers as the business's own phone`,
+        );
+        await chatUntilStopped(async (line) => {
+          const phone = /^\/phone\s+(.+)$/.exec(line);
+          const { status } = phone
+            ? await whatsapp.operatorSays(options.from, phone[1] as string)
+            : await whatsapp.customerSays(options.from, line, { name: options.name });
+          if (status >= 300) say(`✗ Omni answered the webhook with HTTP ${status}`);
+        });
+        await whatsapp.close();
+      },
+    );
+
+  withFaultOptions(
+    sim
+      .command('telegram')
+      .description(
+        'a Telegram Bot API simulator: type a line to send it as a customer, watch Omni answer',
+      ),
+  )
+    .option('--port <port>', 'port to listen on', numberOption('--port'), 4001)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option(
+      '--token <token>',
+      'the bot token Omni must use (TELEGRAM_BOT_TOKEN)',
+      '7000000001:sim-token',
+    )
+    .option('--omni <url>', "Omni's base URL (webhook mode)", 'http://localhost:3000')
+    .option('--tenant <slug>', 'the tenant whose webhook receives the updates', 'demo')
+    .option(
+      '--webhook-secret <secret>',
+      "set the webhook to Omni with this secret (TELEGRAM_WEBHOOK_SECRET); without it updates wait for Omni's polling",
+    )
+    .option('--chat-id <id>', "the customer's chat id", numberOption('--chat-id'), 123456789)
+    .option('--name <name>', "the customer's name", 'Maria Silva')
+    .action(
+      async (
+        options: FaultOptions & {
+          port: number;
+          host: string;
+          token: string;
+          omni: string;
+          tenant: string;
+          webhookSecret?: string;
+          chatId: number;
+          name: string;
+        },
+      ) => {
+        const telegram = await startTelegramSim({
+          port: options.port,
+          host: options.host,
+          token: options.token,
+          faults: faultsOf(options),
+          log: say,
+        });
+        say(`Telegram simulator (Bot API) listening on ${telegram.url}`);
+        if (options.webhookSecret) {
+          const url = `${options.omni.replace(/\/+$/, '')}/webhooks/telegram/${options.tenant}`;
+          await fetch(`${telegram.url}/bot${options.token}/setWebhook`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ url, secret_token: options.webhookSecret }),
+          });
+          say(
+            `  start Omni with: TELEGRAM_API_URL=${telegram.url} TELEGRAM_BOT_TOKEN=${options.token} TELEGRAM_WEBHOOK_SECRET=${options.webhookSecret} npm start`,
+          );
+        } else {
+          say(
+            `  start Omni with: TELEGRAM_API_URL=${telegram.url} TELEGRAM_BOT_TOKEN=${options.token} TELEGRAM_MODE=polling npm start`,
+          );
+        }
+        say(`  type a message as chat ${options.chatId}`);
+        await chatUntilStopped(async (line) => {
+          const { status } = await telegram.customerSays(options.chatId, line, {
+            name: options.name,
+          });
+          if (status !== undefined && status >= 300) {
+            say(`✗ Omni answered the webhook with HTTP ${status}`);
+          }
+        });
+        await telegram.close();
+      },
+    );
+}
