@@ -3,6 +3,7 @@ import {
   HandoffError,
   onHandoffChange,
   release,
+  releaseIdleConversations,
   requestHandoff,
   resolve,
   takeOver,
@@ -127,6 +128,42 @@ describe('handoff state machine', () => {
       controlled_by: 'bot',
       status: 'resolved',
     });
+  });
+
+  it('idle release returns a conversation left with a human for HANDOFF_IDLE_RELEASE_MIN to the bot', async () => {
+    const { db } = test.runtime.database;
+    const idle = (
+      await test.runtime.pipeline.ingest({
+        tenantId,
+        channel: 'rest',
+        contact: { externalId: '5511900000009' },
+        text: 'anyone there?',
+      })
+    ).conversationId;
+    await takeOver(db, { tenantId, conversationId: idle, trigger: 'phone' });
+    const busy = conversations[0] as string;
+    await takeOver(db, { tenantId, conversationId: busy, trigger: 'operator' });
+    expect(await releaseIdleConversations(db, 5)).toBe(0);
+    // Nothing happened on the first one for 6 minutes.
+    await rows(
+      db,
+      `update conversations set updated_at = now() - interval '6 minutes',
+              last_message_at = now() - interval '6 minutes' where id = '${idle}'`,
+    );
+    await rows(
+      db,
+      `update handoffs set created_at = now() - interval '6 minutes',
+              updated_at = now() - interval '6 minutes', accepted_at = now() - interval '6 minutes'
+        where conversation_id = '${idle}'`,
+    );
+    expect(await releaseIdleConversations(db, 5)).toBe(1);
+    expect((await controller(idle))?.controlled_by).toBe('bot');
+    expect((await controller(busy))?.controlled_by).toBe('human');
+    const [episode] = await rows<{ status: string; release_trigger: string }>(
+      db,
+      `select status, release_trigger from handoffs where conversation_id = '${idle}'`,
+    );
+    expect(episode).toEqual({ status: 'resolvido', release_trigger: 'idle' });
   });
 
   it('refuses a conversation of another tenant', async () => {
