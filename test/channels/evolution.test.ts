@@ -59,9 +59,25 @@ describe.each(QUEUE_BACKENDS)('WhatsApp through Evolution API (%s queue)', (back
     expect(delivery?.provider_message_id).toBe(reply?.id);
   });
 
+  it('recognises the echo even when it overtakes the answer to the send', async () => {
+    sim.echoBeforeAnswer(true);
+    await sim.customerSays('5511966665555', 'Bom dia');
+    await sim.waitForSent(2);
+    sim.echoBeforeAnswer(false);
+    await sleep(500);
+    const [conversation] = await rows<{ controlled_by: string }>(
+      db(),
+      `select c.controlled_by from conversations c join contacts k on k.id = c.contact_id
+        where k.external_id = '5511966665555'`,
+    );
+    expect(conversation?.controlled_by).toBe('bot');
+    expect(await rows(db(), `select id from messages where author = 'operator'`)).toHaveLength(0);
+    expect(sim.sent.filter((s) => s.number === '5511966665555')).toHaveLength(1);
+  });
+
   it('hands the conversation to the human who answers from the phone, and stays quiet', async () => {
     await sim.customerSays('5511977776666', 'Oi');
-    await sim.waitForSent(2);
+    await sim.waitForSent(3);
     const { status } = await sim.operatorSays('5511977776666', 'Oi! Aqui é a Ana, da loja.');
     expect(status).toBe(200);
     const [conversation] = await rows<{ id: string; controlled_by: string }>(
@@ -106,7 +122,7 @@ describe.each(QUEUE_BACKENDS)('WhatsApp through Evolution API (%s queue)', (back
     sim.faults({ status: 429, times: 1, retryAfterS: 2 });
     const attemptsBefore = sim.attempts.length;
     await sim.customerSays('5511955554444', 'Tem desconto?');
-    const sent = await sim.waitForSent(3, 15_000);
+    const sent = await sim.waitForSent(4, 15_000);
     const retried = sent.find((s) => s.number === '5511955554444');
     const refused = sim.attempts[attemptsBefore];
     expect(refused?.status).toBe(429);

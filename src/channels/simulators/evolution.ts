@@ -57,6 +57,11 @@ export interface EvolutionSim {
   post(body: unknown): Promise<number>;
   /** Points the simulator at Omni's webhook (when Omni starts after it). */
   setWebhook(url: string): void;
+  /**
+   * Post the echo of a send before answering it (Evolution's webhook can overtake its own HTTP
+   * answer); default: after.
+   */
+  echoBeforeAnswer(first: boolean): void;
   faults(faults: SimFaults): void;
   waitForSent(count: number, timeoutMs?: number): Promise<SentText[]>;
   close(): Promise<void>;
@@ -70,6 +75,7 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   const ownNumber = options.ownNumber ?? '5511999990000';
   const echo = options.echo ?? true;
   let webhookUrl = options.webhookUrl;
+  let echoFirst = false;
   const log = options.log ?? (() => {});
   const faults: FaultState = faultState(options.faults);
   const sent: SentText[] = [];
@@ -147,8 +153,8 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
       const jid = number.includes('@') ? number : `${number.replace(/\D/g, '')}@s.whatsapp.net`;
       sent.push({ id, instance, number, text, at: Date.now() });
       log(`→ ${number}: ${text}`);
-      if (echo && webhookUrl) {
-        // After the answer, as Evolution does (and sometimes before it: Omni copes with both).
+      if (echo && webhookUrl && echoFirst) await post(upsert(jid, true, id, text)).catch(() => {});
+      else if (echo && webhookUrl) {
         setImmediate(() => void post(upsert(jid, true, id, text)).catch(() => {}));
       }
       return reply.status(201).send({
@@ -227,6 +233,9 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
     post,
     setWebhook: (url) => {
       webhookUrl = url;
+    },
+    echoBeforeAnswer: (first) => {
+      echoFirst = first;
     },
     faults: (next) => faults.set(next),
     waitForSent: (count, timeoutMs = 10_000) =>
