@@ -113,8 +113,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('keeps an operator out of the users page, in the API as well as on screen', async () => {
-    const operator = await browser.context.browser()?.newContext();
-    const page = operator ? await operator.newPage() : await browser.context.newPage();
+    // A browser of its own: the admin's session stays in the other one.
+    const operator = await launchBrowser();
+    const page = await operator.context.newPage();
     await page.goto(`${baseUrl}/users`);
     await page.fill('input[name=email]', OPERATOR.email);
     await page.fill('input[name=password]', OPERATOR.password);
@@ -124,6 +125,39 @@ describe('dashboard in Chromium', () => {
     const answer = await page.request.get(`${baseUrl}/api/v1/users`);
     expect(answer.status()).toBe(403);
     await page.screenshot({ path: await screenshotPath('dashboard-operator-users.png') });
+    await operator.close();
+  });
+
+  it('adds a knowledge document and finds it; saves the settings', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${baseUrl}/knowledge`);
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'horarios.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from(
+        '# Horário de atendimento\n\nAtendemos de segunda a sexta, das 9h às 18h.\n',
+      ),
+    });
+    await page
+      .locator('td', { hasText: 'horarios.md' })
+      .or(page.locator('td', { hasText: 'Horário' }))
+      .first()
+      .waitFor();
+    await page.fill('.knowledge form input', 'qual o horário de atendimento?');
+    await page.getByRole('button', { name: 'Buscar' }).click();
+    await page.locator('.passage', { hasText: 'segunda a sexta' }).waitFor();
+    await page.screenshot({ path: await screenshotPath('dashboard-knowledge.png') });
+
+    await page.getByRole('link', { name: 'Configurações' }).click();
+    await page
+      .locator('.settings textarea')
+      .first()
+      .fill('Responda sempre em português do Brasil.');
+    await page.getByRole('button', { name: 'Salvar' }).click();
+    await page.locator('.note', { hasText: 'Salvo.' }).waitFor();
+    const [tenant] = await test.runtime.database.db.query.tenants.findMany();
+    expect(tenant?.settings.custom_instructions).toBe('Responda sempre em português do Brasil.');
+    await page.screenshot({ path: await screenshotPath('dashboard-settings.png'), fullPage: true });
     await page.close();
   });
 

@@ -10,7 +10,15 @@ import type { FastifyInstance } from 'fastify';
 import { DASHBOARD_DIR, NOT_BUILT } from '../web-assets.ts';
 
 /** The app's own routes; a reload on any of them must get the app. */
-export const DASHBOARD_PAGES = ['/', '/login', '/inbox', '/overview', '/settings', '/users'];
+export const DASHBOARD_PAGES = [
+  '/',
+  '/login',
+  '/inbox',
+  '/overview',
+  '/knowledge',
+  '/settings',
+  '/users',
+];
 /** The app loads only its own files and talks only to this server (the API and its WebSocket). */
 const DASHBOARD_CSP = [
   "default-src 'self'",

@@ -7,12 +7,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, type Me, rememberCsrfToken } from './api.ts';
 import { I18nProvider, LANGUAGES, type Language, useI18n } from './i18n.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
+import { KnowledgePage } from './pages/Knowledge.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { UsersPage } from './pages/Users.tsx';
 
-const PAGES = ['/inbox', '/overview', '/settings', '/users'] as const;
+const PAGES = ['/inbox', '/overview', '/knowledge', '/settings', '/users'] as const;
 type Page = (typeof PAGES)[number];
 
 function currentPage(): Page {
@@ -67,6 +68,7 @@ function Shell() {
   const links: Array<[Page, string]> = [
     ['/inbox', t.inbox],
     ['/overview', t.overview],
+    ['/knowledge', t.knowledge],
     ['/settings', t.settings],
     ...(me.user.role === 'admin' ? [['/users', t.users] as [Page, string]] : []),
   ];
@@ -109,6 +111,7 @@ function Shell() {
       <main>
         {page === '/inbox' && <InboxPage me={me} />}
         {page === '/overview' && <OverviewPage />}
+        {page === '/knowledge' && <KnowledgePage me={me} />}
         {page === '/settings' && <SettingsPage me={me} />}
         {page === '/users' && <UsersPage me={me} />}
       </main>

@@ -80,7 +80,7 @@ export function InboxPage({ me }: { me: Me }) {
                 onClick={() => setSelected(entry.id)}
               >
                 <span className="row">
-                  <strong>{entry.contact.name ?? entry.contact.external_id}</strong>
+                  <strong>{contactLabel(entry, t.visitor)}</strong>
                   <span className={`badge ${entry.controlled_by}`}>
                     {entry.status === 'active' ? t.controlledBy[entry.controlled_by] : t.resolved}
                   </span>
@@ -113,4 +113,11 @@ export function InboxPage({ me }: { me: Me }) {
       </section>
     </div>
   );
+}
+
+/** A web chat visitor has no name unless the site passed one: show a short, stable tag instead. */
+function contactLabel(entry: InboxEntry, visitor: string): string {
+  if (entry.contact.name) return entry.contact.name;
+  if (entry.channel === 'webchat') return `${visitor} ${entry.contact.external_id.slice(2, 8)}`;
+  return entry.contact.external_id;
 }

@@ -10,7 +10,20 @@ interface Tenant {
   id: string;
   slug: string;
   name: string;
-  settings: { custom_instructions?: string; language?: string };
+  settings: {
+    custom_instructions?: string;
+    language?: string;
+    escalation?: { min_confidence?: number; max_interactions?: number };
+    llm?: { provider_priority_order?: string[] | string; [key: string]: unknown };
+    canned_responses?: Record<string, string>;
+  };
+}
+
+/** The offline responder's intents (src/gateway/offline-responder.ts), each with an optional text. */
+const CANNED_INTENTS = ['greeting', 'thanks', 'human_request', 'unknown'];
+
+function orderText(order: string[] | string | undefined): string {
+  return Array.isArray(order) ? order.join(',') : (order ?? '');
 }
 interface ApiKey {
   id: string;
@@ -33,6 +46,10 @@ export function SettingsPage({ me }: { me: Me }) {
   const [tenant, setTenant] = useState<Tenant | undefined>();
   const [instructions, setInstructions] = useState('');
   const [language, setLanguage] = useState('pt-BR');
+  const [minConfidence, setMinConfidence] = useState('');
+  const [maxInteractions, setMaxInteractions] = useState('');
+  const [providerOrder, setProviderOrder] = useState('');
+  const [canned, setCanned] = useState<Record<string, string>>({});
   const [note, setNote] = useState('');
   const [keys, setKeys] = useState<ApiKey[]>([]);
   const [keyName, setKeyName] = useState('');
@@ -44,6 +61,10 @@ export function SettingsPage({ me }: { me: Me }) {
     setTenant(found);
     setInstructions(found.settings.custom_instructions ?? '');
     setLanguage(found.settings.language ?? 'pt-BR');
+    setMinConfidence(String(found.settings.escalation?.min_confidence ?? ''));
+    setMaxInteractions(String(found.settings.escalation?.max_interactions ?? ''));
+    setProviderOrder(orderText(found.settings.llm?.provider_priority_order));
+    setCanned(found.settings.canned_responses ?? {});
     setLetters((await api<{ entries: DeadLetter[] }>('/api/v1/dlq')).entries);
     if (admin) setKeys((await api<{ keys: ApiKey[] }>('/api/v1/keys')).keys);
   }, [me.tenant_id, admin]);
@@ -67,7 +88,27 @@ export function SettingsPage({ me }: { me: Me }) {
     void run(() =>
       api(`/api/v1/tenants/${me.tenant_id}`, {
         method: 'PUT',
-        body: { settings: { custom_instructions: instructions, language } },
+        body: {
+          settings: {
+            custom_instructions: instructions,
+            language,
+            escalation: {
+              ...(minConfidence ? { min_confidence: Number(minConfidence) } : {}),
+              ...(maxInteractions ? { max_interactions: Number(maxInteractions) } : {}),
+            },
+            // The gateway reads more under `llm`; only the order is edited here.
+            llm: {
+              ...tenant?.settings.llm,
+              provider_priority_order: providerOrder
+                .split(',')
+                .map((name) => name.trim())
+                .filter(Boolean),
+            },
+            canned_responses: Object.fromEntries(
+              Object.entries(canned).filter(([, text]) => text.trim()),
+            ),
+          },
+        },
       }),
     );
   };
@@ -111,6 +152,52 @@ export function SettingsPage({ me }: { me: Me }) {
             <option value="en">en</option>
           </select>
         </label>
+        <h3>{t.escalation}</h3>
+        <div className="inline wrap">
+          <label>
+            {t.minConfidence}
+            <input
+              type="number"
+              min="0"
+              max="1"
+              step="0.05"
+              value={minConfidence}
+              disabled={!admin}
+              onChange={(e) => setMinConfidence(e.target.value)}
+            />
+          </label>
+          <label>
+            {t.maxInteractions}
+            <input
+              type="number"
+              min="1"
+              step="1"
+              value={maxInteractions}
+              disabled={!admin}
+              onChange={(e) => setMaxInteractions(e.target.value)}
+            />
+          </label>
+        </div>
+        <label>
+          {t.providerOrder}
+          <input
+            value={providerOrder}
+            disabled={!admin}
+            onChange={(e) => setProviderOrder(e.target.value)}
+          />
+        </label>
+        <h3>{t.cannedResponses}</h3>
+        {CANNED_INTENTS.map((intent) => (
+          <label key={intent}>
+            {t.canned[intent]}
+            <textarea
+              rows={2}
+              value={canned[intent] ?? ''}
+              disabled={!admin}
+              onChange={(e) => setCanned({ ...canned, [intent]: e.target.value })}
+            />
+          </label>
+        ))}
         {admin && <button type="submit">{t.save}</button>}
       </form>
       {admin && (

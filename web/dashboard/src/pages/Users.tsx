@@ -1,18 +1,25 @@
-/** The tenant's dashboard users; admins only (the API answers 403 to anyone else). */
-import { useEffect, useState } from 'react';
-import { api, type Me, type User } from '../api.ts';
+/**
+ * The tenant's dashboard users: list, create, disable (routes/users.ts). Admins only — the API
+ * answers 403 to anyone else; this page only says so instead of showing an error.
+ */
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { api, type Me, type Role, type User } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
+
+const ROLES: Role[] = ['operator', 'viewer', 'admin'];
 
 export function UsersPage({ me }: { me: Me }) {
   const { t } = useI18n();
   const [users, setUsers] = useState<User[] | undefined>();
-  const [error, setError] = useState('');
+  const [note, setNote] = useState('');
+  const [draft, setDraft] = useState({ email: '', full_name: '', role: 'operator', password: '' });
+
+  const load = useCallback(async () => {
+    setUsers((await api<{ users: User[] }>('/api/v1/users')).users);
+  }, []);
   useEffect(() => {
-    if (me.user.role !== 'admin') return;
-    api<{ users: User[] }>('/api/v1/users')
-      .then((answer) => setUsers(answer.users))
-      .catch((failure: Error) => setError(failure.message));
-  }, [me]);
+    if (me.user.role === 'admin') void load().catch((e: Error) => setNote(e.message));
+  }, [me, load]);
 
   if (me.user.role !== 'admin') {
     return (
@@ -21,10 +28,32 @@ export function UsersPage({ me }: { me: Me }) {
       </p>
     );
   }
-  if (error) return <p className="error">{error}</p>;
+
+  const run = async (work: () => Promise<unknown>) => {
+    setNote('');
+    try {
+      await work();
+      await load();
+    } catch (failure) {
+      setNote((failure as Error).message);
+    }
+  };
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await api('/api/v1/users', { method: 'POST', body: draft });
+      setDraft({ email: '', full_name: '', role: 'operator', password: '' });
+    });
+  };
+
   return (
     <div className="card">
       <h2>{t.users}</h2>
+      {note && (
+        <p className="note" role="status">
+          {note}
+        </p>
+      )}
       <table>
         <thead>
           <tr>
@@ -32,6 +61,7 @@ export function UsersPage({ me }: { me: Me }) {
             <th>{t.email}</th>
             <th>{t.role}</th>
             <th>{t.lastLogin}</th>
+            <th />
           </tr>
         </thead>
         <tbody>
@@ -43,10 +73,55 @@ export function UsersPage({ me }: { me: Me }) {
               <td>{u.email}</td>
               <td>{u.role}</td>
               <td>{u.last_login_at ? new Date(u.last_login_at).toLocaleString() : t.never}</td>
+              <td>
+                {!u.disabled_at && u.id !== me.user.id && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() =>
+                      void run(() => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }))
+                    }
+                  >
+                    {t.disable}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <form className="inline wrap" onSubmit={create}>
+        <input
+          type="email"
+          required
+          placeholder={t.email}
+          value={draft.email}
+          onChange={(e) => setDraft({ ...draft, email: e.target.value })}
+        />
+        <input
+          required
+          placeholder={t.fullName}
+          value={draft.full_name}
+          onChange={(e) => setDraft({ ...draft, full_name: e.target.value })}
+        />
+        <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })}>
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </select>
+        <input
+          type="password"
+          required
+          minLength={10}
+          placeholder={t.password}
+          autoComplete="new-password"
+          value={draft.password}
+          onChange={(e) => setDraft({ ...draft, password: e.target.value })}
+        />
+        <button type="submit">{t.createUser}</button>
+      </form>
     </div>
   );
 }
