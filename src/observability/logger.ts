@@ -1,8 +1,10 @@
 /**
  * JSON logs (pino) to stdout. Secrets never reach a log line: headers and fields that carry keys,
- * tokens or passwords are replaced by "[redacted]" wherever they appear in the first two levels.
+ * tokens or passwords are replaced by "[redacted]" wherever they appear in the first two levels,
+ * and personal data in strings (CPF, CNPJ, e-mail, phone, card) is masked by its type.
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { maskPii } from '../agents/guardrails/pii.ts';
 import { VERSION } from './version.ts';
 
 export type { Logger } from 'pino';
@@ -34,6 +36,17 @@ export const REDACTED_PATHS = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
+/** Strings masked (`[cpf]`, `[email]`…) in plain objects and arrays down to `depth` levels. */
+function maskPiiIn(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskPii(value);
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => maskPiiIn(item, depth - 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, maskPiiIn(item, depth - 1)]),
+  );
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
@@ -41,6 +54,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    // Contacts type CPFs, cards and e-mails into messages that end up in log fields and messages.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => maskPiiIn(arg, 2)) as Parameters<typeof method>);
+      },
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

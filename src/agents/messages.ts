@@ -1,0 +1,43 @@
+/**
+ * What the agents say themselves (guardrail refusals, hand-off notices), per language; pt-BR is the
+ * default. Add a language by adding an entry with every key.
+ */
+export interface AgentMessages {
+  /** An injection attempt was refused. */
+  injectionRefused: string;
+  /** The message was longer than the input cap. */
+  tooLong: string;
+  /** A reply was withheld because it would have leaked the instructions. */
+  withheld: string;
+  /** Said when the conversation goes to a human. */
+  handoff: string;
+  /** Said when the models failed and no answer could be given. */
+  unavailable: string;
+}
+
+export const AGENT_MESSAGES: Record<'pt-BR' | 'en', AgentMessages> = {
+  'pt-BR': {
+    injectionRefused:
+      'Não posso seguir esse tipo de instrução. Posso ajudar com dúvidas sobre nossos produtos e serviços?',
+    tooLong:
+      'Sua mensagem ficou longa demais para eu processar. Pode resumir o que precisa em poucas linhas?',
+    withheld: 'Desculpe, não posso compartilhar isso. Posso ajudar com outra coisa?',
+    handoff: 'Certo! Vou chamar um atendente humano para continuar com você. Aguarde um instante.',
+    unavailable:
+      'Estou com dificuldade para responder agora. Vou chamar um atendente humano para ajudar você.',
+  },
+  en: {
+    injectionRefused:
+      'I cannot follow that kind of instruction. Can I help with a question about our products and services?',
+    tooLong: 'Your message is too long for me to process. Could you summarise what you need?',
+    withheld: 'Sorry, I cannot share that. Can I help with something else?',
+    handoff: 'Sure! I will bring in a human agent to continue with you. Please hold on.',
+    unavailable:
+      'I am having trouble answering right now. I will bring in a human agent to help you.',
+  },
+};
+
+/** `pt-BR`, `pt`, `pt-PT` → pt-BR; `en`, `en-US` → en; anything else → pt-BR. */
+export function agentMessagesFor(language: string): AgentMessages {
+  return language.toLowerCase().startsWith('en') ? AGENT_MESSAGES.en : AGENT_MESSAGES['pt-BR'];
+}
