@@ -77,11 +77,18 @@ describe.each(TEST_REDIS_URL ? (['postgres', 'redis'] as const) : (['postgres'] 
         await omni.api('POST', `/api/v1/conversations/${id}/messages`, { text: 'Ana here.' });
         await setPaused(deps, 'dispatcher', false, 'test');
         await eventually(() => omni.received().includes('Ana here.'), 10_000, 'the operator reply');
-        const outbox = await omni.query<{ status: string; author: string }>(
-          `select o.status, m.author from outbox o join messages m on m.id = o.message_id
-            where o.conversation_id = '${id}' order by o.created_at`,
+        const outbox = () =>
+          omni.query<{ status: string; author: string }>(
+            `select o.status, m.author from outbox o join messages m on m.id = o.message_id
+              where o.conversation_id = '${id}' order by o.created_at`,
+          );
+        // The contact may have the reply a moment before the outbox row records it.
+        await eventually(
+          async () => (await outbox()).every((row) => row.status !== 'enviando'),
+          5_000,
+          'the settled outbox',
         );
-        expect(outbox).toEqual([
+        expect(await outbox()).toEqual([
           { status: 'cancelada', author: 'bot' },
           { status: 'enviada', author: 'operator' },
         ]);
