@@ -144,6 +144,15 @@ describe('web chat in one process (embedded)', () => {
     for (let i = 0; i < 40 && nobody.closeCode === undefined; i++) await sleep(50);
     expect(nobody.closeCode).toBe(4404);
 
+    const closed = await createTenant(
+      test.runtime.database.db,
+      { slug: 'closed', settings: { webchat_enabled: false } },
+      { type: 'system' },
+    );
+    expect(closed.slug).toBe('closed');
+    const refused = new Visitor(baseUrl, 'closed');
+    await refused.next('error', (f) => f.code === 'unknown_tenant');
+
     const early = new Visitor(baseUrl, 'acme');
     await early.send({ type: 'message', text: 'hi', client_id: 'x' });
     await early.next('error', (f) => f.code === 'not_ready');

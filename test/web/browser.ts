@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
+import lockfile from 'proper-lockfile';
 import { build } from 'vite';
 import { webAssetsBuilt } from '../../src/http/web-assets.ts';
 
@@ -49,12 +50,21 @@ export async function launchBrowser(
   };
 }
 
-/** Builds web/dist when a checkout never ran `npm run build:web` (npm install does it). */
+/**
+ * Builds web/dist when a checkout never ran `npm run build:web` (npm install does it). Test files
+ * run in parallel: a lock on web/ keeps two of them from building into the same folder at once.
+ */
 export async function ensureWebBuilt(): Promise<void> {
   if (webAssetsBuilt()) return;
-  const config = (name: string) => fileURLToPath(new URL(`../../web/${name}`, import.meta.url));
-  await build({ configFile: config('widget/vite.config.ts') });
-  await build({ configFile: config('dashboard/vite.config.ts') });
+  const web = fileURLToPath(new URL('../../web/', import.meta.url));
+  const release = await lockfile.lock(web, { retries: { retries: 120, minTimeout: 500 } });
+  try {
+    if (webAssetsBuilt()) return;
+    await build({ configFile: `${web}widget/vite.config.ts` });
+    await build({ configFile: `${web}dashboard/vite.config.ts` });
+  } finally {
+    await release();
+  }
 }
 
 export async function screenshotPath(name: string): Promise<string> {

@@ -134,7 +134,8 @@ function openSession(
 
   const ready = findTenant(db, slug).then(
     (found) => {
-      if (!found) {
+      // Tenant setting `webchat_enabled: false` closes the chat (any tenant has one otherwise).
+      if (!found || found.settings.webchat_enabled === false) {
         visitor.send({ type: 'error', code: 'unknown_tenant', message: `No tenant "${slug}".` });
         socket.close(CLOSE_UNKNOWN_TENANT, 'unknown tenant');
         return;
