@@ -6,6 +6,7 @@
  *
  * The buckets live in this process: several processes each pace their own sends.
  */
+import { ConfigError } from '../config/index.ts';
 
 export type PaceScope = 'sender' | 'recipient';
 
@@ -46,9 +47,9 @@ export function pacingRules(spec: string | undefined): PacingRules {
     .filter(Boolean)) {
     const match = ENTRY.exec(entry);
     if (!match) {
-      throw new Error(
+      throw new ConfigError([
         `CHANNEL_PACING entry "${entry}" is not like "telegram.recipient=1/1s burst 3".`,
-      );
+      ]);
     }
     const [, channel = '', scope, count, per, unit] = match;
     const perMs = Number(per || 1) * UNIT_MS[(unit ?? 's').toLowerCase() as keyof typeof UNIT_MS];

@@ -153,6 +153,11 @@ const evolution: Conformance<{ apiKey?: string }> = {
     },
     { name: 'a reaction, ignored', body: evo.reaction, expected: [{ kind: 'ignored' }] },
     {
+      name: 'a read ack of our send (messages.update)',
+      body: evo.readAck,
+      expected: [{ kind: 'status', providerMessageId: 'BAE594145F4C59B4', state: 'read' }],
+    },
+    {
       name: 'connection.update, ignored',
       body: evo.connectionUpdate,
       expected: [{ kind: 'ignored' }],

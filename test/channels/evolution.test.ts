@@ -13,7 +13,7 @@ describe.each(QUEUE_BACKENDS)('WhatsApp through Evolution API (%s queue)', (back
   const db = () => harness.test.runtime.database.db;
 
   beforeAll(async () => {
-    sim = await startEvolutionSim({ apiKey: 'evo-key', instance: 'acme-sales' });
+    sim = await startEvolutionSim({ apiKey: 'evo-key', instance: 'acme-sales', acks: true });
     harness = await openHarness(backend, {
       redisDb: 12,
       env: {
@@ -57,6 +57,16 @@ describe.each(QUEUE_BACKENDS)('WhatsApp through Evolution API (%s queue)', (back
       'select provider_message_id from channel_deliveries',
     );
     expect(delivery?.provider_message_id).toBe(reply?.id);
+    // The acks Evolution posts (messages.update) carry the reply to read.
+    const replyStatus = async () =>
+      (
+        await rows<{ status: string }>(
+          db(),
+          `select status from messages where body = 'eco: Olá, quero saber o preço'`,
+        )
+      )[0]?.status;
+    for (let i = 0; i < 100 && (await replyStatus()) !== 'read'; i++) await sleep(50);
+    expect(await replyStatus()).toBe('read');
   });
 
   it('recognises the echo even when it overtakes the answer to the send', async () => {

@@ -5,6 +5,7 @@
  * `message.conversation` or `message.extendedTextMessage.text`, media as placeholders, groups and
  * `status@broadcast` only when configured. `key.fromMe` is the business's own phone — an operator
  * answering, or Evolution echoing our own API send (told apart later, by the message id).
+ * `messages.update` carries the acks of our sends (delivered, read), when the instance sends it.
  */
 import { z } from 'zod';
 import { type MediaType, mediaPlaceholder } from '../media.ts';
@@ -12,6 +13,7 @@ import { headerOf, sameSecret } from '../secrets.ts';
 import {
   ChannelError,
   type ChannelSpec,
+  type DeliveryState,
   type InboundEvent,
   isRetryableStatus,
   parseRetryAfter,
@@ -78,8 +80,9 @@ export const evolutionSpec: ChannelSpec<EvolutionSecrets> = {
     const envelope = envelopeSchema.safeParse(body);
     if (!envelope.success) return [{ kind: 'ignored', reason: 'not an Evolution event' }];
     const event = eventName(envelope.data.event);
-    if (event !== 'messages.upsert') return [{ kind: 'ignored', reason: `event ${event}` }];
     const items = Array.isArray(envelope.data.data) ? envelope.data.data : [envelope.data.data];
+    if (event === 'messages.update') return items.map(parseAck);
+    if (event !== 'messages.upsert') return [{ kind: 'ignored', reason: `event ${event}` }];
     return items.map((item) => parseMessage(item, options.groups));
   },
 
@@ -99,6 +102,33 @@ export const evolutionSpec: ChannelSpec<EvolutionSecrets> = {
     });
   },
 };
+
+/** Evolution's message statuses (wa.types.ts) as delivery states; the rest say nothing new. */
+const ACK_STATES: Record<string, DeliveryState> = {
+  SERVER_ACK: 'sent',
+  DELIVERY_ACK: 'delivered',
+  READ: 'read',
+  PLAYED: 'read',
+  ERROR: 'failed',
+};
+
+const ackSchema = z.looseObject({
+  keyId: z.string().optional(),
+  key: z.looseObject({ id: z.string() }).optional(),
+  fromMe: z.boolean().optional(),
+  status: z.string(),
+});
+
+/** `messages.update`: the acks of a message; only those of our own sends matter. */
+function parseAck(item: unknown): InboundEvent {
+  const ack = ackSchema.safeParse(item);
+  const id = ack.success ? (ack.data.keyId ?? ack.data.key?.id) : undefined;
+  const state = ack.success ? ACK_STATES[ack.data.status] : undefined;
+  if (!ack.success || !id || !state || ack.data.fromMe === false) {
+    return { kind: 'ignored', reason: 'message update' };
+  }
+  return { kind: 'status', providerMessageId: id, state };
+}
 
 function parseMessage(item: unknown, groups: boolean): InboundEvent {
   const parsed = messageSchema.safeParse(item);

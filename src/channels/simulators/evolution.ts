@@ -25,6 +25,8 @@ export interface EvolutionSimOptions {
   ownNumber?: string;
   /** Post the `fromMe` echo of every API send back to the webhook, as Evolution does. */
   echo?: boolean;
+  /** Post `messages.update` acks (DELIVERY_ACK, then READ) after every send. */
+  acks?: boolean;
   faults?: SimFaults;
   /** A line per event, for people watching the simulator. */
   log?: (line: string) => void;
@@ -153,6 +155,28 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
       const jid = number.includes('@') ? number : `${number.replace(/\D/g, '')}@s.whatsapp.net`;
       sent.push({ id, instance, number, text, at: Date.now() });
       log(`→ ${number}: ${text}`);
+      if (options.acks && webhookUrl) {
+        setTimeout(() => {
+          void (async () => {
+            for (const status of ['DELIVERY_ACK', 'READ']) {
+              await post({
+                event: 'messages.update',
+                instance,
+                data: {
+                  messageId: id,
+                  keyId: id,
+                  remoteJid: jid,
+                  fromMe: true,
+                  status,
+                  instanceId: 'sim-instance',
+                },
+                date_time: new Date().toISOString(),
+                apikey: apiKey,
+              }).catch(() => {});
+            }
+          })();
+        }, 300);
+      }
       if (echo && webhookUrl && echoFirst) await post(upsert(jid, true, id, text)).catch(() => {});
       else if (echo && webhookUrl) {
         setImmediate(() => void post(upsert(jid, true, id, text)).catch(() => {}));
