@@ -5,6 +5,7 @@
  * charge takes the conversation over first: a human who speaks owns the conversation.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import { announceMessageEvents } from '../pipeline/index.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
@@ -95,6 +96,15 @@ export async function sendOperatorMessage(
       state: 'queued',
       detail: { author: 'operator' },
     });
+    // Dashboards and the web chat hear of it on commit, in every process.
+    await announceMessageEvents(tx, [
+      {
+        tenantId: input.tenantId,
+        conversationId: input.conversationId,
+        messageId: message.id,
+        state: 'queued',
+      },
+    ]);
     await tx.insert(schema.outbox).values({
       tenantId: input.tenantId,
       conversationId: input.conversationId,

@@ -8,6 +8,7 @@
  * and again before sending (fencing).
  */
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { announceMessageEvents } from '../pipeline/index.ts';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { HandoffError } from './errors.ts';
@@ -261,22 +262,33 @@ async function writeMarker(tx: Db, conversation: Conversation, episode: Handoff 
     .from(schema.tenants)
     .where(eq(schema.tenants.id, conversation.tenantId));
   const language = typeof tenant?.settings.language === 'string' ? tenant.settings.language : '';
-  await tx.insert(schema.messages).values({
-    tenantId: conversation.tenantId,
-    conversationId: conversation.id,
-    // Never sent: `outbound` keeps it out of the inbound work, and it has no outbox row.
-    direction: 'outbound',
-    author: 'system',
-    channel: conversation.channel,
-    body: markerText(language, summary),
-    content: {
-      kind: 'handoff_marker',
-      handoff_id: episode?.id ?? null,
-      contact_messages: summary.contactMessages,
-      operator_messages: summary.operatorMessages,
+  const [marker] = await tx
+    .insert(schema.messages)
+    .values({
+      tenantId: conversation.tenantId,
+      conversationId: conversation.id,
+      // Never sent: `outbound` keeps it out of the inbound work, and it has no outbox row.
+      direction: 'outbound',
+      author: 'system',
+      channel: conversation.channel,
+      body: markerText(language, summary),
+      content: {
+        kind: 'handoff_marker',
+        handoff_id: episode?.id ?? null,
+        contact_messages: summary.contactMessages,
+        operator_messages: summary.operatorMessages,
+      },
+      status: 'internal',
+    })
+    .returning({ id: schema.messages.id });
+  await announceMessageEvents(tx, [
+    {
+      tenantId: conversation.tenantId,
+      conversationId: conversation.id,
+      messageId: (marker as { id: string }).id,
+      state: 'internal',
     },
-    status: 'internal',
-  });
+  ]);
 }
 
 function emit(
