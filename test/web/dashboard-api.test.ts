@@ -125,6 +125,12 @@ describe.each(BACKENDS)('dashboard API (%s)', (backend: Backend) => {
     const anonymous = new Feed(`${baseUrl.replace('http', 'ws')}/api/v1/events`, {});
     expect(await anonymous.closed).not.toBe(1000);
 
+    const foreign = new Feed(`${baseUrl.replace('http', 'ws')}/api/v1/events`, {
+      'x-api-key': key,
+      origin: 'https://elsewhere.example',
+    });
+    expect(await foreign.closed).toBe(4403);
+
     const feed = new Feed(`${baseUrl.replace('http', 'ws')}/api/v1/events`, { 'x-api-key': key });
     await feed.next((f) => f.type === 'hello');
     const stranger = await other.pipeline.ingest({

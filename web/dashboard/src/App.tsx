@@ -18,7 +18,10 @@ type Page = (typeof PAGES)[number];
 
 function currentPage(): Page {
   const path = location.pathname as Page;
-  return PAGES.includes(path) ? path : '/inbox';
+  if (PAGES.includes(path)) return path;
+  // `/`, `/login` and the like show the inbox, and the address says so.
+  history.replaceState(null, '', '/inbox');
+  return '/inbox';
 }
 
 export function App() {
