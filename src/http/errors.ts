@@ -140,6 +140,29 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, answer: 
   });
 }
 
+/**
+ * Errors Fastify raises before routing (a URL with broken percent-encoding): no hook has run, so
+ * helmet's headers are set here too, and the answer has the usual shape.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  request.log.info({ code: error.code, reason: error.message }, 'request rejected');
+  reply.headers({
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'no-referrer',
+    'x-request-id': request.id,
+  });
+  void sendError(request, reply, {
+    status: 400,
+    code: 'invalid_request',
+    message: 'The URL is not valid (broken percent-encoding).',
+  });
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = answerFor(error);

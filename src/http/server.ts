@@ -18,7 +18,8 @@ import { VERSION } from '../observability/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { ApiKeyPermission } from '../tenancy/index.ts';
 import { requireCaller } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { answerFrameworkError, installErrorHandling } from './errors.ts';
+import { refuseNulCharacters } from './input.ts';
 import { admitAdminsDuringMaintenance, refuseDuringMaintenance } from './maintenance.ts';
 import { installRateLimits, limitTenantApi } from './rate-limit.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -63,6 +64,8 @@ export interface RouteInventoryEntry {
   /** Behind API keys and sessions. */
   tenantApi: boolean;
   public: boolean;
+  /** A WebSocket endpoint (a plain HTTP request to it is not an API call). */
+  websocket: boolean;
   permission?: ApiKeyPermission;
 }
 
@@ -94,10 +97,12 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     // Keep-alive sockets would hold shutdown open until they time out.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  refuseNulCharacters(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -140,6 +145,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
         method,
         url: route.url,
         public: route.config?.public ?? false,
+        websocket: Boolean(route.websocket),
         permission: route.config?.permission,
       });
     }

@@ -119,14 +119,8 @@ export function authRoutes(app: FastifyInstance, db: Db, config: Config): void {
       },
     },
     async (request, reply) => {
-      if (!request.session) {
-        throw new HttpError(
-          400,
-          'invalid_request',
-          'Logout ends a dashboard session; an API key is revoked with DELETE /api/v1/keys/{id}.',
-        );
-      }
-      await endSession(db, request.session.id);
+      // With an API key there is nothing to end (keys are revoked with DELETE /api/v1/keys/{id}).
+      if (request.session) await endSession(db, request.session.id);
       clearSessionCookie(reply);
       return reply.status(204).send();
     },

@@ -25,13 +25,15 @@ const keySchema = z.object({
   revoked_at: z.string().nullable(),
 });
 
-const keyCreate = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
-  permissions: z.array(z.enum(API_KEY_PERMISSIONS)).min(1).optional(),
-  /** Accepted for seed 002's scripts; must name the caller's own tenant. */
-  company_id: z.string().optional(),
-  tenant_id: z.string().optional(),
-});
+const keyCreate = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    permissions: z.array(z.enum(API_KEY_PERMISSIONS)).min(1).optional(),
+    /** Accepted for seed 002's scripts; must name the caller's own tenant. */
+    company_id: z.string().optional(),
+    tenant_id: z.string().optional(),
+  })
+  .strict();
 
 export function keyRoutes(app: FastifyInstance, db: Db): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
