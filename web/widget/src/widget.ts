@@ -13,6 +13,9 @@ import { STYLES } from './styles.ts';
 const CHAT_ICON =
   '<svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg>';
 
+/** A message Omni could not store yet is offered again after this long. */
+const RESEND_AFTER_MS = 3_000;
+
 /** Without news for this long, the typing indicator goes away (the turn may have been dropped). */
 const TYPING_TIMEOUT_MS = 60_000;
 
@@ -106,12 +109,16 @@ function start(script: HTMLScriptElement): void {
     if (message.author !== 'contact') setTyping(false);
   };
 
+  const resendPending = () => {
+    for (const p of pending) connection.send({ type: 'message', ...p });
+  };
+
   const onFrame = (frame: ServerFrame) => {
     if (frame.type === 'ready') {
       messages = frame.history;
       const stored = new Set(messages.map((m) => m.client_id));
       pending = pending.filter((p) => !stored.has(p.client_id));
-      for (const p of pending) connection.send({ type: 'message', ...p });
+      resendPending();
       setTyping(frame.typing);
     } else if (frame.type === 'message') upsert(frame.message);
     else if (frame.type === 'typing') setTyping(frame.on);
@@ -119,6 +126,8 @@ function start(script: HTMLScriptElement): void {
       if (frame.code === 'too_fast') notice = t.tooFast;
       if (frame.code === 'unknown_tenant' || frame.code === 'origin_not_allowed')
         notice = t.unavailable;
+      // Omni could not store it (its database is away): the same client ids are sent again.
+      if (frame.code === 'unavailable') setTimeout(resendPending, RESEND_AFTER_MS);
     }
     render();
   };
