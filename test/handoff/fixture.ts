@@ -12,7 +12,9 @@ import type { QueueBackendName } from '../../src/queue/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
+import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
+import { type Backend, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
 import { type SlackSim, startSlackSim } from '../support/slack-sim.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
@@ -40,14 +42,36 @@ export interface HandoffFixture {
   close(): Promise<void>;
 }
 
+export interface Backends {
+  database: Backend;
+  queue: QueueBackendName;
+}
+
+/** PGlite with the Postgres queue always; PostgreSQL and Redis Streams too when the tests have them. */
+export const BACKENDS: Backends[] = [
+  { database: 'pglite', queue: 'postgres' },
+  ...(TEST_DATABASE_URL
+    ? [
+        {
+          database: 'postgres' as const,
+          queue: TEST_REDIS_URL ? ('redis' as const) : ('postgres' as const),
+        },
+      ]
+    : TEST_REDIS_URL
+      ? [{ database: 'pglite' as const, queue: 'redis' as const }]
+      : []),
+];
+
 export async function openHandoffFixture(
-  options: { queue?: QueueBackendName; env?: Record<string, string> } = {},
+  options: { backends?: Backends; env?: Record<string, string> } = {},
 ): Promise<HandoffFixture> {
+  const backends = options.backends ?? { database: 'pglite', queue: 'postgres' };
+  const database = backends.database === 'postgres' ? await createTestDatabase() : undefined;
   const llm = await startLlmSimulator({ behaviour: { echo: true }, apiKeys: ['sk-sim'] });
   const slack = await startSlackSim();
   const chatwoot = await startChatwootSim();
   const contactSide = await startWebhookSim();
-  if (options.queue === 'redis') (await freshRedis(REDIS_DB)).disconnect();
+  if (backends.queue === 'redis') (await freshRedis(REDIS_DB)).disconnect();
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     DEBOUNCE_MS: '0',
@@ -62,7 +86,8 @@ export async function openHandoffFixture(
     CHATWOOT_ACCOUNT_ID: chatwoot.accountId,
     CHATWOOT_INBOX_ID: chatwoot.inboxId,
     CHATWOOT_WEBHOOK_TOKEN: CHATWOOT_TOKEN,
-    ...(options.queue === 'redis'
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(backends.queue === 'redis'
       ? { QUEUE_BACKEND: 'redis', REDIS_URL: testRedisUrl(REDIS_DB) }
       : {}),
     ...options.env,
@@ -125,6 +150,7 @@ export async function openHandoffFixture(
       await server.app.close();
       await runtime.close();
       await Promise.all([llm.close(), slack.close(), chatwoot.close(), contactSide.close()]);
+      await database?.drop();
     },
   };
 }

@@ -2,16 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeOver } from '../../src/handoff/index.ts';
 import { setPaused } from '../../src/pipeline/index.ts';
-import { TEST_REDIS_URL } from '../support/services.ts';
-import { eventually, type HandoffFixture, openHandoffFixture } from './fixture.ts';
+import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
+import { BACKENDS, eventually, type HandoffFixture, openHandoffFixture } from './fixture.ts';
 
 /** Issue 7 acceptance 1–3 over real HTTP, with the gateway answering against the LLM simulator. */
-describe.each(TEST_REDIS_URL ? (['postgres', 'redis'] as const) : (['postgres'] as const))(
-  'handoff through the pipeline (%s queue)',
-  (queue) => {
+describe.each(BACKENDS)(
+  'handoff through the pipeline ($database database, $queue queue)',
+  (backends) => {
     let omni: HandoffFixture;
     beforeAll(async () => {
-      omni = await openHandoffFixture({ queue });
+      omni = await openHandoffFixture({ backends });
     });
     afterAll(() => omni?.close());
 
@@ -160,6 +160,29 @@ describe.each(TEST_REDIS_URL ? (['postgres', 'redis'] as const) : (['postgres'] 
       const metrics = await omni.runtime.metrics.registry.getSingleMetricAsString('handoffs_total');
       expect(metrics).toMatch(/handoffs_total\{trigger="phone"\} [1-9]/);
       expect(metrics).toMatch(/handoffs_total\{trigger="api"\} [1-9]/);
+      // Another tenant's key sees neither the conversation nor its episodes.
+      const { db } = omni.runtime.database;
+      const other = await createTenant(db, { slug: 'other' }, { type: 'system' });
+      const { key } = await createApiKey(
+        db,
+        { tenantId: other.id, permissions: ['write'] },
+        { type: 'system' },
+      );
+      const [conversation] = await omni.query<{ id: string }>(
+        'select id from conversations limit 1',
+      );
+      const foreign = await fetch(
+        `${omni.baseUrl}/api/v1/conversations/${conversation?.id}/release`,
+        {
+          method: 'POST',
+          headers: { 'x-api-key': key },
+        },
+      );
+      expect(foreign.status).toBe(404);
+      const theirs = await fetch(`${omni.baseUrl}/api/v1/handoffs`, {
+        headers: { 'x-api-key': key },
+      });
+      expect(await theirs.json()).toEqual({ handoffs: [] });
       const missing = await omni.api(
         'POST',
         '/api/v1/conversations/00000000-0000-4000-8000-000000000000/handoff',

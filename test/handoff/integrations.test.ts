@@ -2,13 +2,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestHandoff } from '../../src/handoff/index.ts';
 import { setSwitch } from '../../src/storage/index.ts';
-import { CHATWOOT_TOKEN, eventually, type HandoffFixture, openHandoffFixture } from './fixture.ts';
+import {
+  BACKENDS,
+  CHATWOOT_TOKEN,
+  eventually,
+  type HandoffFixture,
+  openHandoffFixture,
+} from './fixture.ts';
 
 /** Issue 7 acceptance 4 and 5: Slack notifications and the Chatwoot bridge, against simulators. */
-describe('handoff integrations', () => {
+// On the most production-like backends this run has (PostgreSQL and Redis when configured).
+const backends = BACKENDS[BACKENDS.length - 1];
+
+describe(`handoff integrations (${backends?.database} database, ${backends?.queue} queue)`, () => {
   let omni: HandoffFixture;
   beforeAll(async () => {
-    omni = await openHandoffFixture();
+    omni = await openHandoffFixture({ backends });
   });
   afterAll(() => omni?.close());
 
