@@ -35,7 +35,11 @@ export interface HandoffFixture {
   key: string;
   /** The contact writes (POST /api/v1/messages); resolves with the conversation id. */
   contactSays(contact: string, text: string): Promise<string>;
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   /** Texts the contact received, in order. */
   received(): string[];
   query<T>(sql: string): Promise<T[]>;
@@ -111,7 +115,7 @@ export async function openHandoffFixture(
   chatwoot.webhookUrl = `${baseUrl}/webhooks/chatwoot/acme?token=${CHATWOOT_TOKEN}`;
   const workers = runtime.pipeline.startWorkers(['inbound', 'dispatcher', 'integrations']);
 
-  const api: HandoffFixture['api'] = async (method, path, body) => {
+  const api = async <T = unknown>(method: string, path: string, body?: unknown) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
@@ -121,7 +125,7 @@ export async function openHandoffFixture(
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   };
 
   return {
@@ -136,12 +140,12 @@ export async function openHandoffFixture(
     key,
     api,
     async contactSays(contact, text) {
-      const { status, body } = await api('POST', '/api/v1/messages', {
+      const { status, body } = await api<{ conversation_id: string }>('POST', '/api/v1/messages', {
         contact: { id: contact },
         text,
       });
       if (status !== 202) throw new Error(`ingest answered ${status}: ${JSON.stringify(body)}`);
-      return body.conversation_id as string;
+      return body.conversation_id;
     },
     received: () => contactSide.deliveries.map((d) => d.body.text),
     query: (sql) => rows(db, sql),

@@ -141,8 +141,11 @@ describe.each(BACKENDS)(
       // The contact's message during the stretch was for the human, not answered late by the bot.
       expect(omni.received()).not.toContain('thanks, when does it arrive?');
 
-      const messages = await omni.api('GET', `/api/v1/conversations/${id}/messages`);
-      expect(messages.body.messages.map((m: { author: string }) => m.author)).toEqual([
+      const messages = await omni.api<{ messages: Array<{ author: string }> }>(
+        'GET',
+        `/api/v1/conversations/${id}/messages`,
+      );
+      expect(messages.body.messages.map((m) => m.author)).toEqual([
         'contact',
         'bot',
         'operator',
@@ -154,9 +157,12 @@ describe.each(BACKENDS)(
     });
 
     it('lists handoffs and counts them by trigger', async () => {
-      const listed = await omni.api('GET', '/api/v1/handoffs?status=resolvido');
+      const listed = await omni.api<{ handoffs: Array<{ trigger: string }> }>(
+        'GET',
+        '/api/v1/handoffs?status=resolvido',
+      );
       expect(listed.status).toBe(200);
-      expect(listed.body.handoffs.map((h: { trigger: string }) => h.trigger)).toContain('phone');
+      expect(listed.body.handoffs.map((h) => h.trigger)).toContain('phone');
       const metrics = await omni.runtime.metrics.registry.getSingleMetricAsString('handoffs_total');
       expect(metrics).toMatch(/handoffs_total\{trigger="phone"\} [1-9]/);
       expect(metrics).toMatch(/handoffs_total\{trigger="api"\} [1-9]/);
