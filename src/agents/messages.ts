@@ -13,6 +13,8 @@ export interface AgentMessages {
   handoff: string;
   /** Said when the models failed and no answer could be given. */
   unavailable: string;
+  /** Label before the knowledge-base source appended to an answer. */
+  source: string;
 }
 
 export const AGENT_MESSAGES: Record<'pt-BR' | 'en', AgentMessages> = {
@@ -25,6 +27,7 @@ export const AGENT_MESSAGES: Record<'pt-BR' | 'en', AgentMessages> = {
     handoff: 'Certo! Vou chamar um atendente humano para continuar com você. Aguarde um instante.',
     unavailable:
       'Estou com dificuldade para responder agora. Vou chamar um atendente humano para ajudar você.',
+    source: 'Fonte',
   },
   en: {
     injectionRefused:
@@ -34,6 +37,7 @@ export const AGENT_MESSAGES: Record<'pt-BR' | 'en', AgentMessages> = {
     handoff: 'Sure! I will bring in a human agent to continue with you. Please hold on.',
     unavailable:
       'I am having trouble answering right now. I will bring in a human agent to help you.',
+    source: 'Source',
   },
 };
 

@@ -459,14 +459,17 @@ export const variables = {
   ESCALATION_MIN_CONFIDENCE: variable(unitInterval(), {
     group: 'agents',
     default: '0.6',
-    doc: 'Replies below this confidence count towards escalation.',
-    reserved: true,
+    doc: 'Replies below this confidence count towards escalation (tenant setting escalation.min_confidence overrides).',
   }),
   ESCALATION_MAX_INTERACTIONS: variable(positiveInteger(), {
     group: 'agents',
     default: '2',
-    doc: 'Low-confidence turns before a human is called.',
-    reserved: true,
+    doc: 'Low-confidence turns in a row before a human is called (tenant setting escalation.max_interactions overrides).',
+  }),
+  AGENT_MAX_INPUT_CHARS: variable(positiveInteger(), {
+    group: 'agents',
+    default: '4000',
+    doc: 'Longest contact message (characters, all of one turn) the agents accept; longer ones are refused politely.',
   }),
   CACHE_TTL: variable(positiveInteger(), {
     group: 'agents',

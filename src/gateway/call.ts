@@ -38,6 +38,7 @@ export async function callModel(
     system: request.system,
     messages: request.messages,
     tools: request.tools,
+    toolChoice: request.toolChoice,
     maxOutputTokens: maxTokens,
     maxRetries: 0,
     abortSignal: signal,

@@ -3,6 +3,8 @@
  * (logger, metrics, database, Redis, the pipeline, health checks) and closes them in order. The edges (HTTP,
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
+
+import { agentMetrics, createAgentResponder } from '../agents/index.ts';
 import {
   type ChannelSet,
   createChannelSet,
@@ -11,13 +13,14 @@ import {
   emailThreadOf,
 } from '../channels/index.ts';
 import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
-import { createGateway, createGatewayResponder, type Gateway, llmCheck } from '../gateway/index.ts';
+import { createGateway, type Gateway, llmCheck } from '../gateway/index.ts';
 import {
   countHandoffs,
   type IntegrationSettings,
   onHandoffChange,
   startHandoffWorkers,
 } from '../handoff/index.ts';
+import { knowledgeLookup } from '../knowledge/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -68,7 +71,7 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Use an in-memory PGlite instead of OMNI_DATA_DIR (tests). */
   inMemory?: boolean;
-  /** What answers turns; default: the gateway (its providers, else its offline responder). */
+  /** What answers turns; default: the agents (through the gateway: its providers, else its offline responder). */
   responder?: Responder;
   /** Overrides of the pipeline's settings (tests shorten debounce and claim times). */
   pipeline?: Partial<PipelineSettings>;
@@ -96,7 +99,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     logger,
     registry: metrics.registry,
     redis: redis?.client,
+    knowledge: knowledgeLookup(database.db),
   });
+  // Registered whoever answers, so /metrics always has the series the alerts and dashboards read.
+  agentMetrics(metrics.registry);
   // Inbound webhooks hand messages to the pipeline, which is built with the channels' adapters.
   const channels = createChannelSet({
     config,
@@ -114,10 +120,20 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     { config, database, redis, logger, metrics },
     {
       // Partial maintenance answers new conversations itself, whoever the responder is.
-      responder: withMaintenance(options.responder ?? createGatewayResponder(gateway), {
-        db: database.db,
-        defaults: switchDefaults(config),
-      }),
+      responder: withMaintenance(
+        options.responder ??
+          createAgentResponder({
+            db: database.db,
+            gateway,
+            config,
+            logger,
+            registry: metrics.registry,
+          }),
+        {
+          db: database.db,
+          defaults: switchDefaults(config),
+        },
+      ),
       settings: options.pipeline,
       channels: [emailChannel(config, database), createWebchatChannel(), ...channels.adapters],
     },

@@ -34,6 +34,11 @@ export interface SimulatorOptions {
   apiKeys?: string[];
   /** For error rates; default Math.random. */
   random?: () => number;
+  /**
+   * Per-request behaviour decided in-process (tests scripting a conversation: route, call a
+   * tool, then answer); it wins over the per-run behaviour, `x-sim-*` headers win over it.
+   */
+  script?: (request: { body: unknown; sequence: number }) => SimBehaviour | undefined;
 }
 
 export interface LlmSimulator {
@@ -68,7 +73,11 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
       at: Date.now(),
     });
     const sequence = requests.length;
-    const behaviour: SimBehaviour = { ...runBehaviour, ...behaviourFromHeaders(request.headers) };
+    const behaviour: SimBehaviour = {
+      ...runBehaviour,
+      ...options.script?.({ body, sequence }),
+      ...behaviourFromHeaders(request.headers),
+    };
     const gone = new AbortController();
     reply.raw.once('close', () => gone.abort());
 

@@ -1,0 +1,69 @@
+/**
+ * HTTP tools a tenant declares (`http_tools`): the model sees the name, the description and the
+ * JSON schema of the arguments; the URL and the secret headers never leave the server. A call is
+ * a GET with the arguments as query parameters, or another method with them as a JSON body.
+ */
+import { and, eq } from 'drizzle-orm';
+import { type Db, schema } from '../storage/index.ts';
+
+export interface HttpToolDefinition {
+  name: string;
+  description: string;
+  url: string;
+  method: string;
+  parameters: Record<string, unknown>;
+  timeoutMs: number;
+  secretHeaders: Record<string, string>;
+}
+
+/** What a tool answer may add to the prompt: enough for a record, not a whole page. */
+const MAX_RESULT_CHARS = 4000;
+
+export async function httpToolsOf(db: Db, tenantId: string): Promise<HttpToolDefinition[]> {
+  return db
+    .select({
+      name: schema.httpTools.name,
+      description: schema.httpTools.description,
+      url: schema.httpTools.url,
+      method: schema.httpTools.method,
+      parameters: schema.httpTools.parameters,
+      timeoutMs: schema.httpTools.timeoutMs,
+      secretHeaders: schema.httpTools.secretHeaders,
+    })
+    .from(schema.httpTools)
+    .where(and(eq(schema.httpTools.tenantId, tenantId), eq(schema.httpTools.enabled, true)));
+}
+
+export async function callHttpTool(
+  tool: HttpToolDefinition,
+  input: unknown,
+  signal: AbortSignal,
+  fetchImpl: typeof fetch = fetch,
+): Promise<string> {
+  const args = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const method = tool.method.toUpperCase();
+  const url = new URL(tool.url);
+  if (method === 'GET') {
+    for (const [key, value] of Object.entries(args)) url.searchParams.set(key, String(value));
+  }
+  try {
+    const response = await fetchImpl(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        ...tool.secretHeaders,
+      },
+      body: method === 'GET' ? undefined : JSON.stringify(args),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(tool.timeoutMs)]),
+    });
+    const body = (await response.text()).slice(0, MAX_RESULT_CHARS);
+    return response.ok
+      ? body
+      : `The tool failed with HTTP ${response.status}: ${body.slice(0, 300)}`;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // Said to the model, which can tell the customer; the URL stays out of it.
+    return `The tool could not be reached (${(error as Error).name === 'TimeoutError' ? 'timeout' : 'network error'}).`;
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * The agents as the pipeline's responder (SPEC §7.1): input guardrails → context → router →
+ * the chosen agent with its tools (a few model/tool round trips) → output guardrails → reply, and
+ * escalation to a human when the contact asks, the router stays unsure, guardrails keep firing or
+ * every provider fails. Every model call goes through the gateway.
+ */
+import type { AssistantModelMessage, ModelMessage, ToolModelMessage } from 'ai';
+import { eq, sql } from 'drizzle-orm';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/index.ts';
+import type { Gateway, GatewayResult } from '../gateway/index.ts';
+import { requestHandoff } from '../handoff/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { Responder, TurnReply, TurnRequest } from '../pipeline/index.ts';
+import { type Db, schema } from '../storage/index.ts';
+import { agentsOf } from './catalog.ts';
+import { conversationMessages, systemPrompt } from './context.ts';
+import {
+  type EscalationReason,
+  type EscalationThresholds,
+  guardrailStreak,
+  lowConfidenceStreak,
+} from './escalation.ts';
+import { checkInput } from './guardrails/input.ts';
+import { checkOutput } from './guardrails/output.ts';
+import { maskPii } from './guardrails/pii.ts';
+import { httpToolsOf } from './http-tools.ts';
+import { agentMessagesFor } from './messages.ts';
+import { type AgentMetrics, agentMetrics } from './metrics.ts';
+import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
+import { routeTurn } from './router.ts';
+import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
+
+/** Model calls per turn for the agent: call tools, read results, call again, answer. */
+const MAX_AGENT_STEPS = 4;
+const FAILED: ReadonlySet<string> = new Set(['all_failed', 'latency_budget', 'stream_interrupted']);
+
+export interface AgentDeps {
+  db: Db;
+  gateway: Pick<Gateway, 'generate' | 'withModel'>;
+  config: Pick<
+    Config,
+    'ESCALATION_MIN_CONFIDENCE' | 'ESCALATION_MAX_INTERACTIONS' | 'AGENT_MAX_INPUT_CHARS'
+  >;
+  logger: Logger;
+  registry: Registry;
+  /** For HTTP tools; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+interface TenantAgentSettings {
+  customInstructions?: string;
+  maskPii: boolean;
+  thresholds: EscalationThresholds;
+}
+
+interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export function createAgentResponder(deps: AgentDeps): Responder {
+  const metrics = agentMetrics(deps.registry);
+  return async (request) => {
+    metrics.requests.inc();
+    metrics.active.inc();
+    const stopTimer = metrics.responseTime.startTimer();
+    try {
+      return await answerTurn(deps, metrics, request);
+    } catch (error) {
+      if (!request.signal.aborted) metrics.errors.inc();
+      throw error;
+    } finally {
+      metrics.active.dec();
+      stopTimer();
+    }
+  };
+}
+
+async function answerTurn(
+  deps: AgentDeps,
+  metrics: AgentMetrics,
+  request: TurnRequest,
+): Promise<TurnReply> {
+  const { db } = deps;
+  const say = agentMessagesFor(request.language);
+  const log = deps.logger.child({
+    tenant_id: request.tenantId,
+    conversation_id: request.conversationId,
+    turn_id: request.turnId,
+  });
+  const tenant = await tenantSettings(db, request.tenantId, deps.config);
+  const contactText = request.messages.map((m) => m.text).join('\n');
+  const flags: string[] = [];
+
+  const escalate = async (reason: EscalationReason, detail: string) => {
+    metrics.escalations.inc({ reason });
+    log.info({ reason, detail }, 'escalating the conversation to a human');
+    await requestHandoff(db, {
+      tenantId: request.tenantId,
+      conversationId: request.conversationId,
+      reason: `${reason}: ${detail}`.slice(0, 500),
+      trigger: 'escalation',
+      source: 'agent',
+    });
+  };
+
+  // 1. Input guardrails.
+  const input = checkInput(contactText, {
+    maxChars: deps.config.AGENT_MAX_INPUT_CHARS,
+    maskPii: tenant.maskPii,
+  });
+  if (input.pii.length > 0) flags.push('pii_input');
+  if (input.block) {
+    flags.push(input.block.type);
+    metrics.guardrailBlocks.inc({ type: input.block.type });
+    log.warn({ guardrail: input.block.type, reason: input.block.reason }, 'input blocked');
+    await recordTurn(db, request.turnId, flags);
+    const probing =
+      input.block.type === 'injection' &&
+      (await guardrailStreak(db, {
+        conversationId: request.conversationId,
+        turnId: request.turnId,
+      }));
+    if (probing) await escalate('repeated_guardrail', input.block.reason);
+    return {
+      text: input.block.type === 'injection' ? say.injectionRefused : say.tooLong,
+      intent: 'blocked',
+      agent: 'guardrail',
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    };
+  }
+
+  // 2. Context.
+  const mask = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
+  const conversation = conversationMessages(request, input.forModel, mask);
+  const agents = await agentsOf(db, request.tenantId);
+  const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const add = (call: GatewayResult) => {
+    usage.inputTokens += call.usage.inputTokens;
+    usage.outputTokens += call.usage.outputTokens;
+    usage.costUsd += call.costUsd;
+  };
+
+  // 3. Router.
+  const routerPrompt = await activePrompt(
+    db,
+    request.tenantId,
+    'router',
+    BUILTIN_PROMPTS.router as string,
+  );
+  const route = await routeTurn(deps.gateway, {
+    tenantId: request.tenantId,
+    conversationId: request.conversationId,
+    turnId: request.turnId,
+    language: request.language,
+    system: routerPrompt.body,
+    messages: conversation,
+    agents,
+    signal: request.signal,
+  });
+  add(route.call);
+  const confident =
+    route.confidence === undefined || route.confidence >= tenant.thresholds.minConfidence;
+  metrics.intents.inc({ intent: route.intent, confident: String(confident) });
+  const agent =
+    agents.find((a) => a.name === route.agent) ?? (agents[0] as (typeof agents)[number]);
+
+  // 4. The agent, with its tools.
+  const prompt = await activePrompt(db, request.tenantId, agent.name, agent.defaultPrompt);
+  const system = systemPrompt({
+    agentPrompt: prompt.body,
+    language: request.language,
+    customInstructions: tenant.customInstructions,
+    contactName: request.contact.name,
+    channel: request.channel,
+  });
+  const httpTools = agent.tools.some(
+    (t) => !['kb_search', 'create_or_update_lead', 'handoff_to_human'].includes(t),
+  )
+    ? await httpToolsOf(db, request.tenantId)
+    : [];
+  const tools = toolSetFor(agent.tools, httpTools);
+  const contactId = await contactRowOf(db, request.conversationId);
+  const effects: ToolEffect[] = [];
+  const messages: ModelMessage[] = [...conversation];
+  let final: GatewayResult | undefined = route.call.fallback ? route.call : undefined;
+  for (let step = 0; !final && step < MAX_AGENT_STEPS; step += 1) {
+    const lastStep = step === MAX_AGENT_STEPS - 1;
+    const call = await deps.gateway.withModel(agent.policy, (llm) =>
+      llm.generate({
+        tenantId: request.tenantId,
+        conversationId: request.conversationId,
+        turnId: request.turnId,
+        phase: step === 0 ? 'reply' : 'reply_after_tools',
+        language: request.language,
+        system,
+        messages,
+        tools: lastStep ? undefined : tools,
+        signal: request.signal,
+      }),
+    );
+    add(call);
+    if (call.fallback || call.toolCalls.length === 0) {
+      final = call;
+      break;
+    }
+    const results = [];
+    for (const toolCall of call.toolCalls) {
+      const result = await runTool(
+        {
+          db,
+          tenantId: request.tenantId,
+          conversationId: request.conversationId,
+          contactId,
+          httpTools,
+          signal: request.signal,
+          fetch: deps.fetch,
+        },
+        toolCall.toolName,
+        toolCall.input,
+      );
+      effects.push(result.effect);
+      log.info({ tool: toolCall.toolName, effect: result.effect.kind }, 'agent tool called');
+      results.push({ toolCall, output: result.output });
+    }
+    messages.push(
+      {
+        role: 'assistant',
+        content: call.toolCalls.map((c) => ({
+          type: 'tool-call' as const,
+          toolCallId: c.toolCallId,
+          toolName: c.toolName,
+          input: c.input,
+        })),
+      } satisfies AssistantModelMessage,
+      {
+        role: 'tool',
+        content: results.map(({ toolCall, output }) => ({
+          type: 'tool-result' as const,
+          toolCallId: toolCall.toolCallId,
+          toolName: toolCall.toolName,
+          output: { type: 'text' as const, value: output },
+        })),
+      } satisfies ToolModelMessage,
+    );
+    if (effects.some((e) => e.kind === 'handoff')) break;
+  }
+
+  for (const effect of effects) {
+    if (effect.kind === 'lead' && effect.lead.enteredStage) {
+      metrics.leads.inc({ stage: effect.lead.enteredStage });
+    }
+  }
+  const handedOff = effects.find((e) => e.kind === 'handoff');
+  if (handedOff) metrics.escalations.inc({ reason: 'tool' });
+
+  // 5. Output guardrails.
+  let text = final?.text.trim() || (handedOff ? say.handoff : say.unavailable);
+  const citations = [...new Set(effects.flatMap((e) => (e.kind === 'kb' ? e.citations : [])))];
+  const first = citations[0];
+  if (first && !final?.fallback && !citations.some((c) => text.includes(c))) {
+    text = `${text}\n\n(${say.source}: ${first})`;
+  }
+  const output = checkOutput(text, {
+    channel: request.channel,
+    systemPrompt: system,
+    contactTexts: [
+      contactText,
+      ...request.history.filter((h) => h.author === 'contact').map((h) => h.text),
+    ],
+  });
+  for (const flag of output.flags) {
+    flags.push(flag);
+    metrics.guardrailBlocks.inc({ type: flag });
+    log.warn({ guardrail: flag }, 'reply changed by an output guardrail');
+  }
+  text = output.withheld ? say.withheld : output.text;
+  await recordTurn(db, request.turnId, flags, prompt);
+
+  // 6. Escalation.
+  if (!handedOff) {
+    if (final?.fallback && FAILED.has(final.fallback)) {
+      await escalate('providers_failed', final.fallback);
+      text = say.unavailable;
+    } else if (route.intent === 'human_request' && confident && !final?.fallback) {
+      await escalate('human_request', 'the contact asked for a person');
+    } else if (
+      await lowConfidenceStreak(
+        db,
+        {
+          conversationId: request.conversationId,
+          turnId: request.turnId,
+          confidence: route.confidence,
+        },
+        tenant.thresholds,
+      )
+    ) {
+      await escalate(
+        'low_confidence',
+        `${tenant.thresholds.maxInteractions} turns below ${tenant.thresholds.minConfidence}`,
+      );
+    }
+  }
+
+  const answered = final ?? route.call;
+  return {
+    text,
+    intent: route.intent,
+    confidence: route.confidence,
+    agent: agent.name,
+    provider: answered.provider,
+    model: answered.model,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd: usage.costUsd,
+    fallback: final?.fallback,
+  };
+}
+
+async function tenantSettings(
+  db: Db,
+  tenantId: string,
+  config: AgentDeps['config'],
+): Promise<TenantAgentSettings> {
+  const [row] = await db
+    .select({ settings: schema.tenants.settings })
+    .from(schema.tenants)
+    .where(eq(schema.tenants.id, tenantId));
+  const settings = row?.settings ?? {};
+  const escalation = settings.escalation ?? {};
+  return {
+    customInstructions:
+      typeof settings.custom_instructions === 'string' ? settings.custom_instructions : undefined,
+    maskPii: settings.pii_masking === true,
+    thresholds: {
+      minConfidence:
+        typeof escalation.min_confidence === 'number'
+          ? escalation.min_confidence
+          : config.ESCALATION_MIN_CONFIDENCE,
+      maxInteractions:
+        typeof escalation.max_interactions === 'number'
+          ? escalation.max_interactions
+          : config.ESCALATION_MAX_INTERACTIONS,
+    },
+  };
+}
+
+async function contactRowOf(db: Db, conversationId: string): Promise<string> {
+  const [row] = await db
+    .select({ contactId: schema.conversations.contactId })
+    .from(schema.conversations)
+    .where(eq(schema.conversations.id, conversationId));
+  return row?.contactId ?? '';
+}
+
+/** Flags and prompt version live on the turn; the pipeline writes the rest when it commits. */
+async function recordTurn(
+  db: Db,
+  turnId: string,
+  flags: string[],
+  prompt?: { id: string | null; version: number },
+): Promise<void> {
+  await db
+    .update(schema.turns)
+    .set({
+      guardrailFlags: sql`${`{${flags.join(',')}}`}::text[]`,
+      ...(prompt ? { promptId: prompt.id, promptVersion: prompt.version } : {}),
+    })
+    .where(eq(schema.turns.id, turnId));
+}

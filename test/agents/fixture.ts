@@ -1,0 +1,157 @@
+/**
+ * One Omni for agent tests, over real HTTP: the agents answer turns (the runtime's default
+ * responder) through the gateway against the LLM simulator, whose answers a test scripts per
+ * request (route, call a tool, answer); the REST channel delivers to a webhook simulator.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../src/config/index.ts';
+import {
+  type LlmSimulator,
+  type SimBehaviour,
+  startLlmSimulator,
+} from '../../src/gateway/index.ts';
+import { buildServer, type OmniServer } from '../../src/http/index.ts';
+import { createLogger } from '../../src/observability/index.ts';
+import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createTestDatabase } from '../support/postgres.ts';
+import type { Backend } from '../support/services.ts';
+import { rows } from '../support/sql.ts';
+import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
+
+/** An OpenAI chat-completions request body as the simulator received it. */
+export interface ChatRequest {
+  messages: Array<{ role: string; content: unknown; tool_calls?: unknown[] }>;
+  tools?: Array<{ function: { name: string } }>;
+}
+
+export type Script = (request: ChatRequest) => SimBehaviour | undefined;
+
+export interface AgentFixture {
+  runtime: Runtime;
+  llm: LlmSimulator;
+  contactSide: WebhookSim;
+  tenantId: string;
+  /** Decides each simulator answer; replace it per test. */
+  script: Script;
+  contactSays(contact: string, text: string): Promise<string>;
+  /** Texts the contact received, in order. */
+  received(): string[];
+  query<T>(sql: string): Promise<T[]>;
+  metric(name: string): Promise<number>;
+  /** The simulator's requests as chat bodies, in order. */
+  chatRequests(): ChatRequest[];
+  close(): Promise<void>;
+}
+
+export async function openAgentFixture(backend: Backend): Promise<AgentFixture> {
+  const database = backend === 'postgres' ? await createTestDatabase() : undefined;
+  let script: Script = () => undefined;
+  const llm = await startLlmSimulator({
+    behaviour: { answer: 'ok' },
+    apiKeys: ['sk-sim'],
+    script: ({ body }) => script(body as ChatRequest),
+  });
+  const contactSide = await startWebhookSim();
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DEBOUNCE_MS: '0',
+    DEBOUNCE_MAX_MS: '0',
+    QUEUE_CLAIM_IDLE_MS: '2000',
+    OPENAI_API_KEY: 'sk-sim',
+    OPENAI_BASE_URL: `${llm.url}/v1`,
+    PROVIDER_PRIORITY_ORDER: 'openai',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+  });
+  const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
+  const server: OmniServer = await buildServer(runtime);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { db } = runtime.database;
+  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
+  await updateTenant(
+    db,
+    tenant.id,
+    { settings: { outbound_webhook_url: contactSide.url } },
+    { type: 'system' },
+  );
+  const key = (
+    await createApiKey(db, { tenantId: tenant.id, permissions: ['admin'] }, { type: 'system' })
+  ).key;
+  const workers = runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
+
+  const fixture: AgentFixture = {
+    runtime,
+    llm,
+    contactSide,
+    tenantId: tenant.id,
+    get script() {
+      return script;
+    },
+    set script(next: Script) {
+      script = next;
+    },
+    async contactSays(contact, text) {
+      const response = await fetch(`${baseUrl}/api/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: { id: contact }, text }),
+      });
+      const body = (await response.json()) as { conversation_id: string };
+      if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
+      return body.conversation_id;
+    },
+    received: () => contactSide.deliveries.map((d) => d.body.text),
+    query: (sql) => rows(db, sql),
+    async metric(name) {
+      const text = await runtime.metrics.registry.metrics();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    },
+    chatRequests: () => llm.requests.map((r) => r.body as ChatRequest),
+    async close() {
+      await workers.stop();
+      await server.app.close();
+      await runtime.close();
+      await Promise.all([llm.close(), contactSide.close()]);
+      await database?.drop();
+    },
+  };
+  return fixture;
+}
+
+/** The router's request carries its one tool; the agent's carry theirs. */
+export function isRouting(request: ChatRequest): boolean {
+  return request.tools?.some((t) => t.function.name === 'route_conversation') ?? false;
+}
+
+/** The agent has read a tool's result and is to answer now. */
+export function afterTool(request: ChatRequest): boolean {
+  return request.messages[request.messages.length - 1]?.role === 'tool';
+}
+
+export function route(agent: string, intent: string, confidence: number): SimBehaviour {
+  return { toolCall: { name: 'route_conversation', input: { agent, intent, confidence } } };
+}
+
+export function callTool(name: string, input: Record<string, unknown>): SimBehaviour {
+  return { toolCall: { name, input } };
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
