@@ -15,6 +15,13 @@ export {
 } from './bench.ts';
 export { type CheckOutcome, type DoctorCheck, type DoctorReport, runDoctor } from './doctor.ts';
 export {
+  ERASED,
+  type ErasureReport,
+  eraseContact,
+  exportContact,
+  findContact,
+} from './erasure.ts';
+export {
   formatObservation,
   type HealthObservation,
   isServing,
@@ -22,3 +29,10 @@ export {
   type Verdict,
 } from './health-monitor.ts';
 export { MAINTENANCE_AGENT, maintenanceMessage, withMaintenance } from './maintenance.ts';
+export {
+  applyRetention,
+  RETENTION_INTERVAL_MS,
+  type RetentionPolicy,
+  type RetentionReport,
+  scheduleRetention,
+} from './retention.ts';

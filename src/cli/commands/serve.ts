@@ -1,6 +1,7 @@
 /** `omni start` (API + workers in one process), `omni api`, `omni worker`: long-running processes. */
 import { type Config, loadConfig, publicUrl } from '../../config/index.ts';
 import { buildServer } from '../../http/index.ts';
+import { scheduleRetention } from '../../ops/index.ts';
 import type { RunningWorkers } from '../../pipeline/index.ts';
 import { ROLES, type Role } from '../../queue/index.ts';
 import { exitGracefullyOnSignals, openRuntime } from '../../runtime/index.ts';
@@ -21,10 +22,12 @@ export async function serve(options: ServeOptions): Promise<void> {
   const { logger } = runtime;
   let closeHttp: (() => Promise<void>) | undefined;
   let workers: RunningWorkers | undefined;
+  let retention: { stop(): void } | undefined;
 
   // Order matters: stop taking requests, let workers finish what they hold, then close pools.
   exitGracefullyOnSignals(config.SHUTDOWN_TIMEOUT_MS, logger, async () => {
     await closeHttp?.();
+    retention?.stop();
     await workers?.stop();
     await runtime.close();
   });
@@ -47,8 +50,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.roles.length > 0) {
     const roles = options.roles.includes('all') ? [...ROLES] : (options.roles as Role[]);
     workers = runtime.pipeline.startWorkers(roles);
-    // TELEGRAM_MODE=polling: updates come in through a process that also runs workers.
-    runtime.channels.startPolling();
+    retention = scheduleRetention(
+      runtime.database.db,
+      { days: config.RETENTION_DAYS, sentOutboxDays: config.RETENTION_SENT_OUTBOX_DAYS },
+      logger,
+    );
+    // TELEGRAM_MODE=polling: polled updates come in through the processes that answer them.
+    if (roles.includes('inbound')) runtime.channels.startPolling();
   }
 }
 
