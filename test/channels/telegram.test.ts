@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramSim, type TelegramSim } from '../../src/channels/index.ts';
+import { checkHealth } from '../../src/observability/index.ts';
 import { type Harness, openHarness, QUEUE_BACKENDS } from '../pipeline/harness.ts';
 import { rows } from '../support/sql.ts';
 
@@ -71,6 +72,11 @@ describe.each(QUEUE_BACKENDS)('Telegram (%s queue)', (backend) => {
       await sim.waitForSent(2);
       await sleep(500);
       expect(sim.sent.map((s) => s.chatId)).toEqual(['123456789', '4242']);
+    });
+
+    it('reports the bot in health', async () => {
+      const report = await checkHealth(harness.test.runtime.healthChecks);
+      expect(report.components.telegram).toMatchObject({ status: 'up', bot: 'omni_sim_bot' });
     });
 
     it('refuses a missing or wrong secret with 401 and stores nothing', async () => {

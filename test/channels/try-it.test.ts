@@ -66,9 +66,10 @@ describe('trying the channels as a newcomer', () => {
     const bot = `${url}/bot7000000001:sim-token`;
     expect(await (await fetch(`${bot}/getMe`)).json()).toMatchObject({ ok: true });
     child.stdin.write('Oi, tem alguém aí?\n');
-    let updates: Array<{ message?: { text?: string; chat?: { id?: number } } }> = [];
+    type Updates = { result: Array<{ message?: { text?: string; chat?: { id?: number } } }> };
+    let updates: Updates['result'] = [];
     for (let i = 0; i < 100 && updates.length === 0; i++) {
-      updates = (await (await fetch(`${bot}/getUpdates?timeout=1`)).json()).result;
+      updates = ((await (await fetch(`${bot}/getUpdates?timeout=1`)).json()) as Updates).result;
     }
     expect(updates[0]?.message).toMatchObject({ text: 'Oi, tem alguém aí?', chat: { id: 42 } });
     const exited = once(child, 'exit');

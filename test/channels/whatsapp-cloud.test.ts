@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudSim, startCloudSim } from '../../src/channels/index.ts';
+import { checkHealth } from '../../src/observability/index.ts';
 import { type Harness, openHarness } from '../pipeline/harness.ts';
 import { rows } from '../support/sql.ts';
 
@@ -93,6 +94,11 @@ describe('WhatsApp Cloud API', () => {
       await sim.status(wamid, 'failed', { code: 131026, title: 'Undeliverable', details: '-' }),
     ).toBe(200);
     expect((await statusOf('eco: Oi'))?.status).toBe('read');
+  });
+
+  it('reports the business number in health', async () => {
+    const report = await checkHealth(harness.test.runtime.healthChecks);
+    expect(report.components.whatsapp_cloud).toMatchObject({ status: 'up', number: '15550783881' });
   });
 
   it('refuses a bad signature with 401 and stores nothing', async () => {
