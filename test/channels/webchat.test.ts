@@ -6,8 +6,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerFrame } from '../../src/channels/index.ts';
+import { type ServerFrame, visitorContactId, visitorMessageId } from '../../src/channels/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { resolve } from '../../src/handoff/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import type { RunningWorkers } from '../../src/pipeline/index.ts';
@@ -126,6 +127,32 @@ describe('web chat in one process (embedded)', () => {
     again.close();
   });
 
+  it('shows every tab of a visitor the same conversation, also after it was resolved', async () => {
+    const secret = 'two-tabs-visitor-secret';
+    const [first, second] = [new Visitor(baseUrl, 'acme'), new Visitor(baseUrl, 'acme')];
+    for (const tab of [first, second]) {
+      await tab.send({ type: 'hello', visitor: secret });
+      await tab.next('ready');
+    }
+    await first.send({ type: 'message', text: 'primeira', client_id: 't1' });
+    await second.next('message', (f) => f.message.text === 'eco: primeira');
+    const [conversation] = await rows<{ id: string; tenant_id: string }>(
+      test.runtime.database.db,
+      "select c.id, c.tenant_id from conversations c join messages m on m.conversation_id = c.id where m.body = 'primeira'",
+    );
+    await resolve(test.runtime.database.db, {
+      tenantId: conversation?.tenant_id as string,
+      conversationId: conversation?.id as string,
+      trigger: 'api',
+    });
+    // The next message opens a new conversation; the other tab follows it.
+    await first.send({ type: 'message', text: 'segunda', client_id: 't2' });
+    await second.next('message', (f) => f.message.text === 'segunda');
+    await second.next('message', (f) => f.message.text === 'eco: segunda');
+    first.close();
+    second.close();
+  });
+
   it('keeps visitors apart: the contact id is a digest, not the secret', async () => {
     const other = new Visitor(baseUrl, 'acme');
     await other.send({ type: 'hello', visitor: 'someone-else-entirely' });
@@ -221,13 +248,37 @@ describe.each(SPLIT_PROFILES)(
       await database?.drop();
     });
 
-    it('pushes a reply dispatched by the other runtime to the visitor socket', async () => {
+    it('pushes what another runtime dispatched or opened to the visitor socket', async () => {
       const tab = new Visitor(baseUrl, 'acme');
       await tab.send({ type: 'hello', visitor: 'split-visitor-secret' });
       await tab.next('ready');
       await tab.send({ type: 'message', text: 'Olá', client_id: 'm1' });
       const reply = await tab.next('message', (f) => f.message.author === 'bot');
       expect(reply.message.text).toBe('eco: Olá');
+
+      // The visitor's other tab, on another API process, opens a new conversation there: this
+      // process has never seen it, and still pushes it to the tab connected here.
+      const [conversation] = await rows<{ id: string; tenant_id: string }>(
+        worker.database.db,
+        "select id, tenant_id from conversations where channel = 'webchat'",
+      );
+      const tenantId = conversation?.tenant_id as string;
+      await resolve(worker.database.db, {
+        tenantId,
+        conversationId: conversation?.id as string,
+        trigger: 'api',
+      });
+      const contactId = visitorContactId('split-visitor-secret');
+      await worker.pipeline.ingest({
+        tenantId,
+        channel: 'webchat',
+        contact: { externalId: contactId },
+        externalId: visitorMessageId(contactId, 'm2'),
+        text: 'De outra aba',
+        content: { webchat_client_id: 'm2' },
+      });
+      await tab.next('message', (f) => f.message.text === 'De outra aba');
+      await tab.next('message', (f) => f.message.text === 'eco: De outra aba');
       tab.close();
     });
   },

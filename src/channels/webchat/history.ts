@@ -113,3 +113,21 @@ export async function visibleMessage(db: Db, messageId: string): Promise<WireMes
     .where(and(eq(schema.messages.id, messageId), visible));
   return row ? toWire(row) : undefined;
 }
+
+/** The visitor (contact id) of a web chat conversation; undefined for other channels' ones. */
+export async function conversationVisitor(
+  db: Db,
+  conversationId: string,
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ contactId: schema.contacts.externalId })
+    .from(schema.conversations)
+    .innerJoin(schema.contacts, eq(schema.contacts.id, schema.conversations.contactId))
+    .where(
+      and(
+        eq(schema.conversations.id, conversationId),
+        eq(schema.conversations.channel, WEBCHAT_CHANNEL),
+      ),
+    );
+  return row?.contactId;
+}

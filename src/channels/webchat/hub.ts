@@ -1,11 +1,12 @@
 /**
- * The visitors' sockets of this process, by the conversation they watch, and what each message
- * event means for them. Events come from every process (pipeline/events.ts): the reply to a
- * visitor connected here may have been dispatched by a worker elsewhere. A socket watches the
- * visitor's latest conversation; the route moves it when a message opens a new one.
+ * The visitors' sockets of this process, by visitor, and what each message event means for them.
+ * Events come from every process (pipeline/events.ts): the reply to a visitor connected here may
+ * have been dispatched by a worker elsewhere, and a visitor's other tab may be connected to
+ * another API process. A visitor's conversations are learnt when a tab says hello or writes; a
+ * conversation this process has not seen (opened through another process) is looked up once.
  */
 import type { Db } from '../../storage/index.ts';
-import { visibleMessage } from './history.ts';
+import { conversationVisitor, visibleMessage } from './history.ts';
 import type { ServerFrame } from './protocol.ts';
 
 export interface VisitorSocket {
@@ -17,61 +18,97 @@ const SHOW_MESSAGE = new Set(['received', 'sent']);
 const TYPING_ON = new Set(['processing']);
 /** A turn that ends without a reply for now: a human was called, or every attempt failed. */
 const TYPING_OFF = new Set(['awaiting_human', 'failed', 'cancelled']);
+/** Conversations remembered (theirs, or "not web chat"); the oldest are forgotten past this. */
+const REMEMBERED_CONVERSATIONS = 10_000;
 
 export interface HubEvent {
+  tenantId: string;
   conversationId: string;
   messageId: string;
   state: string;
 }
 
 export interface WebchatHub {
-  watch(socket: VisitorSocket, conversationId: string): void;
+  /** The socket belongs to this visitor (the contact's id on the channel) of this tenant. */
+  join(socket: VisitorSocket, tenantId: string, contactId: string): void;
+  /** The conversation is this visitor's: its events go to every tab of theirs. */
+  link(conversationId: string, tenantId: string, contactId: string): void;
   leave(socket: VisitorSocket): void;
   handle(events: HubEvent[]): Promise<void>;
   /** Sockets connected to this process. */
   size(): number;
 }
 
-export function createWebchatHub(db: Db): WebchatHub {
-  const byConversation = new Map<string, Set<VisitorSocket>>();
-  const watched = new Map<VisitorSocket, string>();
+const visitorKey = (tenantId: string, contactId: string) => `${tenantId}:${contactId}`;
 
-  const leave = (socket: VisitorSocket) => {
-    const conversationId = watched.get(socket);
-    if (conversationId === undefined) return;
-    watched.delete(socket);
-    const sockets = byConversation.get(conversationId);
-    sockets?.delete(socket);
-    if (sockets?.size === 0) byConversation.delete(conversationId);
+export function createWebchatHub(db: Db): WebchatHub {
+  const byVisitor = new Map<string, Set<VisitorSocket>>();
+  const visitorOf = new Map<VisitorSocket, string>();
+  const socketsPerTenant = new Map<string, number>();
+  /** conversation id → visitor key, or null when it is not a web chat conversation. */
+  const owners = new Map<string, string | null>();
+
+  const remember = (conversationId: string, owner: string | null) => {
+    owners.delete(conversationId);
+    owners.set(conversationId, owner);
+    if (owners.size > REMEMBERED_CONVERSATIONS) {
+      owners.delete(owners.keys().next().value as string);
+    }
   };
 
-  const broadcast = (conversationId: string, frame: ServerFrame) => {
-    for (const socket of byConversation.get(conversationId) ?? []) socket.send(frame);
+  const ownerOf = async (event: HubEvent): Promise<string | null> => {
+    const known = owners.get(event.conversationId);
+    if (known !== undefined) return known;
+    const contactId = await conversationVisitor(db, event.conversationId);
+    const owner = contactId ? visitorKey(event.tenantId, contactId) : null;
+    remember(event.conversationId, owner);
+    return owner;
+  };
+
+  const leave = (socket: VisitorSocket) => {
+    const key = visitorOf.get(socket);
+    if (key === undefined) return;
+    visitorOf.delete(socket);
+    const sockets = byVisitor.get(key);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) byVisitor.delete(key);
+    const tenantId = key.slice(0, key.indexOf(':'));
+    const left = (socketsPerTenant.get(tenantId) ?? 1) - 1;
+    if (left > 0) socketsPerTenant.set(tenantId, left);
+    else socketsPerTenant.delete(tenantId);
   };
 
   return {
-    watch(socket, conversationId) {
-      if (watched.get(socket) === conversationId) return;
+    join(socket, tenantId, contactId) {
       leave(socket);
-      watched.set(socket, conversationId);
-      const sockets = byConversation.get(conversationId) ?? new Set();
+      const key = visitorKey(tenantId, contactId);
+      visitorOf.set(socket, key);
+      const sockets = byVisitor.get(key) ?? new Set();
       sockets.add(socket);
-      byConversation.set(conversationId, sockets);
+      byVisitor.set(key, sockets);
+      socketsPerTenant.set(tenantId, (socketsPerTenant.get(tenantId) ?? 0) + 1);
+    },
+    link(conversationId, tenantId, contactId) {
+      remember(conversationId, visitorKey(tenantId, contactId));
     },
     leave,
     async handle(events) {
       for (const event of events) {
-        if (!byConversation.has(event.conversationId)) continue;
-        if (TYPING_ON.has(event.state))
-          broadcast(event.conversationId, { type: 'typing', on: true });
-        if (TYPING_OFF.has(event.state))
-          broadcast(event.conversationId, { type: 'typing', on: false });
+        if (!socketsPerTenant.has(event.tenantId)) continue;
+        const owner = await ownerOf(event);
+        const sockets = owner ? byVisitor.get(owner) : undefined;
+        if (!sockets) continue;
+        const send = (frame: ServerFrame) => {
+          for (const socket of sockets) socket.send(frame);
+        };
+        if (TYPING_ON.has(event.state)) send({ type: 'typing', on: true });
+        if (TYPING_OFF.has(event.state)) send({ type: 'typing', on: false });
         if (SHOW_MESSAGE.has(event.state)) {
           const message = await visibleMessage(db, event.messageId);
-          if (message) broadcast(event.conversationId, { type: 'message', message });
+          if (message) send({ type: 'message', message });
         }
       }
     },
-    size: () => watched.size,
+    size: () => visitorOf.size,
   };
 }

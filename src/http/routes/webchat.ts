@@ -161,8 +161,9 @@ function openSession(
   const hello = async (frame: Extract<ClientFrame, { type: 'hello' }>, current: Tenant) => {
     contactId = visitorContactId(frame.visitor);
     name = frame.name || undefined;
+    hub.join(visitor, current.id, contactId);
     const conversation = await latestConversation(db, current.id, contactId);
-    if (conversation) hub.watch(visitor, conversation.id);
+    if (conversation) hub.link(conversation.id, current.id, contactId);
     visitor.send({
       type: 'ready',
       history: await visitorHistory(db, current.id, contactId),
@@ -190,7 +191,7 @@ function openSession(
       text: frame.text,
       content: { webchat_client_id: frame.client_id },
     });
-    hub.watch(visitor, result.conversationId);
+    hub.link(result.conversationId, current.id, contactId);
     const stored = await visibleMessage(db, result.messageId);
     if (stored) visitor.send({ type: 'message', message: stored });
   };
