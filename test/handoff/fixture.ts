@@ -71,7 +71,11 @@ export async function openHandoffFixture(
 ): Promise<HandoffFixture> {
   const backends = options.backends ?? { database: 'pglite', queue: 'postgres' };
   const database = backends.database === 'postgres' ? await createTestDatabase() : undefined;
-  const llm = await startLlmSimulator({ behaviour: { echo: true }, apiKeys: ['sk-sim'] });
+  const llm = await startLlmSimulator({
+    apiKeys: ['sk-sim'],
+    // The agents' router is sure it is a support question; the support agent echoes the contact.
+    script: ({ body }) => (routing(body) ? ROUTE_TO_SUPPORT : { echo: true }),
+  });
   const slack = await startSlackSim();
   const chatwoot = await startChatwootSim();
   const contactSide = await startWebhookSim();
@@ -157,6 +161,19 @@ export async function openHandoffFixture(
       await database?.drop();
     },
   };
+}
+
+const ROUTE_TO_SUPPORT = {
+  toolCall: {
+    name: 'route_conversation',
+    input: { agent: 'support', intent: 'general', confidence: 0.95 },
+  },
+};
+
+/** The agents' router call is the one offering the `route_conversation` tool. */
+function routing(body: unknown): boolean {
+  const tools = (body as { tools?: Array<{ function?: { name?: string } }> }).tools ?? [];
+  return tools.some((tool) => tool.function?.name === 'route_conversation');
 }
 
 /** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */

@@ -23,7 +23,7 @@ describe.each(BACKENDS)(
       )[0]?.controlled_by;
 
     it('a bot reply being generated when the operator takes over is never delivered; the operator’s is', async () => {
-      omni.llm.behave({ echo: true, latencyMs: 1_500 });
+      omni.llm.behave({ latencyMs: 1_500 });
       const id = await omni.contactSays('race-1', 'I want to cancel my order');
       // The turn is running: the model has the request and is "thinking".
       await eventually(() => omni.llm.requests.length > 0, 10_000, 'the model call');
@@ -53,7 +53,7 @@ describe.each(BACKENDS)(
         `select status from messages where conversation_id = '${id}' and author = 'contact'`,
       );
       expect(inbound?.status).toBe('awaiting_human');
-      omni.llm.behave({ echo: true });
+      omni.llm.behave({});
     });
 
     it('a bot reply already in the outbox when a human takes over is cancelled at send time', async () => {
