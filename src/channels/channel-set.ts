@@ -3,13 +3,14 @@
  * the dispatcher sends through, their health checks, per-tenant settings, what inbound webhooks
  * hand their events to, and the Telegram poller for TELEGRAM_MODE=polling.
  */
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import type { HealthCheck, Logger } from '../observability/index.ts';
 import type { Db } from '../storage/index.ts';
 import { getTenant } from '../tenancy/index.ts';
 import type { AdapterDeps } from './adapter-deps.ts';
 import { createEvolutionChannel } from './evolution/index.ts';
-import { createPacer, pacingRules } from './pacing.ts';
+import { createPacer, createRedisPacer, pacingRules } from './pacing.ts';
 import type { ChannelIngest, ReceiveDeps } from './receive.ts';
 import { type ChannelSettings, channelSettings } from './settings.ts';
 import {
@@ -35,6 +36,8 @@ export function createChannelSet(deps: {
   db: Db;
   logger: Logger;
   ingest: ChannelIngest;
+  /** The scale profile's Redis: pacing shared by every process. */
+  redis?: Redis;
   fetch?: typeof fetch;
 }): ChannelSet {
   const { config, db, logger } = deps;
@@ -44,7 +47,9 @@ export function createChannelSet(deps: {
   const adapterDeps: AdapterDeps = {
     db,
     logger,
-    pacer: createPacer(pacingRules(config.CHANNEL_PACING)),
+    pacer: deps.redis
+      ? createRedisPacer(deps.redis, pacingRules(config.CHANNEL_PACING))
+      : createPacer(pacingRules(config.CHANNEL_PACING)),
     settingsOf,
     defaults,
     timeoutMs: config.QUEUE_CLAIM_IDLE_MS,

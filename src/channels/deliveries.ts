@@ -73,7 +73,7 @@ export async function deliverInParts(
       providerMessageId = await send.sendPart(text, send.signal);
     } catch (error) {
       if (error instanceof ChannelError && error.retryAfterMs !== undefined) {
-        deps.pacer.holdOff(channel, 'recipient', message.to, error.retryAfterMs);
+        await deps.pacer.holdOff(channel, 'recipient', message.to, error.retryAfterMs);
       }
       throw error;
     }
@@ -98,7 +98,7 @@ export async function deliverInParts(
 /** Waits for the pacer inside the send's time; a longer wait goes back to the dispatcher as a retry. */
 async function waitForTurn(pacer: Pacer, send: PartSend): Promise<void> {
   for (;;) {
-    const waitMs = pacer.take(send.channel, send.sender, send.message.to);
+    const waitMs = await pacer.take(send.channel, send.sender, send.message.to);
     if (waitMs === 0) return;
     try {
       await sleep(waitMs, undefined, { signal: send.signal });

@@ -109,6 +109,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     db: database.db,
     logger,
     ingest: (input) => pipeline.ingest(input),
+    redis: redis?.client,
   });
   const healthChecks = [
     databaseCheck(database, metrics),

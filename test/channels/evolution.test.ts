@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvolutionSim, startEvolutionSim } from '../../src/channels/index.ts';
+import { createRedisPacer, pacingRules } from '../../src/channels/pacing.ts';
 import { checkHealth } from '../../src/observability/index.ts';
 import { type Harness, openHarness, QUEUE_BACKENDS } from '../pipeline/harness.ts';
 import { rows } from '../support/sql.ts';
@@ -140,6 +141,25 @@ describe.each(QUEUE_BACKENDS)('WhatsApp through Evolution API (%s queue)', (back
     expect((retried?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(1900);
     await sleep(500);
     expect(sim.sent.filter((s) => s.number === '5511955554444')).toHaveLength(1);
+  });
+
+  // The scale profile only (with Redis): defined, not skipped, on the other backend.
+  const redisOnly = backend === 'redis' ? it : undefined;
+  redisOnly?.('shares pacing between processes through Redis', async () => {
+    const redis = harness.test.runtime.redis?.client;
+    if (!redis) throw new Error('the redis backend runs with REDIS_URL');
+    const rules = pacingRules('test.recipient=1/10s burst 2');
+    const one = createRedisPacer(redis, rules);
+    const other = createRedisPacer(redis, rules);
+    expect(await one.take('test', 'omni', 'ana')).toBe(0);
+    expect(await other.take('test', 'omni', 'ana')).toBe(0);
+    // The third send, from either process, waits for the shared bucket.
+    expect(await other.take('test', 'omni', 'ana')).toBeGreaterThan(5_000);
+    expect(await one.take('test', 'omni', 'bia')).toBe(0);
+    await one.holdOff('test', 'recipient', 'bia', 3_000);
+    const held = await other.take('test', 'omni', 'bia');
+    expect(held).toBeGreaterThan(2_000);
+    expect(held).toBeLessThanOrEqual(3_000);
   });
 
   it('reports the phone connection in health', async () => {

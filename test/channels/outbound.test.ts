@@ -43,35 +43,35 @@ describe('splitting long replies', () => {
 });
 
 describe('pacing', () => {
-  it('lets a burst through, then paces per recipient; a hold-off delays only that recipient', () => {
+  it('lets a burst through, then paces per recipient; a hold-off delays only that recipient', async () => {
     let now = 0;
     const pacer = createPacer(
       pacingRules('telegram.recipient=1/1s burst 2; telegram.sender=100/1s'),
       () => now,
     );
-    expect(pacer.take('telegram', 'bot', 'ana')).toBe(0);
-    expect(pacer.take('telegram', 'bot', 'ana')).toBe(0);
-    expect(pacer.take('telegram', 'bot', 'ana')).toBe(1000);
-    expect(pacer.take('telegram', 'bot', 'bia')).toBe(0);
+    expect(await pacer.take('telegram', 'bot', 'ana')).toBe(0);
+    expect(await pacer.take('telegram', 'bot', 'ana')).toBe(0);
+    expect(await pacer.take('telegram', 'bot', 'ana')).toBe(1000);
+    expect(await pacer.take('telegram', 'bot', 'bia')).toBe(0);
     now = 1000;
-    expect(pacer.take('telegram', 'bot', 'ana')).toBe(0);
+    expect(await pacer.take('telegram', 'bot', 'ana')).toBe(0);
 
-    pacer.holdOff('telegram', 'recipient', 'bia', 5000);
+    await pacer.holdOff('telegram', 'recipient', 'bia', 5000);
     now = 4000;
-    expect(pacer.take('telegram', 'bot', 'bia')).toBe(2000);
-    expect(pacer.take('telegram', 'bot', 'caio')).toBe(0);
+    expect(await pacer.take('telegram', 'bot', 'bia')).toBe(2000);
+    expect(await pacer.take('telegram', 'bot', 'caio')).toBe(0);
     now = 6000;
-    expect(pacer.take('telegram', 'bot', 'bia')).toBe(0);
+    expect(await pacer.take('telegram', 'bot', 'bia')).toBe(0);
   });
 
-  it('paces a sender across recipients', () => {
+  it('paces a sender across recipients', async () => {
     let now = 0;
     const pacer = createPacer(pacingRules('evolution.sender=2/1s'), () => now);
-    expect(pacer.take('evolution', 'omni', 'a')).toBe(0);
-    expect(pacer.take('evolution', 'omni', 'b')).toBe(0);
-    expect(pacer.take('evolution', 'omni', 'c')).toBe(500);
+    expect(await pacer.take('evolution', 'omni', 'a')).toBe(0);
+    expect(await pacer.take('evolution', 'omni', 'b')).toBe(0);
+    expect(await pacer.take('evolution', 'omni', 'c')).toBe(500);
     now = 500;
-    expect(pacer.take('evolution', 'omni', 'c')).toBe(0);
+    expect(await pacer.take('evolution', 'omni', 'c')).toBe(0);
   });
 
   it("starts from the providers' published limits and names a malformed entry", () => {
