@@ -9,8 +9,8 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../storage/index.ts';
 
-export const MESSAGE_EVENTS_CHANNEL = 'omni_message_events';
-export const CONVERSATION_EVENTS_CHANNEL = 'omni_conversation_events';
+const MESSAGE_EVENTS_CHANNEL = 'omni_message_events';
+const CONVERSATION_EVENTS_CHANNEL = 'omni_conversation_events';
 
 export interface MessageEvent {
   tenantId: string;

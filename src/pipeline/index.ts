@@ -25,9 +25,7 @@ export {
 export {
   announceConversationEvent,
   announceMessageEvents,
-  CONVERSATION_EVENTS_CHANNEL,
   type ConversationEvent,
-  MESSAGE_EVENTS_CHANNEL,
   type MessageEvent,
   subscribeConversationEvents,
   subscribeMessageEvents,

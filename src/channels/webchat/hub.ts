@@ -35,8 +35,6 @@ export interface WebchatHub {
   link(conversationId: string, tenantId: string, contactId: string): void;
   leave(socket: VisitorSocket): void;
   handle(events: HubEvent[]): Promise<void>;
-  /** Sockets connected to this process. */
-  size(): number;
 }
 
 const visitorKey = (tenantId: string, contactId: string) => `${tenantId}:${contactId}`;
@@ -109,6 +107,5 @@ export function createWebchatHub(db: Db): WebchatHub {
         }
       }
     },
-    size: () => visitorOf.size,
   };
 }
