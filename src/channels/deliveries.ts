@@ -73,7 +73,9 @@ export async function deliverInParts(
       providerMessageId = await send.sendPart(text, send.signal);
     } catch (error) {
       if (error instanceof ChannelError && error.retryAfterMs !== undefined) {
-        await deps.pacer.holdOff(channel, 'recipient', message.to, error.retryAfterMs);
+        await (error.holdsSender
+          ? deps.pacer.holdOff(channel, 'sender', send.sender, error.retryAfterMs)
+          : deps.pacer.holdOff(channel, 'recipient', message.to, error.retryAfterMs));
       }
       throw error;
     }

@@ -106,6 +106,8 @@ export class ChannelError extends Error {
   readonly code?: number;
   /** Sending cannot work without a person (WhatsApp's 24-hour window closed): hand off. */
   readonly needsHuman: boolean;
+  /** The wait applies to everything the sender sends (a number's throughput), not one recipient. */
+  readonly holdsSender: boolean;
   constructor(
     message: string,
     options: {
@@ -114,6 +116,7 @@ export class ChannelError extends Error {
       status?: number;
       code?: number;
       needsHuman?: boolean;
+      holdsSender?: boolean;
       cause?: unknown;
     },
   ) {
@@ -124,6 +127,7 @@ export class ChannelError extends Error {
     this.status = options.status;
     this.code = options.code;
     this.needsHuman = options.needsHuman ?? false;
+    this.holdsSender = options.holdsSender ?? false;
   }
 }
 

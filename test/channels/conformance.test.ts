@@ -52,7 +52,12 @@ const answer = (
 interface ErrorCase {
   name: string;
   answer: ProviderAnswer;
-  expected: { retryable: boolean; retryAfterMs?: number; needsHuman?: boolean };
+  expected: {
+    retryable: boolean;
+    retryAfterMs?: number;
+    needsHuman?: boolean;
+    holdsSender?: boolean;
+  };
 }
 
 interface FixtureCase {
@@ -347,12 +352,12 @@ const whatsappCloud: Conformance<{ appSecret?: string }> = {
     {
       name: '130429 throughput: paced retry',
       answer: graphError(429, 130429, 'Cloud API message throughput has been reached.'),
-      expected: { retryable: true, retryAfterMs: 1000 },
+      expected: { retryable: true, retryAfterMs: 1000, holdsSender: true },
     },
     {
       name: '131056 pair rate: retry after ~6 s',
       answer: graphError(400, 131056, '(Business Account, Consumer Account) pair rate limit hit'),
-      expected: { retryable: true, retryAfterMs: 6000 },
+      expected: { retryable: true, retryAfterMs: 6000, holdsSender: false },
     },
     {
       name: '131047 outside the window: permanent, needs a person',
@@ -409,6 +414,9 @@ describe.each(ADAPTERS)('$name conformance', (adapter) => {
     }
     if (error.expected.needsHuman !== undefined) {
       expect(classified.needsHuman).toBe(error.expected.needsHuman);
+    }
+    if (error.expected.holdsSender !== undefined) {
+      expect(classified.holdsSender).toBe(error.expected.holdsSender);
     }
     expect(classified.message.length).toBeGreaterThan(10);
   });

@@ -160,6 +160,7 @@ export const whatsappCloudSpec: ChannelSpec<WhatsAppCloudSecrets> = {
         return new ChannelError(message, {
           retryable: true,
           retryAfterMs: headerWait ?? THROUGHPUT_WAIT_MS,
+          holdsSender: true,
           status: answer.status,
           code,
         });
