@@ -78,13 +78,22 @@ export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<v
     on conflict (dedupe_key) do nothing`);
 }
 
-/** Takes the due head of up to `lanes` lanes, each with a lease of `leaseMs`. */
-export function claimDeliveries(db: Db, lanes: number, leaseMs: number): Promise<Delivery[]> {
+/**
+ * Takes the due head of up to `lanes` lanes of the configured `targets`, each with a lease of
+ * `leaseMs`. Rows of a target configured no longer wait until it is configured again.
+ */
+export function claimDeliveries(
+  db: Db,
+  targets: Delivery['target'][],
+  lanes: number,
+  leaseMs: number,
+): Promise<Delivery[]> {
   return queryRows<Delivery>(
     db,
     sql`with heads as (
           select distinct on (lane) id, next_attempt_at from integration_deliveries
            where status in ('pendente', 'enviando')
+             and target in (${targetList(targets)})
            order by lane, created_at, id)
         update integration_deliveries d
            set status = 'enviando', attempts = d.attempts + 1, updated_at = now(),
@@ -132,12 +141,28 @@ export async function settleDelivery(
   return { outcome: 'dead' };
 }
 
-/** Milliseconds until the next pending delivery is due, if any is waiting. */
-export async function nextDeliveryDueIn(db: Db): Promise<number | undefined> {
+/** Milliseconds until the next pending delivery of `targets` is due, if any is waiting. */
+export async function nextDeliveryDueIn(
+  db: Db,
+  targets: Delivery['target'][],
+): Promise<number | undefined> {
+  if (targets.length === 0) return undefined;
   const [row] = await queryRows<{ wait_ms: number | null }>(
     db,
-    sql`select ceil(extract(epoch from (min(next_attempt_at) - now())) * 1000)::int as wait_ms
-          from integration_deliveries where status in ('pendente', 'enviando')`,
+    // Only lane heads can be claimed: a due row behind a head that waits is not work yet.
+    sql`with heads as (
+          select distinct on (lane) next_attempt_at from integration_deliveries
+           where status in ('pendente', 'enviando') and target in (${targetList(targets)})
+           order by lane, created_at, id)
+        select ceil(extract(epoch from (min(next_attempt_at) - now())) * 1000)::int as wait_ms
+          from heads`,
   );
   return row?.wait_ms === null || row?.wait_ms === undefined ? undefined : Math.max(1, row.wait_ms);
+}
+
+function targetList(targets: Delivery['target'][]) {
+  return sql.join(
+    targets.map((target) => sql`${target}`),
+    sql`, `,
+  );
 }

@@ -54,17 +54,40 @@ export function integrationsEnabled(deps: Pick<HandoffWorkerDeps, 'db' | 'settin
   return readSwitch(deps.db, INTEGRATIONS_SWITCH, deps.settings.enabledByDefault);
 }
 
+type Deliver = (delivery: Delivery) => Promise<void>;
+
+function configuredTargets(settings: IntegrationSettings): Delivery['target'][] {
+  return [
+    ...(settings.slackWebhookUrl ? (['slack'] as const) : []),
+    ...(settings.chatwoot ? (['chatwoot'] as const) : []),
+  ];
+}
+
 /** One pass: scan, then deliver the due head of each lane once. Returns deliveries attempted. */
 export async function runIntegrationsOnce(deps: HandoffWorkerDeps): Promise<number> {
   const { db, settings } = deps;
+  const handlers = new Map<Delivery['target'], Deliver>();
   const slack = settings.slackWebhookUrl;
-  const chatwoot = settings.chatwoot ? createChatwootClient(settings.chatwoot) : undefined;
-  if ((!slack && !chatwoot) || !(await integrationsEnabled(deps))) return 0;
-  await scanForDeliveries(db, { slack: Boolean(slack), chatwoot: Boolean(chatwoot) });
-  const due = await claimDeliveries(db, LANES_PER_PASS, settings.timeoutMs * 2);
+  if (slack) {
+    const target = { webhookUrl: slack, timeoutMs: settings.timeoutMs };
+    handlers.set('slack', (d) => notifySlack(db, target, String(d.payload.handoff_id)));
+  }
+  if (settings.chatwoot) {
+    const client = createChatwootClient(settings.chatwoot);
+    handlers.set('chatwoot', (d) => deliverToChatwoot(db, client, d));
+  }
+  if (handlers.size === 0 || !(await integrationsEnabled(deps))) return 0;
+  await scanForDeliveries(db, { slack: handlers.has('slack'), chatwoot: handlers.has('chatwoot') });
+  const due = await claimDeliveries(
+    db,
+    [...handlers.keys()],
+    LANES_PER_PASS,
+    settings.timeoutMs * 2,
+  );
   await Promise.all(
     due.map(async (delivery) => {
-      const error = await deliver(deps, delivery, slack, chatwoot).then(
+      const deliver = handlers.get(delivery.target) as Deliver;
+      const error = await deliver(delivery).then(
         () => undefined,
         (failure: unknown) => failure ?? new Error('delivery failed'),
       );
@@ -89,25 +112,6 @@ export async function runIntegrationsOnce(deps: HandoffWorkerDeps): Promise<numb
     }),
   );
   return due.length;
-}
-
-function deliver(
-  deps: HandoffWorkerDeps,
-  delivery: Delivery,
-  slack: string | undefined,
-  chatwoot: ReturnType<typeof createChatwootClient> | undefined,
-): Promise<void> {
-  if (delivery.target === 'slack' && slack) {
-    return notifySlack(
-      deps.db,
-      { webhookUrl: slack, timeoutMs: deps.settings.timeoutMs },
-      String(delivery.payload.handoff_id),
-    );
-  }
-  if (delivery.target === 'chatwoot' && chatwoot)
-    return deliverToChatwoot(deps.db, chatwoot, delivery);
-  // Its integration was unconfigured since the row was made: waits until it is configured again.
-  return Promise.reject(new Error(`${delivery.target} is not configured`));
 }
 
 export interface HandoffWorkers {
@@ -148,8 +152,12 @@ async function integrationsLoop(deps: HandoffWorkerDeps, signal: AbortSignal): P
       for (const entry of await deps.queue.claim(STREAM, consumer, 50)) {
         await deps.queue.ack(entry, consumer);
       }
-      await runIntegrationsOnce(deps);
-      const dueIn = await nextDeliveryDueIn(deps.db);
+      // Switched off, rows wait: look again at the next poll, not as soon as they are due.
+      const enabled = await integrationsEnabled(deps);
+      if (enabled) await runIntegrationsOnce(deps);
+      const dueIn = enabled
+        ? await nextDeliveryDueIn(deps.db, configuredTargets(deps.settings))
+        : undefined;
       await deps.queue.waitForWork(STREAM, Math.min(POLL_MS, dueIn ?? POLL_MS), signal);
     } catch (error) {
       deps.logger.warn({ err: error }, 'integrations loop error; retrying');
