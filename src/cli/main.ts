@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
 import { VERSION } from '../observability/index.ts';
+import { BackupError } from '../ops/index.ts';
 import { StorageError } from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 import { registerKeyCommands, registerTenantCommands } from './commands/admin.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerCleanupCommand } from './commands/cleanup.ts';
 import { registerContactCommands } from './commands/contacts.ts';
@@ -58,6 +60,7 @@ registerUserCommands(program);
 registerSwitchCommands(program);
 registerSecurityCommands(program);
 registerCleanupCommand(program);
+registerBackupCommands(program);
 registerContactCommands(program);
 registerQueueCommands(program);
 registerGatewayCommands(program);
@@ -74,7 +77,8 @@ function reportFailure(error: unknown): void {
     error instanceof CliError ||
     error instanceof StorageError ||
     error instanceof TenancyError ||
-    error instanceof KnowledgeError;
+    error instanceof KnowledgeError ||
+    error instanceof BackupError;
   say(`omni: ${(error as Error).message ?? String(error)}`);
   if (!known && debugging()) say((error as Error).stack ?? '');
 }

@@ -4,6 +4,13 @@
  */
 
 export {
+  BACKUP_FORMAT,
+  BackupError,
+  type BackupReport,
+  createBackup,
+  restoreBackup,
+} from './backup.ts';
+export {
   driveLoad,
   type LatencySummary,
   type LoadResult,
