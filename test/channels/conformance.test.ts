@@ -130,6 +130,11 @@ const evolution: Conformance<{ apiKey?: string }> = {
       body: evo.lid,
       expected: [{ kind: 'message', contact: { externalId: '5511977776666' } }],
     },
+    {
+      name: 'a LID address without a phone, kept whole',
+      body: evo.lidOnly,
+      expected: [{ kind: 'message', contact: { externalId: '123456789012345@lid' } }],
+    },
     { name: 'a group, ignored by default', body: evo.group, expected: [{ kind: 'ignored' }] },
     {
       name: 'a group, answered when configured',
@@ -419,10 +424,6 @@ describe.each(ADAPTERS)('$name conformance', (adapter) => {
       expect(classified.holdsSender).toBe(error.expected.holdsSender);
     }
     expect(classified.message.length).toBeGreaterThan(10);
-  });
-
-  it('splits nothing shorter than its limit', () => {
-    expect(adapter.spec.textLimit).toBeGreaterThanOrEqual(1000);
   });
 });
 

@@ -140,12 +140,14 @@ function parseMessage(item: unknown, groups: boolean): InboundEvent {
   const group = chat.endsWith('@g.us');
   if (group && !groups) return { kind: 'ignored', reason: 'group message' };
   // Newer Baileys builds address people by LID; the phone JID then rides along as remoteJidAlt.
+  // Without it the LID itself is the address, kept whole: its digits are not a phone number.
   const jid = chat.endsWith('@lid') && key.remoteJidAlt ? key.remoteJidAlt : chat;
-  const externalId = group ? jid : (jid.split('@')[0] ?? jid);
+  const byPhone = jid.endsWith('@s.whatsapp.net');
+  const externalId = byPhone ? (jid.split('@')[0] ?? jid) : jid;
   const contact = {
     externalId,
     name: key.fromMe ? undefined : pushName || undefined,
-    phone: group ? undefined : externalId,
+    phone: byPhone ? externalId : undefined,
   };
   const read = readContent(message ?? {});
   if (!read)
