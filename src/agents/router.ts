@@ -1,8 +1,9 @@
 /**
  * The router (SPEC §7.1): the cheap model (`SIMPLE_QUERY_MODEL`) reads the conversation and answers,
- * through a required tool call (structured output), which agent should answer, the intent and its
- * confidence. A model that answers in text instead is read as JSON when it can be; otherwise the
- * turn goes to `support` with no confidence claimed.
+ * through a tool call (structured output), which agent should answer, the intent and its
+ * confidence. The call is asked for, not forced: not every provider honours a required tool choice,
+ * and a refusal would count against the provider. A model that answers in text instead is read as
+ * JSON when it can be; otherwise the turn goes to `support` with no confidence claimed.
  */
 import type { ModelMessage } from 'ai';
 import { tool } from 'ai';
@@ -55,7 +56,6 @@ export async function routeTurn(
         inputSchema: routeInput,
       }),
     },
-    toolChoice: 'required',
     maxTokens: 200,
     signal: input.signal,
   });

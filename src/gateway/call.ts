@@ -38,7 +38,6 @@ export async function callModel(
     system: request.system,
     messages: request.messages,
     tools: request.tools,
-    toolChoice: request.toolChoice,
     maxOutputTokens: maxTokens,
     maxRetries: 0,
     abortSignal: signal,

@@ -11,7 +11,7 @@
  *   its own timeout (`PROVIDER_TIMEOUT_MS`).
  * - *phase*: what a call is for (`reply`, `classify`, …); a label on metrics and attempts.
  */
-import type { ModelMessage, ToolChoice, ToolSet } from 'ai';
+import type { ModelMessage, ToolSet } from 'ai';
 import type { ProviderErrorKind } from './errors.ts';
 
 export const LLM_PROVIDERS = [
@@ -38,8 +38,6 @@ export interface GatewayRequest {
   messages: ModelMessage[];
   /** Tools without `execute`: the gateway returns the calls, the caller runs them. */
   tools?: ToolSet;
-  /** `required` (or one tool by name) for structured output through a tool call. */
-  toolChoice?: ToolChoice<ToolSet>;
   maxTokens?: number;
   /** Language of canned answers when every provider fails; default the tenant's, else pt-BR. */
   language?: string;
