@@ -1,3 +1,3 @@
 /** The HTTP edge. */
 export { HttpError } from './errors.ts';
-export { buildServer, type OmniServer } from './server.ts';
+export { buildServer, type OmniServer, type RouteInventoryEntry } from './server.ts';
