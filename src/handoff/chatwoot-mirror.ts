@@ -70,8 +70,8 @@ export async function deliverToChatwoot(
 ): Promise<void> {
   if (!delivery.conversation_id) return;
   if (delivery.kind === 'status') {
-    const status = delivery.payload.status as ChatwootStatus;
-    if (!(await statusStillTrue(db, delivery, status))) return;
+    const status = await currentStatus(db, delivery, delivery.payload.status as ChatwootStatus);
+    if (!status) return;
     const twin = await ensureTwin(db, client, delivery.conversation_id);
     if (twin !== undefined) await client.toggleStatus(twin, status);
     return;
@@ -100,20 +100,29 @@ export async function deliverToChatwoot(
 /**
  * A status sent late (after retries, or behind other calls of its lane) must not undo a newer
  * change — it would flip Chatwoot, whose webhook would flip Omni back: `open` only while the
- * episode is open, `pending` only while the bot is in charge.
+ * episode is open, the end of an episode only while the bot is in charge — `resolved` when the
+ * conversation was resolved with it, else `pending`. Undefined: nothing to send.
  */
-async function statusStillTrue(db: Db, delivery: Delivery, status: ChatwootStatus) {
+async function currentStatus(
+  db: Db,
+  delivery: Delivery,
+  status: ChatwootStatus,
+): Promise<ChatwootStatus | undefined> {
   const [row] = await db
     .select({
       episode: schema.handoffs.status,
       controlledBy: schema.conversations.controlledBy,
+      conversation: schema.conversations.status,
     })
     .from(schema.handoffs)
     .innerJoin(schema.conversations, eq(schema.conversations.id, schema.handoffs.conversationId))
     .where(eq(schema.handoffs.id, String(delivery.payload.handoff_id)));
-  if (!row) return false;
-  if (status === 'open') return row.episode === 'pendente' || row.episode === 'aceito';
-  return row.controlledBy === 'bot';
+  if (!row) return undefined;
+  if (status === 'open') {
+    return row.episode === 'pendente' || row.episode === 'aceito' ? 'open' : undefined;
+  }
+  if (row.controlledBy !== 'bot') return undefined;
+  return row.conversation === 'active' ? 'pending' : 'resolved';
 }
 
 /** The Omni conversation mirrored as Chatwoot conversation `twin`, in the tenant. */

@@ -170,6 +170,23 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
     expect(omni.chatwoot.conversations.get(twin)?.status).toBe('open');
   });
 
+  it('Chatwoot: a conversation resolved in Omni is resolved in Chatwoot', async () => {
+    const id = await omni.contactSays('cw-3', 'quick question');
+    const twin = await twinOf(id);
+    await omni.api('POST', `/api/v1/conversations/${id}/handoff`);
+    await eventually(
+      () => omni.chatwoot.conversations.get(twin)?.status === 'open',
+      10_000,
+      'open',
+    );
+    await omni.api('POST', `/api/v1/conversations/${id}/resolve`);
+    await eventually(
+      () => omni.chatwoot.conversations.get(twin)?.status === 'resolved',
+      10_000,
+      'resolved in Chatwoot',
+    );
+  });
+
   it('the Chatwoot webhook refuses a wrong token and an unknown tenant', async () => {
     const post = (path: string) =>
       fetch(`${omni.baseUrl}${path}`, {
