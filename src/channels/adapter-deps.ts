@@ -13,5 +13,4 @@ export interface AdapterDeps {
   /** The environment's settings, for instance-wide checks (health, polling). */
   defaults: ChannelSettings;
   timeoutMs: number;
-  fetch?: typeof fetch;
 }

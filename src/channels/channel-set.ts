@@ -38,7 +38,6 @@ export function createChannelSet(deps: {
   ingest: ChannelIngest;
   /** The scale profile's Redis: pacing shared by every process. */
   redis?: Redis;
-  fetch?: typeof fetch;
 }): ChannelSet {
   const { config, db, logger } = deps;
   const settingsOf = async (tenantId: string) =>
@@ -53,7 +52,6 @@ export function createChannelSet(deps: {
     settingsOf,
     defaults,
     timeoutMs: config.QUEUE_CLAIM_IDLE_MS,
-    fetch: deps.fetch,
   };
   const evolution = createEvolutionChannel(adapterDeps);
   const telegram = createTelegramChannel(adapterDeps);

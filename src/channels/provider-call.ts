@@ -14,14 +14,13 @@ export interface ProviderCall {
   /** Names the provider in error messages ("Evolution API", "Telegram"). */
   provider: string;
   classify(answer: ProviderAnswer): ChannelError;
-  fetch?: typeof fetch;
 }
 
 export async function callProvider<T>(call: ProviderCall): Promise<T> {
   const signals = [AbortSignal.timeout(call.timeoutMs), ...(call.signal ? [call.signal] : [])];
   let response: Response;
   try {
-    response = await (call.fetch ?? fetch)(call.url, {
+    response = await fetch(call.url, {
       method: call.method ?? 'POST',
       headers: {
         ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),

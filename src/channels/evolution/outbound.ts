@@ -49,7 +49,6 @@ export function createEvolutionChannel(deps: AdapterDeps): ChannelAdapter {
             signal: partSignal,
             timeoutMs: deps.timeoutMs,
             classify: evolutionSpec.classify,
-            fetch: deps.fetch,
           });
           return sent?.key?.id;
         },
@@ -67,7 +66,6 @@ export function createEvolutionChannel(deps: AdapterDeps): ChannelAdapter {
           headers: { apikey: target.apiKey },
           timeoutMs: Math.min(deps.timeoutMs, 2_000),
           classify: evolutionSpec.classify,
-          fetch: deps.fetch,
         });
         state = answer?.instance?.state ?? answer?.state ?? 'unknown';
       } catch (error) {

@@ -25,7 +25,6 @@ export function botOf(settings: {
 export const botIdOf = (bot: TelegramBot) => bot.token.split(':')[0] ?? 'bot';
 
 export function botCall<T>(
-  deps: Pick<AdapterDeps, 'fetch'>,
   bot: TelegramBot,
   method: string,
   body: unknown,
@@ -38,7 +37,6 @@ export function botCall<T>(
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     classify: telegramSpec.classify,
-    fetch: deps.fetch,
   });
 }
 
@@ -58,7 +56,6 @@ export function createTelegramChannel(deps: AdapterDeps): ChannelAdapter {
         signal,
         sendPart: async (text, partSignal) => {
           const sent = await botCall<{ message_id?: number }>(
-            deps,
             bot,
             'sendMessage',
             { chat_id: message.to, text },
@@ -73,7 +70,7 @@ export function createTelegramChannel(deps: AdapterDeps): ChannelAdapter {
       const bot = botOf(deps.defaults);
       if (!bot) return { status: 'down', error: 'Telegram is not configured.' };
       try {
-        const me = await botCall<{ username?: string }>(deps, bot, 'getMe', undefined, {
+        const me = await botCall<{ username?: string }>(bot, 'getMe', undefined, {
           timeoutMs: Math.min(deps.timeoutMs, 2_000),
         });
         return { status: 'up', bot: me.result?.username };

@@ -43,7 +43,6 @@ export function startTelegramPolling(
         }
         const offset = await readCursor(deps.db, cursorName);
         const batch = await botCall<unknown[]>(
-          deps,
           bot,
           'getUpdates',
           { offset, timeout: options.pollTimeoutS, allowed_updates: ['message'] },
@@ -73,13 +72,12 @@ export function startTelegramPolling(
   };
 
   const deleteStaleWebhook = async () => {
-    const info = await botCall<{ url?: string }>(deps, bot, 'getWebhookInfo', undefined, {
+    const info = await botCall<{ url?: string }>(bot, 'getWebhookInfo', undefined, {
       timeoutMs: deps.timeoutMs,
       signal: stopping.signal,
     });
     if (!info.result?.url) return;
     await botCall(
-      deps,
       bot,
       'deleteWebhook',
       { drop_pending_updates: false },

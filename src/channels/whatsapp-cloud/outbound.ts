@@ -60,7 +60,6 @@ export function createWhatsAppCloudChannel(deps: AdapterDeps): ChannelAdapter {
               signal: partSignal,
               timeoutMs: deps.timeoutMs,
               classify: whatsappCloudSpec.classify,
-              fetch: deps.fetch,
             });
             return sent?.messages?.[0]?.id;
           },
@@ -93,7 +92,6 @@ export function createWhatsAppCloudChannel(deps: AdapterDeps): ChannelAdapter {
           headers: { authorization: `Bearer ${target.token}` },
           timeoutMs: Math.min(deps.timeoutMs, 2_000),
           classify: whatsappCloudSpec.classify,
-          fetch: deps.fetch,
         });
         return { status: 'up', number: number?.display_phone_number };
       } catch (error) {
