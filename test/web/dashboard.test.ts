@@ -172,6 +172,10 @@ describe('dashboard in Chromium', () => {
     await page.locator('.conversation .messages').waitFor();
     expect(await page.locator('.inbox .list').isVisible()).toBe(false);
     await page.screenshot({ path: await screenshotPath('dashboard-phone-conversation.png') });
+    await page.getByLabel('language').selectOption('en');
+    await page.getByRole('link', { name: 'Inbox' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.screenshot({ path: await screenshotPath('dashboard-phone-conversation-en.png') });
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 /** The dashboard's strings in Brazilian Portuguese and English; the choice is kept in the browser. */
-import { createContext, type ReactNode, useContext, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 
 const pt = {
   appName: 'Omni',
@@ -209,9 +209,11 @@ const Context = createContext<{ t: Strings; language: Language; setLanguage(l: L
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [language, setState] = useState<Language>(initialLanguage);
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
   const setLanguage = (next: Language) => {
     localStorage.setItem(STORAGE_KEY, next);
-    document.documentElement.lang = next;
     setState(next);
   };
   return (
