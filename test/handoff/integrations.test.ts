@@ -79,6 +79,32 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
     expect(row?.n).toBe(2);
   });
 
+  it('a refusal from Slack (404 channel_not_found) is not retried: the notice is dead-lettered', async () => {
+    const id = await omni.contactSays('slack-4', 'hey');
+    const attemptsBefore = omni.slack.attempts;
+    omni.slack.failNext(1, 404);
+    await requestHandoff(omni.runtime.database.db, {
+      tenantId: omni.tenantId,
+      conversationId: id,
+      reason: 'x',
+      trigger: 'tool',
+    });
+    const row = await eventually(
+      async () =>
+        (
+          await omni.query<{ status: string; attempts: number; last_error: string }>(
+            `select d.status, d.attempts, d.last_error from integration_deliveries d
+               join handoffs h on d.dedupe_key = 'slack:handoff:' || h.id
+              where h.conversation_id = '${id}' and d.status = 'dlq'`,
+          )
+        )[0],
+      10_000,
+      'the dead notice',
+    );
+    expect(row).toMatchObject({ attempts: 1, last_error: expect.stringContaining('404') });
+    expect(omni.slack.attempts - attemptsBefore).toBe(1);
+  });
+
   it('with integrations switched off nothing is sent; switched on, the waiting notice goes out', async () => {
     const { db } = omni.runtime.database;
     await setSwitch(db, 'integrations', false, 'test');
