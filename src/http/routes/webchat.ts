@@ -241,6 +241,7 @@ const DEMO_STRINGS = {
     intro:
       'This page embeds the Omni web chat widget. Write to the bot in the chat window; the conversation also shows up in the dashboard, where an operator can take it over.',
     embed: 'To put the chat on your own site, add this line to its pages:',
+    dashboard: 'Open the dashboard',
   },
   pt: {
     lang: 'pt-BR',
@@ -249,6 +250,7 @@ const DEMO_STRINGS = {
     intro:
       'Esta página incorpora o widget de chat do Omni. Escreva para o bot na janela do chat; a conversa também aparece no painel, onde um atendente pode assumi-la.',
     embed: 'Para colocar o chat no seu site, adicione esta linha às páginas:',
+    dashboard: 'Abrir o painel',
   },
 } as const;
 
@@ -273,6 +275,7 @@ function demoPage(tenant: string, portuguese: boolean, origin: string): string {
   <p>${t.intro}</p>
   <p>${t.embed}</p>
   <code>${escapeHtml(snippet)}</code>
+  <p><a href="/">${t.dashboard}</a></p>
 </main>
 <script src="/widget.js" data-tenant="${tenant}" data-open="true" data-lang="${t.lang}"></script>
 </body>

@@ -56,6 +56,9 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
       <button type="submit" disabled={busy}>
         {t.login}
       </button>
+      <p className="note">
+        <a href="/demo">{t.tryDemo}</a>
+      </p>
     </form>
   );
 }
