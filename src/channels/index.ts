@@ -8,13 +8,8 @@ export {
   inboundEmailSchema,
   parseInboundEmail,
 } from './email/index.ts';
-export {
-  createEvolutionChannel,
-  EVOLUTION_CHANNEL,
-  type EvolutionSecrets,
-  evolutionSpec,
-} from './evolution/index.ts';
-export { type ReceiveDeps, type ReceiveSummary, receive } from './receive.ts';
+export { EVOLUTION_CHANNEL, evolutionSpec } from './evolution/index.ts';
+export { receive } from './receive.ts';
 export {
   createRestChannel,
   IDEMPOTENCY_HEADER,
@@ -22,36 +17,21 @@ export {
   SIGNATURE_HEADER,
   signBody,
 } from './rest.ts';
-export { type ChannelSettings, channelSettings } from './settings.ts';
 export {
-  type CloudSent,
   type CloudSim,
-  type CloudSimOptions,
   type EvolutionSim,
-  type EvolutionSimOptions,
-  type SentMessage,
-  type SentText,
   type SimFaults,
   startCloudSim,
   startEvolutionSim,
   startTelegramSim,
   type TelegramSim,
-  type TelegramSimOptions,
 } from './simulators/index.ts';
 export { splitText } from './split.ts';
-export {
-  createTelegramChannel,
-  TELEGRAM_CHANNEL,
-  TELEGRAM_SECRET_HEADER,
-  type TelegramSecrets,
-  telegramSpec,
-} from './telegram/index.ts';
+export { TELEGRAM_CHANNEL, telegramSpec } from './telegram/index.ts';
 export {
   type ChannelAdapter,
   ChannelError,
-  type ChannelHealth,
   type ChannelSpec,
-  type InboundEvent,
   type InboundRequest,
   isRetryableStatus,
   type OutboundMessage,
@@ -79,11 +59,4 @@ export {
   type WebchatHub,
   type WireMessage,
 } from './webchat/index.ts';
-export {
-  CLOUD_ERRORS,
-  createWhatsAppCloudChannel,
-  SIGNATURE_256_HEADER,
-  WHATSAPP_CLOUD_CHANNEL,
-  type WhatsAppCloudSecrets,
-  whatsappCloudSpec,
-} from './whatsapp-cloud/index.ts';
+export { WHATSAPP_CLOUD_CHANNEL, whatsappCloudSpec } from './whatsapp-cloud/index.ts';

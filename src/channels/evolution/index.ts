@@ -1,3 +1,3 @@
 /** WhatsApp through Evolution API v2 (SPEC §6.1). */
 export { createEvolutionChannel } from './outbound.ts';
-export { EVOLUTION_CHANNEL, type EvolutionSecrets, evolutionSpec } from './spec.ts';
+export { EVOLUTION_CHANNEL, evolutionSpec } from './spec.ts';

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { hmacSha256 } from '../secrets.ts';
 import type { DeliveryState } from '../types.ts';
+import { SIGNATURE_256_HEADER } from '../whatsapp-cloud/spec.ts';
 import { faultState, type SimFaults, waitUntil } from './faults.ts';
 
 export interface CloudSimOptions {
@@ -108,7 +109,7 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-hub-signature-256': signature ?? hmacSha256(raw, appSecret),
+        [SIGNATURE_256_HEADER]: signature ?? hmacSha256(raw, appSecret),
       },
       body: raw,
     });

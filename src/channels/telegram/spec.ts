@@ -38,7 +38,7 @@ const messageSchema = z.looseObject({
   caption: z.string().optional(),
 });
 
-export const telegramUpdateSchema = z.looseObject({
+const telegramUpdateSchema = z.looseObject({
   update_id: z.number(),
   message: z.unknown().optional(),
 });

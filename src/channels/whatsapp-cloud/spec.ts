@@ -27,7 +27,7 @@ export interface WhatsAppCloudSecrets {
 }
 
 /** Meta's error codes that change what a retry can do. */
-export const CLOUD_ERRORS = {
+const CLOUD_ERRORS = {
   throughput: 130429,
   pairRate: 131056,
   outsideWindow: 131047,
