@@ -56,7 +56,6 @@ export interface ReleaseInput {
   tenantId: string;
   conversationId: string;
   trigger: HandoffTrigger;
-  operatorId?: string;
 }
 
 export interface HandoffResult {
@@ -221,13 +220,14 @@ async function closeEpisode(
     const wasHuman = conversation.controlledBy !== 'bot';
     if (wasHuman) await writeMarker(tx, conversation, open);
     if (wasHuman || open) await setController(tx, conversation, 'bot', null);
-    if (resolveConversation && conversation.status === 'active') {
+    const resolving = resolveConversation && conversation.status === 'active';
+    if (resolving) {
       await tx
         .update(schema.conversations)
         .set({ status: 'resolved', resolvedAt: sql`now()`, updatedAt: sql`now()` })
         .where(eq(schema.conversations.id, conversation.id));
     }
-    const changed = wasHuman || open !== undefined || resolveConversation;
+    const changed = wasHuman || open !== undefined || resolving;
     return { handoff, controlledBy: 'bot', changed } as const;
   });
   if (result.changed && result.handoff) {
