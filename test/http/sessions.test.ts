@@ -253,6 +253,85 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
     expect(after.statusCode).toBe(401);
   });
 
+  it('lets an admin manage users and read the audit log of their own tenant', async () => {
+    const admin = await loggedIn('admin@acme.test');
+    const headers = { cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    const created = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers,
+      payload: { email: 'new@acme.test', full_name: 'New', role: 'viewer', password: 'short' },
+    });
+    expect(created.statusCode).toBe(400);
+    expect(created.json().error.message).toMatch(/^body\.password/);
+    const ok = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers,
+      payload: { email: 'new@acme.test', full_name: 'New', role: 'viewer', password: PASSWORD },
+    });
+    expect(ok.statusCode).toBe(201);
+    const listed = await server.app.inject({ url: '/api/v1/users', headers });
+    expect(listed.json().users.map((u: { email: string }) => u.email)).toContain('new@acme.test');
+    const disabled = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${ok.json().id}`,
+      headers,
+    });
+    expect(disabled.json().disabled_at).not.toBeNull();
+
+    const audit = await server.app.inject({ url: '/api/v1/audit?limit=200', headers });
+    expect(audit.statusCode).toBe(200);
+    const entries = audit.json().entries as Array<{
+      action: string;
+      tenant_id: string;
+      ip: string;
+    }>;
+    expect(entries.every((entry) => entry.tenant_id === acme.id)).toBe(true);
+    const actions = entries.map((entry) => entry.action);
+    for (const action of ['auth.login', 'user.create', 'user.disable', 'tenant.update'])
+      expect(actions).toContain(action);
+    const firstPage = await server.app.inject({ url: '/api/v1/audit?limit=2', headers });
+    const before = firstPage.json().entries[1].id;
+    const next = await server.app.inject({
+      url: `/api/v1/audit?limit=2&before=${before}`,
+      headers,
+    });
+    expect(next.json().entries[0].id).toBeLessThan(before);
+    const onlyLogins = await server.app.inject({ url: '/api/v1/audit?action=auth.', headers });
+    expect(
+      onlyLogins.json().entries.every((e: { action: string }) => e.action.startsWith('auth.')),
+    ).toBe(true);
+  });
+
+  it('validates tenant settings it knows, keeps the ones of other parts', async () => {
+    const admin = await loggedIn('admin@acme.test');
+    const headers = { cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    const bad = await server.app.inject({
+      method: 'PUT',
+      url: '/api/companies/acme',
+      headers,
+      payload: { settings: { escalation: { min_confidence: 2 } } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^body\.settings\.escalation\.min_confidence/);
+    const good = await server.app.inject({
+      method: 'PUT',
+      url: '/api/companies/acme',
+      headers,
+      payload: {
+        custom_instructions: 'Sempre responda em português brasileiro.',
+        settings: { maintenance_message: 'Voltamos já.', outbound_webhook_url: 'https://x.test' },
+      },
+    });
+    expect(good.statusCode).toBe(200);
+    expect(good.json().settings).toMatchObject({
+      custom_instructions: 'Sempre responda em português brasileiro.',
+      maintenance_message: 'Voltamos já.',
+      outbound_webhook_url: 'https://x.test',
+    });
+  });
+
   it('validates the login body and names the field', async () => {
     const response = await server.app.inject({
       method: 'POST',

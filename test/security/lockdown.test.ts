@@ -145,6 +145,13 @@ describe.skipIf(!TEST_DATABASE_URL)('the operator commands, as an operator runs 
     const disabled = await runOmni(['users', 'disable', 'ops@acme.test'], env);
     expect(disabled.stderr).toMatch(/Disabled ops@acme.test/);
 
+    const config = await runOmni(
+      ['tenant', 'config', 'set', 'acme', 'escalation', '{"min_confidence": 0.7}', '--json'],
+      env,
+    );
+    expect(config.code, config.stderr).toBe(0);
+    expect(JSON.parse(config.stdout).settings.escalation).toEqual({ min_confidence: 0.7 });
+
     const maintenance = await runOmni(['maintenance', 'partial', '--json'], env);
     expect(maintenance.code).toBe(0);
     expect(JSON.parse(maintenance.stdout)).toMatchObject({ maintenance: 'partial' });

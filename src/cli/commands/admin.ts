@@ -1,4 +1,4 @@
-/** `omni tenant …` and `omni keys …`: credentials and companies from the shell (seed 002). */
+/** `omni tenant …` (with `config set`) and `omni keys …`: companies and credentials from the shell (seed 002). */
 import type { Command } from 'commander';
 import {
   apiKeyView,
@@ -11,6 +11,7 @@ import {
   parsePermissions,
   revokeApiKey,
   tenantView,
+  updateTenant,
 } from '../../tenancy/index.ts';
 import { CliError, printJson, printTable, say, withRuntime } from '../output.ts';
 
@@ -45,6 +46,28 @@ export function registerTenantCommands(program: Command): void {
     );
 
   tenant
+    .command('config')
+    .description('change a tenant setting')
+    .command('set <tenant> <key> <value>')
+    .description(
+      'set a setting (the value is read as JSON when it parses: 0.7, true, {"a":1}; else as text; null removes it)',
+    )
+    .option('--json', 'print the tenant as JSON')
+    .action((idOrSlug: string, key: string, value: string, options: { json?: boolean }) =>
+      withRuntime(async ({ database }) => {
+        const current = await getTenant(database.db, idOrSlug);
+        const updated = await updateTenant(
+          database.db,
+          current.id,
+          key === 'name' ? { name: value } : { settings: { [key]: settingValue(value) } },
+          CLI,
+        );
+        if (options.json) printJson(tenantView(updated));
+        else say(`${updated.slug}: ${key} set.`);
+      }),
+    );
+
+  tenant
     .command('show <tenant>')
     .description('show a tenant (by slug or id) with its settings')
     .action((idOrSlug: string) =>
@@ -52,6 +75,14 @@ export function registerTenantCommands(program: Command): void {
         printJson(tenantView(await getTenant(database.db, idOrSlug))),
       ),
     );
+}
+
+function settingValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 export function registerKeyCommands(program: Command): void {

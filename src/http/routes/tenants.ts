@@ -21,7 +21,24 @@ const tenantUpdate = z
     name: z.string().trim().min(1).max(200).optional(),
     language: z.string().min(2).max(35).optional(),
     custom_instructions: z.string().max(8000).nullable().optional(),
-    settings: z.record(z.string(), z.unknown()).optional(),
+    settings: z
+      .object({
+        language: z.string().min(2).max(35).optional(),
+        custom_instructions: z.string().max(8000).nullable().optional(),
+        maintenance_message: z.string().trim().min(1).max(2000).nullable().optional(),
+        escalation: z
+          .object({
+            min_confidence: z.number().min(0).max(1).optional(),
+            max_interactions: z.number().int().positive().max(100).optional(),
+          })
+          .strict()
+          .nullable()
+          .optional(),
+        canned_responses: z.record(z.string(), z.string().max(2000)).nullable().optional(),
+      })
+      // Settings of other parts (channels, providers, agents) are theirs to check.
+      .catchall(z.unknown())
+      .optional(),
   })
   .strict();
 
