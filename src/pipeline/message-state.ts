@@ -3,7 +3,7 @@
  * change). In the scale profile `status:<messageId>` in Redis mirrors it for seed 000's
  * `HGETALL status:<id>`; the mirror is best effort and never the truth.
  */
-import { inArray, sql } from 'drizzle-orm';
+import { and, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
@@ -35,7 +35,15 @@ export async function recordStates(tx: Db, changes: StateChange[]): Promise<void
     await tx
       .update(schema.messages)
       .set({ status: state, updatedAt: sql`now()`, ...(error ? { error: String(error) } : {}) })
-      .where(inArray(schema.messages.id, ids));
+      .where(
+        state === 'sent'
+          ? // A channel's delivered/read webhook can beat the dispatcher's own `sent` write.
+            and(
+              inArray(schema.messages.id, ids),
+              notInArray(schema.messages.status, ['delivered', 'read']),
+            )
+          : inArray(schema.messages.id, ids),
+      );
   }
   await announceMessageEvents(tx, changes);
 }
