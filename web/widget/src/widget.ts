@@ -1,7 +1,8 @@
 /**
  * The Omni web chat widget (SPEC §6.4). Embed with
  * `<script src="https://omni.example/widget.js" data-tenant="acme" async></script>`; optional
- * `data-open="true"` (start open), `data-lang="en"`, `data-title`, `data-accent` (a CSS colour).
+ * `data-open="true"` (start open), `data-lang="en"`, `data-title`, `data-accent` (a CSS colour),
+ * `data-name` (the visitor's name, when the site knows it: operators see it in the inbox).
  * Plain DOM in a shadow root: the host page needs no framework and its styles stay its own.
  */
 import type { ServerFrame, WireMessage } from '../../../src/channels/webchat/protocol.ts';
@@ -132,7 +133,8 @@ function start(script: HTMLScriptElement): void {
     render();
   };
 
-  const connection = connect(url, () => ({ type: 'hello', visitor: secret }), {
+  const name = script.dataset.name?.trim().slice(0, 100) || undefined;
+  const connection = connect(url, () => ({ type: 'hello', visitor: secret, name }), {
     onFrame,
     onStatus: (state) => {
       status.textContent =

@@ -12,6 +12,8 @@ interface Conversation {
 
 export function ConversationView(props: {
   id: string;
+  /** Who the contact is, as the inbox shows them. */
+  title: string;
   /** Bumped by live events for this conversation. */
   version: number;
   canAct: boolean;
@@ -70,6 +72,7 @@ export function ConversationView(props: {
         <button type="button" className="link back" onClick={props.onBack}>
           ← {t.back}
         </button>
+        <strong>{props.title}</strong>
         <span
           className={`badge ${conversation.controlled_by}`}
           data-controlled-by={conversation.controlled_by}

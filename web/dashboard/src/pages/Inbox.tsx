@@ -46,6 +46,7 @@ export function InboxPage({ me }: { me: Me }) {
     resolved: t.filterResolved,
   };
 
+  const selectedEntry = entries.find((entry) => entry.id === selected);
   return (
     <div className={`inbox ${selected ? 'has-selection' : ''}`}>
       <section className="list">
@@ -102,6 +103,7 @@ export function InboxPage({ me }: { me: Me }) {
         {selected ? (
           <ConversationView
             id={selected}
+            title={selectedEntry ? contactLabel(selectedEntry, t.visitor) : ''}
             version={version}
             canAct={me.user.role !== 'viewer'}
             onBack={() => setSelected(undefined)}
