@@ -2,8 +2,8 @@
  * Rate limits (SPEC §9, seed 004 §8.3), counted in Redis when there is one so that every API
  * process shares the same budget (in-process otherwise):
  * - the tenant API: RATE_LIMIT_PER_MINUTE per API key or per dashboard user, checked after
- *   authentication; requests without any credential (login, probes of the API) per address,
- *   checked before anything touches the database;
+ *   authentication; requests without any credential (login, probes of the API) and requests
+ *   whose credential was refused per address, checked before anything touches the database;
  * - channel webhooks (`/webhooks/*`): WEBHOOK_RATE_LIMIT_PER_MINUTE per tenant (the `:tenant` of
  *   the path, else the address), so a flood on one tenant's webhook cannot starve another's.
  * Over a limit: 429 with Retry-After, `rate_limit_exceeded_total{scope}` counted, and a
@@ -51,9 +51,15 @@ export function limitTenantApi(app: FastifyInstance, runtime: Runtime): void {
     keyGenerator: (request) =>
       request.apiKey ? `key:${request.apiKey.id}` : `user:${request.session?.userId}`,
   });
-  // Before authentication (hooks run in order): an anonymous flood never reaches the database.
+  // Before authentication (hooks run in order): an anonymous flood never reaches the database,
+  // and an address that used up its budget on wrong credentials is refused before the lookup.
   app.addHook('onRequest', async (request) => {
-    if (!presentsCredential(request)) await enforce(perAddress, request, runtime, 'ip');
+    const anonymous = !presentsCredential(request);
+    await enforce(perAddress, request, runtime, 'ip', { increment: anonymous });
+  });
+  // A wrong key or an ended session counts against its address, like an anonymous call.
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 401 && presentsCredential(request)) await perAddress(request);
   });
   app.addHook('preHandler', async (request) => {
     if (request.apiKey) await enforce(perCaller, request, runtime, 'api_key');
@@ -72,9 +78,13 @@ async function enforce(
   request: FastifyRequest,
   runtime: Runtime,
   scope: Scope,
+  options: { increment?: boolean } = {},
 ): Promise<void> {
-  const result = await limiter(request);
-  if (result.isAllowed || !result.isExceeded) return;
+  const result = await limiter(request, options);
+  if (result.isAllowed) return;
+  // A read does not count this request, so a spent budget (nothing remaining) already refuses.
+  const over = options.increment === false ? result.remaining === 0 : result.isExceeded;
+  if (!over) return;
   runtime.metrics.rateLimitExceeded.inc({ scope });
   request.log.warn(
     {

@@ -81,7 +81,7 @@ describe('rate limits', () => {
       const me = await server.app.inject({
         url: '/api/v1/auth/me',
         headers: { cookie: cookie ?? '' },
-        remoteAddress: '10.0.0.1',
+        remoteAddress: '10.0.0.5',
       });
       expect(me.statusCode).toBe(200);
     }
@@ -91,8 +91,20 @@ describe('rate limits', () => {
       remoteAddress: '10.0.0.3',
     });
     expect(sixth.statusCode).toBe(429);
+    // Guessing keys spends the address's budget too, and then even a good key from it waits.
+    const { key } = await createApiKey(db, { tenantId: tenant.id }, SYSTEM);
+    const guess = (apiKey: string) =>
+      server.app.inject({
+        url: '/api/v1/auth/me',
+        headers: { 'x-api-key': apiKey },
+        remoteAddress: '10.0.0.4',
+      });
+    for (let i = 0; i < 5; i++)
+      expect((await guess(`sk_guess${i}aaaaaaaaaa`)).statusCode).toBe(401);
+    expect((await guess('sk_guess5aaaaaaaaaa')).statusCode).toBe(429);
+    expect((await guess(key)).statusCode).toBe(429);
     const metric = await exceeded(test.runtime);
-    expect(metric).toContain('scope="ip"} 1');
+    expect(metric).toContain('scope="ip"} 3');
     expect(metric).toContain('scope="user"} 1');
   });
 
