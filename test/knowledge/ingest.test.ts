@@ -159,6 +159,17 @@ describe.each(BACKENDS)('knowledge base (%s)', (backend) => {
     });
   });
 
+  it('lets the offline responder (no LLM configured) answer from the knowledge base with the citation', async () => {
+    const result = await test.runtime.gateway.generate({
+      tenantId,
+      messages: [{ role: 'user', content: 'voces emitem nota fiscal?' }],
+    });
+    expect(result).toMatchObject({ provider: 'local', fallback: 'no_provider' });
+    expect(result.text).toBe(
+      'Sim, a nota fiscal eletrônica segue por e-mail.\n\n(Vocês emitem nota fiscal? — faq.json)',
+    );
+  });
+
   it('refuses a JSON that is not a FAQ with a 400 naming the expected shape', async () => {
     const response = await server.app.inject({
       method: 'POST',
