@@ -2,15 +2,19 @@
  * `omni doctor`: the preflight of seed 004 (`preflight-check.sh`). One result per check; any
  * `fail` means Omni would not start or would not work. It reads and pings, it never changes state.
  */
+import { createTransport } from 'nodemailer';
+import { createChannelSet } from '../channels/index.ts';
 import { type Config, ConfigError, deploymentProfile, loadConfig } from '../config/index.ts';
 import { enabledProviders } from '../gateway/index.ts';
-import type { Logger } from '../observability/index.ts';
+import { type HealthCheck, type Logger, runCheck } from '../observability/index.ts';
 import {
   connectRedis,
   describeConnectionError,
   openDatabase,
   StorageError,
 } from '../storage/index.ts';
+
+type ProbeResult = Awaited<ReturnType<typeof runCheck>>;
 
 export type CheckOutcome = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -54,6 +58,7 @@ export async function runDoctor(
     await checkRedis(config, logger),
     checkProviders(config),
     checkChannels(config),
+    ...(await probeChannels(config, logger)),
   ];
   return { ok: checks.every((c) => c.outcome !== 'fail'), checks };
 }
@@ -149,4 +154,74 @@ function checkChannels(config: Config): DoctorCheck {
     outcome: 'ok',
     detail: `web chat, REST API${configured.length ? `, ${configured.join(', ')}` : ''}`,
   };
+}
+
+/**
+ * Asks each channel the environment configures whether it can deliver now: Evolution's connection
+ * state ("WhatsApp not connected"), Telegram's getMe, the Cloud API phone number, the SMTP server's
+ * greeting. These are the adapters' own health probes, the ones `/health` reports. A configured
+ * channel that cannot deliver fails the preflight: its replies would pile up in the outbox.
+ */
+async function probeChannels(config: Config, logger: Logger): Promise<DoctorCheck[]> {
+  const adapterConfigured = CHANNELS.some(
+    ([name, variables]) => name !== 'email' && variables.some((v) => config[v]),
+  );
+  // The adapters are built with a database handle their probes never query: an empty in-memory
+  // one, not the real database, which a running Omni holds locked in the embedded profile.
+  const scratch = adapterConfigured ? await openDatabase({ kind: 'pglite', logger }) : undefined;
+  try {
+    const probes = [
+      ...(scratch
+        ? createChannelSet({ config, db: scratch.db, logger, ingest: refuseMessages }).healthChecks
+        : []),
+      ...(config.SMTP_URL ? [smtpProbe(config.SMTP_URL)] : []),
+    ];
+    const results = await Promise.all(probes.map(runCheck));
+    return results.map((result, index) => ({
+      name: `channel ${probes[index]?.name}`,
+      outcome: result.status === 'up' ? 'ok' : 'fail',
+      detail: describeProbe(result),
+    }));
+  } finally {
+    await scratch?.close();
+  }
+}
+
+async function refuseMessages(): Promise<never> {
+  throw new Error('omni doctor receives no messages');
+}
+
+function smtpProbe(url: string): HealthCheck {
+  return {
+    name: 'email',
+    critical: false,
+    async check() {
+      const transport = createTransport({
+        url,
+        connectionTimeout: PING_TIMEOUT_MS,
+        greetingTimeout: PING_TIMEOUT_MS,
+        socketTimeout: PING_TIMEOUT_MS,
+      });
+      try {
+        await transport.verify();
+        return { status: 'up', server: new URL(url).host };
+      } catch (error) {
+        return {
+          status: 'down',
+          error: `SMTP ${new URL(url).host}: ${describeConnectionError(error)}`,
+        };
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
+
+/** One line from a probe's result: the error when down, otherwise what it identified. */
+function describeProbe(result: ProbeResult): string {
+  if (result.status === 'down') return result.error ?? 'down';
+  const identified = Object.entries(result)
+    .filter(([key, value]) => key !== 'status' && key !== 'latency_ms' && value !== undefined)
+    .map(([key, value]) => `${key} ${String(value)}`);
+  return ['reachable', ...identified].join(', ');
 }

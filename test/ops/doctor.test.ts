@@ -1,0 +1,86 @@
+/**
+ * `omni doctor` asks every configured channel whether it can deliver, through the same probes
+ * `/health` uses, against the channel simulators and a real SMTP server.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EvolutionSim,
+  startEvolutionSim,
+  startTelegramSim,
+  type TelegramSim,
+} from '../../src/channels/index.ts';
+import { createLogger } from '../../src/observability/index.ts';
+import { runDoctor } from '../../src/ops/index.ts';
+import { type SmtpSim, startSmtpSim } from '../support/smtp-sim.ts';
+
+const logger = createLogger('silent');
+
+describe('omni doctor channel checks', () => {
+  let dataDir: string;
+  let evolution: EvolutionSim;
+  let telegram: TelegramSim;
+  let smtp: SmtpSim;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'omni-doctor-'));
+    [evolution, telegram, smtp] = await Promise.all([
+      startEvolutionSim({ port: 0, instance: 'main' }),
+      startTelegramSim({ port: 0 }),
+      startSmtpSim(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([evolution.close(), telegram.close(), smtp.close().catch(() => {})]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const environment = () => ({
+    OMNI_DATA_DIR: dataDir,
+    // Seed 000's names for the WhatsApp simulator.
+    MCP_WHATSAPP_URL: evolution.url,
+    MCP_TOKEN: evolution.apiKey,
+    EVOLUTION_INSTANCE: evolution.instance,
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_URL: telegram.url,
+    SMTP_URL: smtp.url,
+  });
+
+  const check = (report: Awaited<ReturnType<typeof runDoctor>>, name: string) =>
+    report.checks.find((c) => c.name === name);
+
+  // A doctor run opens the embedded database and an in-memory one for the adapters: seconds each on
+  // a busy machine.
+  const SLOW_MS = 120_000;
+
+  it('reports each configured channel reachable, with what it identified', {
+    timeout: SLOW_MS,
+  }, async () => {
+    const report = await runDoctor(logger, environment());
+    expect(report.ok).toBe(true);
+    expect(check(report, 'channel whatsapp')).toMatchObject({ outcome: 'ok' });
+    expect(check(report, 'channel whatsapp')?.detail).toContain('state open');
+    expect(check(report, 'channel telegram')).toMatchObject({ outcome: 'ok' });
+    expect(check(report, 'channel email')).toMatchObject({ outcome: 'ok' });
+  });
+
+  it('fails naming the channel that cannot deliver', { timeout: SLOW_MS }, async () => {
+    evolution.faults({ disconnected: true });
+    await smtp.close();
+    const report = await runDoctor(logger, environment());
+    expect(report.ok).toBe(false);
+    expect(check(report, 'channel whatsapp')).toMatchObject({ outcome: 'fail' });
+    expect(check(report, 'channel whatsapp')?.detail).toContain('WhatsApp not connected');
+    expect(check(report, 'channel telegram')).toMatchObject({ outcome: 'ok' });
+    expect(check(report, 'channel email')).toMatchObject({ outcome: 'fail' });
+    expect(check(report, 'channel email')?.detail).toMatch(/^SMTP 127\.0\.0\.1:\d+: /);
+  });
+
+  it('probes nothing when no channel is configured', { timeout: SLOW_MS }, async () => {
+    const report = await runDoctor(logger, { OMNI_DATA_DIR: dataDir });
+    expect(report.checks.filter((c) => c.name.startsWith('channel '))).toEqual([]);
+  });
+});
