@@ -33,6 +33,8 @@ export interface ScanTargets {
 
 export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<void> {
   if (targets.slack) {
+    // Episodes someone has to come to: asked for, not opened by a human already there
+    // (a take-over is accepted in the transaction that creates it).
     await db.execute(sql`
       insert into integration_deliveries
         (tenant_id, conversation_id, target, kind, lane, dedupe_key, payload, created_at)
@@ -40,6 +42,7 @@ export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<v
              jsonb_build_object('handoff_id', h.id), h.created_at
         from handoffs h
        where h.created_at > now() - ${SCAN_WINDOW}
+         and (h.accepted_at is null or h.accepted_at > h.created_at)
          and not exists (select 1 from integration_deliveries d
                           where d.dedupe_key = 'slack:handoff:' || h.id)
       on conflict (dedupe_key) do nothing`);

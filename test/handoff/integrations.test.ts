@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestHandoff } from '../../src/handoff/index.ts';
+import { requestHandoff, takeOver } from '../../src/handoff/index.ts';
 import { setSwitch } from '../../src/storage/index.ts';
 import {
   BACKENDS,
@@ -56,6 +56,13 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
         trigger: 'tool',
       });
     }
+    // A human taking a conversation over needs nobody to come: no notice.
+    const taken = await omni.contactSays('slack-5', 'hola');
+    await takeOver(omni.runtime.database.db, {
+      tenantId: omni.tenantId,
+      conversationId: taken,
+      trigger: 'operator',
+    });
     // Asked twice: still one episode, so still one notification.
     await requestHandoff(omni.runtime.database.db, {
       tenantId: omni.tenantId,
