@@ -36,7 +36,7 @@ export function createChannelSet(deps: {
   db: Db;
   logger: Logger;
   ingest: ChannelIngest;
-  /** The scale profile's Redis: pacing shared by every process. */
+  /** The scale profile's Redis: pacing shared by every process, the `status:<id>` mirror. */
   redis?: Redis;
 }): ChannelSet {
   const { config, db, logger } = deps;
@@ -63,7 +63,7 @@ export function createChannelSet(deps: {
   if (defaults.WHATSAPP_ACCESS_TOKEN) {
     healthChecks.push(channelCheck('whatsapp_cloud', whatsappCloud));
   }
-  const receiveDeps: ReceiveDeps = { db, logger, ingest: deps.ingest };
+  const receiveDeps: ReceiveDeps = { db, logger, ingest: deps.ingest, redis: deps.redis };
   let poller: TelegramPoller | undefined;
   return {
     adapters: [evolution, telegram, whatsappCloud],

@@ -6,6 +6,7 @@
  * asks for a handoff.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import { requestHandoff, takeOver } from '../handoff/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { type Db, schema } from '../storage/index.ts';
@@ -25,6 +26,8 @@ export interface ReceiveDeps {
   db: Db;
   logger: Logger;
   ingest: ChannelIngest;
+  /** The scale profile's Redis, where `status:<messageId>` mirrors each message's state. */
+  redis?: Redis;
 }
 
 export interface ReceiveSummary {
@@ -83,7 +86,10 @@ export async function receive(
       }
       case 'status': {
         const applied = await applyDeliveryState(deps.db, { tenantId, channel, ...event });
-        if (applied) summary.statuses++;
+        if (applied) {
+          summary.statuses++;
+          await mirrorDeliveryState(deps.redis, applied);
+        }
         if (applied && event.needsHuman) {
           await requestHandoff(deps.db, {
             tenantId,
@@ -105,6 +111,31 @@ export async function receive(
     }
   }
   return summary;
+}
+
+/** Same hash, fields and lifetime as the pipeline's mirror (pipeline/message-state.ts). */
+const MIRROR_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Seed 000's `HGETALL status:<id>` shows delivered/read too. Best effort, like every mirror write:
+ * the database already has the state.
+ */
+async function mirrorDeliveryState(
+  redis: Redis | undefined,
+  applied: { messageId: string; conversationId: string; state: string },
+): Promise<void> {
+  if (!redis) return;
+  const key = `status:${applied.messageId}`;
+  await redis
+    .pipeline()
+    .hset(key, {
+      state: applied.state,
+      conversation: applied.conversationId,
+      updated_at: new Date().toISOString(),
+    })
+    .expire(key, MIRROR_TTL_SECONDS)
+    .exec()
+    .catch(() => {});
 }
 
 /**

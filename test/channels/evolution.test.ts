@@ -68,6 +68,15 @@ describe.each(QUEUE_BACKENDS)('WhatsApp through Evolution API (%s queue)', (back
       )[0]?.status;
     for (let i = 0; i < 100 && (await replyStatus()) !== 'read'; i++) await sleep(50);
     expect(await replyStatus()).toBe('read');
+    // Seed 000's HGETALL status:<id> shows the receipt too (scale profile).
+    const redis = harness.test.runtime.redis?.client;
+    if (backend === 'redis') {
+      const [replyRow] = await rows<{ id: string }>(
+        db(),
+        `select id from messages where body = 'eco: Olá, quero saber o preço'`,
+      );
+      expect(await redis?.hget(`status:${replyRow?.id}`, 'state')).toBe('read');
+    }
   });
 
   it('recognises the echo even when it overtakes the answer to the send', async () => {
