@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyRetention } from '../../src/ops/index.ts';
 import { type Db, schema } from '../../src/storage/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
@@ -6,6 +6,9 @@ import { runOmni } from '../support/cli.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS, TEST_DATABASE_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
+
+// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
@@ -215,5 +218,5 @@ describe.skipIf(!TEST_DATABASE_URL)('omni cleanup', () => {
     const real = await runOmni(['cleanup', '--days', '1'], env);
     expect(real.stderr).toMatch(/^Deleted \(older than 1 days\): .*messages 5/m);
     expect(await rows(db, 'select count(*)::int as n from messages')).toEqual([{ n: 0 }]);
-  }, 120_000);
+  });
 });

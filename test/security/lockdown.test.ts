@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
@@ -16,6 +16,9 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS, TEST_DATABASE_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
+
+// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const SYSTEM = { type: 'system' } as const;
 const PASSWORD = 'correct horse battery';
@@ -163,5 +166,5 @@ describe.skipIf(!TEST_DATABASE_URL)('the operator commands, as an operator runs 
     expect(result.stderr).toMatch(/2 API keys revoked, 2 sessions ended, integrations off/);
     expect(result.stderr).toContain('omni keys create --tenant acme --permissions read,write');
     expect(await statuses(server, credentials)).toEqual([401, 401, 401, 401]);
-  }, 180_000);
+  }, 400_000);
 });
