@@ -13,6 +13,7 @@ import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
 import { runOmni } from '../support/cli.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { rows } from '../support/sql.ts';
 
 const SEED_000 = '000 (Playbooks Operacionais)';
 const SEED_001 = '001 (Runbook Júlia)';
@@ -99,6 +100,27 @@ const METRICS: Array<[name: string, match: 'exact' | 'grep', seed: string, line:
   ['llm_tokens_by_model', 'grep', SEED_004, 1668],
 ];
 
+/** SQL the runbooks type into psql, against Omni's schema (the seeds' table names are views). */
+const QUERIES: Array<[sql: string, seed: string, line: number]> = [
+  ["SELECT COUNT(*) FROM conversations WHERE status = 'active'", SEED_001, 46],
+  ["SELECT COUNT(*) FROM fila_mensagens WHERE status = 'pendente'", SEED_001, 49],
+  ["SELECT * FROM handoffs WHERE status = 'pendente' ORDER BY created_at DESC", SEED_001, 52],
+  ['SELECT * FROM interacoes ORDER BY created_at DESC LIMIT 10', SEED_001, 55],
+  ["DELETE FROM conversations WHERE created_at < NOW() - INTERVAL '90 days'", SEED_001, 314],
+  ["DELETE FROM interacoes WHERE created_at < NOW() - INTERVAL '90 days'", SEED_001, 317],
+  [
+    "DELETE FROM fila_mensagens WHERE status = 'enviada' AND enviada_em < NOW() - INTERVAL '30 days'",
+    SEED_001,
+    320,
+  ],
+  [
+    'SELECT id, email, score, created_at FROM leads WHERE created_at >= CURRENT_DATE ORDER BY score DESC',
+    SEED_004,
+    426,
+  ],
+  ['SELECT COUNT(*) FROM conversations', SEED_004, 1245],
+];
+
 /** `omni` commands that stand for what the runbooks do with redis-cli, SQL or scripts (SPEC §2). */
 const COMMANDS: Array<[group: string[], commands: string[], seed: string, line: number]> = [
   [[], ['doctor'], SEED_004, 161],
@@ -176,6 +198,10 @@ describe('the runbooks’ names exist in Omni', () => {
       });
       expect(response.statusCode, response.body).not.toBe(404);
       expect(response.statusCode, response.body).toBeLessThan(500);
+    });
+
+    it.each(QUERIES)('%s (seed %s, line %i) runs', async (query) => {
+      await expect(rows(test.runtime.database.db, query)).resolves.toBeInstanceOf(Array);
     });
 
     it.each(METRICS)('metric %s (%s; seed %s, line %i) is exposed', async (name, match) => {
