@@ -78,7 +78,7 @@ export async function searchKnowledge(db: Db, input: SearchInput): Promise<Passa
       from scored s
       join kb_chunks c on c.id = s.id
       join kb_documents d on d.id = c.document_id
-     order by s.score desc, c.id
+     order by s.score desc, d.source, c.position
      limit ${limit}`,
   );
   return rows.map((row) => ({
