@@ -146,10 +146,11 @@ const COMMANDS: Array<[group: string[], commands: string[], seed: string, line: 
   [['sim'], ['whatsapp', 'telegram', 'llm'], SEED_000, 57],
 ];
 
-/** Scripts the runbooks run by path, relative to the repository. */
+/** Scripts and files the runbooks run by path, relative to the repository. */
 const SCRIPTS: Array<[path: string, seed: string, line: number]> = [
   ['scripts/mcp-sim.ts', SEED_000, 57],
   ['scripts/health-monitor.sh', SEED_003, 61],
+  ['ecosystem.config.cjs', SEED_003, 226],
   ['scripts/preflight-check.sh', SEED_004, 161],
   ['scripts/enable-maintenance-mode.sh', SEED_004, 200],
   ['scripts/backup-database.sh', SEED_004, 239],
