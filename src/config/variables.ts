@@ -398,7 +398,7 @@ export const variables = {
   }),
   CHANNEL_PACING: variable(text(), {
     group: 'channels',
-    doc: 'Outbound pacing over the providers\' published limits, e.g. `telegram.recipient=1/1s burst 3; whatsapp.sender=80/1s` (channels `evolution`, `whatsapp`, `telegram`; scopes `sender`, `recipient`).',
+    doc: "Outbound pacing over the providers' published limits, e.g. `telegram.recipient=1/1s burst 3; whatsapp.sender=80/1s` (channels `evolution`, `whatsapp`, `telegram`; scopes `sender`, `recipient`).",
   }),
   SMTP_URL: variable(urlWithScheme(['smtp', 'smtps']), {
     group: 'channels',

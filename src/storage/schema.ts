@@ -669,9 +669,7 @@ export const prompts = pgTable(
   },
   (t) => [
     uniqueIndex('prompts_version_uq').on(t.tenantId, t.agent, t.version),
-    uniqueIndex('prompts_active_uq')
-      .on(t.tenantId, t.agent)
-      .where(sql`${t.active}`),
+    uniqueIndex('prompts_active_uq').on(t.tenantId, t.agent).where(sql`${t.active}`),
   ],
 );
 
