@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKER_ROLES } from '../../src/cli/commands/serve.ts';
 import { loadConfig, type VariableName, variableMeta } from '../../src/config/index.ts';
 import { variables } from '../../src/config/variables.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
@@ -88,8 +89,9 @@ function expectOmniInvocation(args: string[], where: string): void {
     for (const option of options.filter((word) => word.startsWith('--'))) {
       expect(workerHelp, `${where}: omni worker ${option}`).toContain(option);
     }
-    const role = options[options.indexOf('--role') + 1];
-    if (options.includes('--role')) expect(workerHelp, where).toContain(role);
+    if (options.includes('--role')) {
+      expect(WORKER_ROLES, where).toContain(options[options.indexOf('--role') + 1]);
+    }
   } else {
     expect(options, `${where}: omni ${command} takes no options here`).toEqual([]);
   }
