@@ -6,7 +6,8 @@
  * `kubectl rollout undo deployment/agente-api`, `systemctl start agente-api`, …) exist.
  * No container engine or cluster runs here: the files are read, not run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_ROLES } from '../../src/cli/commands/serve.ts';
 import { loadConfig, type VariableName, variableMeta } from '../../src/config/index.ts';
@@ -164,6 +165,31 @@ describe('Dockerfile', () => {
     expect(copyPrepare).toBeLessThan(install);
     expect(Object.keys(PACKAGE.dependencies)).toContain('tsx');
     expect(readFileSync('bin/omni.js', 'utf8')).toContain("from 'tsx/esm/api'");
+  });
+
+  it('needs no devDependency at run time: src imports only production dependencies', () => {
+    const imported = new Set<string>();
+    for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      const text = readFileSync(join('src', file), 'utf8');
+      const statements = [
+        ...text.matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?\sfrom\s+'([^'.][^']*)'/gm),
+      ]
+        .filter((match) => !match[1])
+        .map((match) => match[2] as string);
+      const dynamic = [...text.matchAll(/import\('([^'.][^']*)'\)/g)].map((m) => m[1] as string);
+      for (const specifier of [...statements, ...dynamic]) {
+        if (specifier.startsWith('node:')) continue;
+        const parts = specifier.split('/');
+        imported.add(
+          specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string),
+        );
+      }
+    }
+    expect(imported.size).toBeGreaterThan(10);
+    for (const name of imported) {
+      expect(Object.keys(PACKAGE.dependencies), `src imports ${name}`).toContain(name);
+    }
   });
 
   it('copies only files that exist and that .dockerignore lets through', () => {
