@@ -51,6 +51,16 @@ export async function recordStates(tx: Db, changes: StateChange[]): Promise<void
 /** The mirror is for live debugging; the history stays in the database. */
 const MIRROR_TTL_SECONDS = 7 * 24 * 3600;
 
+/**
+ * HSET + EXPIRE in one step, except that `sent` never overwrites `delivered`/`read`: a channel's
+ * receipt can reach the mirror before the dispatcher's own `sent` (the database has the same rule).
+ */
+const MIRROR_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], 'state')
+if ARGV[3] == 'sent' and (current == 'delivered' or current == 'read') then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return redis.call('EXPIRE', KEYS[1], ARGV[1])`;
+
 /** Mirrors committed changes into Redis hashes; failures are ignored (the database has them). */
 export async function mirrorStates(
   redis: Redis | undefined,
@@ -67,8 +77,13 @@ export async function mirrorStates(
     };
     if (c.detail?.attempts !== undefined) fields.attempts = String(c.detail.attempts);
     if (c.detail?.error !== undefined) fields.error = String(c.detail.error);
-    pipeline.hset(`status:${c.messageId}`, fields);
-    pipeline.expire(`status:${c.messageId}`, MIRROR_TTL_SECONDS);
+    pipeline.eval(
+      MIRROR_SCRIPT,
+      1,
+      `status:${c.messageId}`,
+      MIRROR_TTL_SECONDS,
+      ...Object.entries(fields).flat(),
+    );
   }
   await pipeline.exec().catch(() => {});
 }
