@@ -85,7 +85,9 @@ async function answerTurn(
 ): Promise<TurnReply> {
   const { db } = deps;
   const say = agentMessagesFor(request.language);
+  // Seed runbooks grep "AgentPipeline" (every turn line) and "EscalatorAgent" (escalations).
   const log = deps.logger.child({
+    component: 'AgentPipeline',
     tenant_id: request.tenantId,
     conversation_id: request.conversationId,
     turn_id: request.turnId,
@@ -96,8 +98,8 @@ async function answerTurn(
 
   const escalate = async (reason: EscalationReason, detail: string) => {
     metrics.escalations.inc({ reason });
-    log.info({ reason, detail }, 'escalating the conversation to a human');
-    await requestHandoff(db, {
+    log.info({ agent: 'EscalatorAgent', reason, detail }, 'escalating the conversation to a human');
+    return requestHandoff(db, {
       tenantId: request.tenantId,
       conversationId: request.conversationId,
       reason: `${reason}: ${detail}`.slice(0, 500),
@@ -123,9 +125,12 @@ async function answerTurn(
         conversationId: request.conversationId,
         turnId: request.turnId,
       }));
-    if (probing) await escalate('repeated_guardrail', input.block.reason);
+    const handedOver =
+      probing && (await escalate('repeated_guardrail', input.block.reason)).changed;
+    const refusal = input.block.type === 'injection' ? say.injectionRefused : say.tooLong;
     return {
-      text: input.block.type === 'injection' ? say.injectionRefused : say.tooLong,
+      text: handedOver ? say.handoff : refusal,
+      handoffNotice: handedOver,
       intent: 'blocked',
       agent: 'guardrail',
       inputTokens: 0,
@@ -281,13 +286,15 @@ async function answerTurn(
   text = output.withheld ? say.withheld : output.text;
   await recordTurn(db, request.turnId, flags, prompt);
 
-  // 6. Escalation.
+  // 6. Escalation. The reply then tells the contact a person is coming, and is still delivered.
+  let handoffNotice = handedOff?.kind === 'handoff' && handedOff.changed;
   if (!handedOff) {
     if (final?.fallback && FAILED.has(final.fallback)) {
-      await escalate('providers_failed', final.fallback);
+      handoffNotice = (await escalate('providers_failed', final.fallback)).changed;
       text = say.unavailable;
-    } else if (route.intent === 'human_request' && confident && !final?.fallback) {
-      await escalate('human_request', 'the contact asked for a person');
+    } else if (route.intent === 'human_request' && confident) {
+      // Also without any model (offline responder): asking for a person always reaches one.
+      handoffNotice = (await escalate('human_request', 'the contact asked for a person')).changed;
     } else if (
       await lowConfidenceStreak(
         db,
@@ -299,10 +306,13 @@ async function answerTurn(
         tenant.thresholds,
       )
     ) {
-      await escalate(
-        'low_confidence',
-        `${tenant.thresholds.maxInteractions} turns below ${tenant.thresholds.minConfidence}`,
-      );
+      handoffNotice = (
+        await escalate(
+          'low_confidence',
+          `${tenant.thresholds.maxInteractions} turns below ${tenant.thresholds.minConfidence}`,
+        )
+      ).changed;
+      if (handoffNotice) text = say.handoff;
     }
   }
 
@@ -318,6 +328,7 @@ async function answerTurn(
     outputTokens: usage.outputTokens,
     costUsd: usage.costUsd,
     fallback: final?.fallback,
+    handoffNotice,
   };
 }
 

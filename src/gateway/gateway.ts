@@ -40,10 +40,22 @@ import type {
   GatewayRequest,
   GatewayResult,
   LlmProvider,
+  ProviderName,
   ProviderStatus,
   SkipReason,
   TokenUsage,
 } from './types.ts';
+
+/** Vendors as operators know them (log lines), by provider. */
+const VENDOR_NAMES: Record<ProviderName, string> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+  xai: 'xAI',
+  ollama: 'Ollama',
+  'openai-compatible': 'OpenAI-compatible',
+  local: 'local',
+};
 
 export interface GatewayDeps {
   config: Config;
@@ -244,6 +256,20 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
   ): Promise<void> {
     if (attempt.outcome !== 'skipped') {
       const labels = { provider: attempt.provider, model: attempt.model };
+      // Seed runbooks grep "LLM latency" and "OpenAI.*duration": the vendor comes before the duration.
+      deps.logger.info(
+        {
+          tenant_id: request.tenantId,
+          conversation_id: request.conversationId,
+          turn_id: request.turnId,
+          vendor: VENDOR_NAMES[attempt.provider],
+          model: attempt.model,
+          phase,
+          outcome: attempt.outcome,
+          duration_ms: attempt.latencyMs,
+        },
+        'LLM latency',
+      );
       metrics.requests.inc({ ...labels, phase });
       metrics.latency.observe(labels, attempt.latencyMs);
       if (attempt.outcome === 'error') metrics.errors.inc({ ...labels, kind: attempt.errorKind });

@@ -53,7 +53,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: 'omni', version: VERSION, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
+    // Upper case, as the seed runbooks' `grep ERROR` expects.
+    formatters: { level: (label) => ({ level: label.toUpperCase() }) },
     // Contacts type CPFs, cards and e-mails into messages that end up in log fields and messages.
     hooks: {
       logMethod(args, method) {

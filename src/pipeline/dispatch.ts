@@ -21,7 +21,8 @@ interface HeadRow {
   message_id: string;
   channel: string;
   idempotency_key: string;
-  payload: { text?: string };
+  /** `notice: 'handoff'`: the bot telling the contact a person is coming (see TurnReply). */
+  payload: { text?: string; notice?: 'handoff' };
   attempts: number;
   errors: unknown[];
   author: string;
@@ -34,6 +35,9 @@ interface HeadRow {
  * A send may take `sendTimeoutMs`; the row's send lease is twice that, so another dispatcher takes
  * the row only once the first one has certainly given up (or died).
  */
+/** Send lines carry seed 001's word for sending: its runbook greps "enviar". */
+const SEND_STEP = 'enviar';
+
 const sendLeaseMs = (deps: PipelineDeps) => deps.settings.sendTimeoutMs * 2;
 
 export type DispatchOutcome = { sent: number; waitingMs?: number };
@@ -99,7 +103,8 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
     conversationId: head.conversation_id,
     messageId: head.message_id,
   };
-  if (head.author === 'bot' && head.controlled_by !== 'bot') {
+  const handoffNotice = head.payload.notice === 'handoff' && head.controlled_by === 'pending_human';
+  if (head.author === 'bot' && head.controlled_by !== 'bot' && !handoffNotice) {
     await settle(deps, head, { status: 'cancelada' }, [
       { ...base, state: 'cancelled', detail: { reason: 'human_took_over' } },
     ]);
@@ -158,6 +163,7 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
         conversation_id: head.conversation_id,
         message_id: head.message_id,
         attempts: head.attempts,
+        step: SEND_STEP,
       },
       'outbound sent',
     );
@@ -189,6 +195,7 @@ async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promis
     message_id: head.message_id,
     attempts: head.attempts,
     err: channelError.message,
+    step: SEND_STEP,
   };
 
   if (channelError.retryable && head.attempts < deps.settings.maxAttempts) {

@@ -146,6 +146,7 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
         message_id: result.messageId,
         external_id: input.externalId,
         channel: input.channel,
+        component: 'ingest-message',
       },
       'duplicate inbound acknowledged',
     );
@@ -158,6 +159,7 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
         conversation_id: result.conversationId,
         message_id: result.messageId,
         channel: input.channel,
+        component: 'ingest-message',
       },
       'inbound stored',
     );

@@ -188,7 +188,8 @@ async function runTurn(
       .select({ controlledBy: schema.conversations.controlledBy })
       .from(schema.conversations)
       .where(eq(schema.conversations.id, work.conversationId));
-    if (current?.controlledBy !== 'bot') {
+    const notice = reply?.handoffNotice === true && current?.controlledBy === 'pending_human';
+    if (current?.controlledBy !== 'bot' && !notice) {
       await tx
         .update(schema.turns)
         .set({ status: 'discarded', finishedAt: sql`now()` })
@@ -247,7 +248,7 @@ async function runTurn(
       messageId: outboundId,
       channel: conversation.channel,
       idempotencyKey: `reply:${turnId}`,
-      payload: { text },
+      payload: notice ? { text, notice: 'handoff' } : { text },
     });
     await tx
       .update(schema.conversations)

@@ -45,6 +45,11 @@ export interface TurnReply {
   costUsd?: number;
   /** Why a canned answer was given instead of a model's (every provider failed, FALLBACK_MODE…). */
   fallback?: string;
+  /**
+   * The reply tells the contact that a person is coming, and this turn handed the conversation
+   * over (`pending_human`): it is still delivered, unless a human has already taken over.
+   */
+  handoffNotice?: boolean;
 }
 
 /** Whatever answers a turn: the agents (later), the offline responder, a test responder. */

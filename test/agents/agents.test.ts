@@ -136,6 +136,8 @@ describe.each(BACKENDS)('agents as the responder (%s)', (backend) => {
       { trigger: 'tool', reason: 'o cliente pediu um humano', status: 'pendente' },
     ]);
     expect(await omni.metric('escalations_total')).toBeGreaterThanOrEqual(1);
+    // The bot no longer owns the conversation, yet the contact is told a person is coming.
+    await eventually(() => omni.received().includes(AGENT_MESSAGES['pt-BR'].handoff));
   });
 
   it('escalates on the second turn in a row the router is only 0.3 sure', async () => {
@@ -151,6 +153,25 @@ describe.each(BACKENDS)('agents as the responder (%s)', (backend) => {
     );
     expect(handoff?.trigger).toBe('escalation');
     expect(handoff?.reason).toMatch(/^low_confidence/);
+    expect(omni.logLines().join('\n')).toContain('EscalatorAgent');
+    await eventually(() => omni.received().includes(AGENT_MESSAGES['pt-BR'].handoff));
+  });
+
+  it("logs the runbooks' words for each step, and never a contact's CPF", async () => {
+    omni.script = (request) =>
+      isRouting(request) ? route('support', 'billing', 0.9) : { answer: 'Anotado.' };
+    await omni.contactSays('edu', 'meu CPF é 123.456.789-09, pode conferir?');
+    await eventually(() => omni.received().includes('Anotado.'));
+    const logs = omni.logLines().join('\n');
+    // Seeds: grep "ingest-message", "AgentPipeline", "LLM latency", "OpenAI.*duration", "enviar".
+    expect(logs).toContain('ingest-message');
+    expect(logs).toContain('AgentPipeline');
+    expect(logs).toContain('LLM latency');
+    expect(logs).toMatch(/OpenAI.*duration/);
+    expect(logs).toContain('enviar');
+    expect(logs).toContain('"level":"INFO"');
+    expect(logs).not.toContain('123.456.789-09');
+    expect(logs).not.toContain('12345678909');
   });
 
   it("puts the tenant's custom_instructions and language in the prompt and records the prompt version", async () => {

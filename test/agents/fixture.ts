@@ -3,6 +3,7 @@
  * responder) through the gateway against the LLM simulator, whose answers a test scripts per
  * request (route, call a tool, answer); the REST channel delivers to a webhook simulator.
  */
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/index.ts';
 import {
@@ -41,6 +42,8 @@ export interface AgentFixture {
   metric(name: string): Promise<number>;
   /** The simulator's requests as chat bodies, in order. */
   chatRequests(): ChatRequest[];
+  /** Every JSON log line the runtime wrote (level info and up), as written. */
+  logLines(): string[];
   close(): Promise<void>;
 }
 
@@ -63,7 +66,17 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
     PROVIDER_PRIORITY_ORDER: 'openai',
     ...(database ? { DATABASE_URL: database.url } : {}),
   });
-  const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
+  const logLines: string[] = [];
+  const logSink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const runtime = await openRuntime(config, {
+    logger: createLogger('info', logSink),
+    inMemory: true,
+  });
   const server: OmniServer = await buildServer(runtime);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
@@ -112,6 +125,7 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
         .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     },
     chatRequests: () => llm.requests.map((r) => r.body as ChatRequest),
+    logLines: () => logLines,
     async close() {
       await workers.stop();
       await server.app.close();

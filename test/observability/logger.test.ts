@@ -19,7 +19,7 @@ describe('logger', () => {
     createLogger('info', stream).info({ conversation_id: 'c1' }, 'hello');
     const line = JSON.parse(lines[0] ?? '{}');
     expect(line).toMatchObject({
-      level: 'info',
+      level: 'INFO',
       service: 'omni',
       conversation_id: 'c1',
       msg: 'hello',
