@@ -34,22 +34,17 @@ describe('omni executable', () => {
   });
 
   it('prints its version and help for every command', async () => {
-    const version = await runOmni(['--version']);
-    expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe('0.1.0');
-    for (const command of [
-      'start',
-      'api',
-      'worker',
-      'migrate',
-      'doctor',
-      'health',
-      'tenant',
-      'keys',
-    ]) {
-      const help = await runOmni([command, '--help']);
-      expect(help.code, command).toBe(0);
-      expect(help.stdout, command).toContain(`Usage: omni ${command}`);
+    // One process per answer, all at once: each start loads the whole program.
+    const commands = ['start', 'api', 'worker', 'migrate', 'doctor', 'health', 'tenant', 'keys'];
+    const [version, ...helps] = await Promise.all([
+      runOmni(['--version']),
+      ...commands.map((command) => runOmni([command, '--help'])),
+    ]);
+    expect(version?.code).toBe(0);
+    expect(version?.stdout.trim()).toBe('0.1.0');
+    for (const [index, command] of commands.entries()) {
+      expect(helps[index]?.code, command).toBe(0);
+      expect(helps[index]?.stdout, command).toContain(`Usage: omni ${command}`);
     }
   });
 
@@ -128,6 +123,14 @@ describe('omni executable', () => {
     const human = await ask('bia', 'quero falar com um atendente');
     await expect.poll(greeting, { timeout: 15_000 }).toContain('Olá');
     await expect.poll(human, { timeout: 15_000 }).toContain('atendente humano');
+    // Without any model, asking for a person still hands the conversation over.
+    const waiting = await fetch(
+      `${omni.baseUrl}/api/v1/conversations?controlled_by=pending_human`,
+      {
+        headers,
+      },
+    );
+    expect(((await waiting.json()) as { conversations: unknown[] }).conversations).toHaveLength(1);
 
     const second = await runOmni(['start'], { OMNI_DATA_DIR: dir, PORT: '0' });
     expect(second.code).toBe(1);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
@@ -8,9 +8,6 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const SYSTEM = { type: 'system' } as const;
 

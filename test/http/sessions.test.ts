@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import {
   createApiKey,
@@ -11,9 +11,6 @@ import {
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const SYSTEM = { type: 'system' } as const;
 const PASSWORD = 'correct horse battery';

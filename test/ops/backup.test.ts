@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup, restoreBackup } from '../../src/ops/index.ts';
 import type { Db } from '../../src/storage/index.ts';
 import { createSession, getUser, recordAudit } from '../../src/tenancy/index.ts';
@@ -10,9 +10,6 @@ import { runOmni } from '../support/cli.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS, TEST_DATABASE_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 /** Every table's rows, as PostgreSQL prints them, in primary-key order. */
 async function everyTable(db: Db): Promise<Record<string, string[]>> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestHandoff } from '../../src/handoff/index.ts';
 import { eraseContact, exportContact, findContact } from '../../src/ops/index.ts';
 import { type Db, schema } from '../../src/storage/index.ts';
@@ -6,9 +6,6 @@ import { createTenant, recordAudit } from '../../src/tenancy/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const PHONE = '+55 11 97777-1234';
 const NAME = 'Maria Erasmo da Silva';

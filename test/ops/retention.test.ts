@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../../src/ops/index.ts';
 import { type Db, schema } from '../../src/storage/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
@@ -6,9 +6,6 @@ import { runOmni } from '../support/cli.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS, TEST_DATABASE_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);

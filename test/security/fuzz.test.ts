@@ -3,14 +3,11 @@
  * every route the server has (from its own route list): never a 500, never a stack trace, the
  * security headers on every answer, 400s that name the field, and nothing stored from a refusal.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type OmniServer, type RouteInventoryEntry } from '../../src/http/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { rows } from '../support/sql.ts';
 import { type SeededTenants, seedTwoTenants } from './seed.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const BODY_LIMIT = 16_384;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -2,14 +2,11 @@
  * Acceptance 1 of issue 8: every tenant-API route, walked from Fastify's own route list (so routes
  * added later are covered without editing this file), with tenant A's keys against tenant B's ids.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS } from '../support/services.ts';
 import { B_MARKERS, idsOwnedBy, type SeededTenants, seedTwoTenants, snapshotOf } from './seed.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

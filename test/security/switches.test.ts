@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
@@ -17,9 +17,6 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { TEST_DATABASE_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
-
-// Each runtime boots its own database; on a busy two-core machine that alone can take a minute.
-vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const CLI = { type: 'cli' } as const;
 
