@@ -164,7 +164,8 @@ describe('Dockerfile', () => {
     expect(copyPrepare).toBeGreaterThan(-1);
     expect(copyPrepare).toBeLessThan(install);
     expect(Object.keys(PACKAGE.dependencies)).toContain('tsx');
-    expect(readFileSync('bin/omni.js', 'utf8')).toContain("from 'tsx/esm/api'");
+    // bin/omni.js falls back to tsx where Node cannot strip types itself.
+    expect(readFileSync('bin/omni.js', 'utf8')).toContain("'tsx/esm/api'");
   });
 
   it('needs no devDependency at run time: src imports only production dependencies', () => {
