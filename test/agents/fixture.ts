@@ -4,7 +4,6 @@
  * request (route, call a tool, answer); the REST channel delivers to a webhook simulator.
  */
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/index.ts';
 import {
   type LlmSimulator,
@@ -15,6 +14,7 @@ import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { metricTotal } from '../support/metrics.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import type { Backend } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
@@ -117,13 +117,7 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
     },
     received: () => contactSide.deliveries.map((d) => d.body.text),
     query: (sql) => rows(db, sql),
-    async metric(name) {
-      const text = await runtime.metrics.registry.metrics();
-      return text
-        .split('\n')
-        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-    },
+    metric: (name) => metricTotal(runtime.metrics.registry, name),
     chatRequests: () => llm.requests.map((r) => r.body as ChatRequest),
     logLines: () => logLines,
     async close() {
@@ -155,17 +149,4 @@ export function callTool(name: string, input: Record<string, unknown>): SimBehav
   return { toolCall: { name, input } };
 }
 
-/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T> | T,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export { eventually } from '../support/eventually.ts';

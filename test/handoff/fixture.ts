@@ -3,7 +3,6 @@
  * simulator, the REST channel delivering to a webhook simulator (the contact's side), Slack and
  * Chatwoot simulators, every worker role running, a tenant and an admin API key.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/index.ts';
 import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
@@ -176,17 +175,4 @@ function routing(body: unknown): boolean {
   return tools.some((tool) => tool.function?.name === 'route_conversation');
 }
 
-/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T> | T,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export { eventually } from '../support/eventually.ts';

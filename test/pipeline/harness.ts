@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import type { QueueBackendName } from '../../src/queue/index.ts';
 import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { metricTotal } from '../support/metrics.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { echoResponder, type RecordingResponder } from '../support/responder.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -97,13 +98,7 @@ export async function openHarness(
     startWorkers() {
       workers = test.runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
     },
-    async metric(name) {
-      const text = await test.runtime.metrics.registry.metrics();
-      return text
-        .split('\n')
-        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-    },
+    metric: (name) => metricTotal(test.runtime.metrics.registry, name),
     async repliesFor(conversationId) {
       return rows<{ body: string; status: string }>(
         db,
