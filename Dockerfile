@@ -32,6 +32,7 @@ COPY scripts/prepare-web.ts ./scripts/prepare-web.ts
 RUN npm ci --omit=dev && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
+COPY datasets ./datasets
 COPY --from=build /app/web/dist ./web/dist
 # The embedded database lives in OMNI_DATA_DIR; a named volume or PVC keeps it across restarts.
 RUN mkdir -p /data && chown node:node /data

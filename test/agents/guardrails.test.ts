@@ -14,7 +14,7 @@ interface Vector {
   options?: { version?: 1 | 2; accept?: Array<'mobile' | 'landline' | 'service'> };
 }
 const VECTORS = JSON.parse(
-  readFileSync('../shared/datasets/pii_br/br_pii_validator_vectors.json', 'utf8'),
+  readFileSync('datasets/pii_br/br_pii_validator_vectors.json', 'utf8'),
 ) as Record<'cpf' | 'cnpj' | 'phone' | 'email', Vector[]>;
 
 describe('PII detection (acceptance 3)', () => {

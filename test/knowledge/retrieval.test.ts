@@ -7,12 +7,12 @@ import { BACKENDS } from '../support/services.ts';
 
 /**
  * Acceptance 2: retrieval on FaQuAD (249 paragraphs ingested, all 900 questions asked) beats the
- * TF-IDF cosine references of ../shared/datasets/README.md — the better of the word and character
+ * TF-IDF cosine references of datasets/README.md — the better of the word and character
  * variants on every figure: R@1 0.786, R@5 0.963, MRR 0.866. Measured: R@1 0.829, R@5 0.972,
  * MRR 0.890 (the same figures as `omni kb bench`). A subset was tried and dropped: its R@5 sat too
  * close to the reference to prove anything.
  */
-const DATASET = '../shared/datasets/faquad/faquad_retrieval.json';
+const DATASET = 'datasets/faquad/faquad_retrieval.json';
 const REFERENCE = { recallAt1: 0.786, recallAt5: 0.963, mrr: 0.866 };
 
 describe.each(BACKENDS)('FaQuAD retrieval (%s)', (backend) => {

@@ -3,6 +3,7 @@
  * progress per file; an unchanged file is reported as such and costs nothing.
  */
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import {
@@ -20,7 +21,10 @@ import { openDatabase } from '../../storage/index.ts';
 import { createTenant, getTenant } from '../../tenancy/index.ts';
 import { commandLogger, numberOption, printJson, printTable, say, withRuntime } from '../output.ts';
 
-const DEFAULT_DATASET = '../shared/datasets/faquad/faquad_retrieval.json';
+// FaQuAD's retrieval view ships with Omni (datasets/README.md: source and CC BY 4.0 licence).
+const DEFAULT_DATASET = fileURLToPath(
+  new URL('../../../datasets/faquad/faquad_retrieval.json', import.meta.url),
+);
 
 export function registerKnowledgeCommands(program: Command): void {
   const kb = program.command('kb').description('the knowledge base: ingest, query, benchmark');
