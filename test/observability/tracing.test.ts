@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { rows } from '../support/sql.ts';
 
 interface ExportedSpan {
@@ -73,14 +73,17 @@ describe('OpenTelemetry traces', () => {
       text: 'Meu CPF é 529.982.247-25, qual o horário?',
     });
     // Done when the reply has been sent: both spans have ended by then.
-    for (let i = 0; i < 400; i++) {
-      const [row] = await rows<{ sent: number }>(
-        runtime.database.db,
-        "select count(*)::int as sent from outbox where status = 'enviada'",
-      );
-      if (row?.sent === 1) break;
-      await sleep(50);
-    }
+    await eventually(
+      async () => {
+        const [row] = await rows<{ sent: number }>(
+          runtime.database.db,
+          "select count(*)::int as sent from outbox where status = 'enviada'",
+        );
+        return row?.sent === 1;
+      },
+      60_000,
+      'the reply to be sent',
+    );
     await workers.stop();
     await runtime.close(); // flushes the batch of spans
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variables } from '../../src/config/variables.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
+import { gatewayFixture } from '../gateway/setup.ts';
 import { runOmni } from '../support/cli.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { rows } from '../support/sql.ts';
@@ -211,12 +212,25 @@ describe('the runbooks’ names exist in Omni', () => {
       const text = (await server.app.inject({ url: '/metrics' })).body;
       expect(text).toMatch(new RegExp(`^# TYPE ${name}${match === 'grep' ? '\\w*' : ''} `, 'm'));
     });
+  });
 
-    it('a metric counts timeouts (seed 004, line 885: grep timeout)', async () => {
-      const text = (await server.app.inject({ url: '/metrics' })).body;
-      // ai_errors_total{kind="timeout"}: the series appears with the first timeout, its HELP now.
-      expect(text).toMatch(/^# HELP ai_errors_total .*timeout/m);
-    });
+  it('a metric counts timeouts (seed 004, line 885: grep timeout)', async () => {
+    const fixture = await gatewayFixture(
+      'pglite',
+      { PROVIDER_TIMEOUT_MS: '300', PROVIDER_PRIORITY_ORDER: 'openai' },
+      { primary: { hang: true } },
+    );
+    try {
+      const { gateway, metrics } = fixture.test.runtime;
+      const result = await gateway.generate({ messages: [{ role: 'user', content: 'oi' }] });
+      expect(result.attempts[0]).toMatchObject({ provider: 'openai', errorKind: 'timeout' });
+      const text = await metrics.registry.metrics();
+      expect(text.split('\n').filter((line) => /^ai_errors_total\{.*timeout/.test(line))).toEqual([
+        expect.stringMatching(/ 1$/),
+      ]);
+    } finally {
+      await fixture.close();
+    }
   });
 
   it('omni --help lists every command the runbooks map to', { timeout: 120_000 }, async () => {

@@ -23,6 +23,8 @@ export interface SimRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   at: number;
+  /** Set when the client closed the connection before an answer was sent (a timeout, an abort). */
+  abandoned?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -64,14 +66,15 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
   const handle = (format: Format) => async (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body;
     const stream = format.wantsStream(body);
-    requests.push({
+    const record: SimRequest = {
       format: format.name,
       model: (body as { model?: string } | undefined)?.model,
       stream,
       headers: request.headers,
       body,
       at: Date.now(),
-    });
+    };
+    requests.push(record);
     const sequence = requests.length;
     const behaviour: SimBehaviour = {
       ...runBehaviour,
@@ -79,7 +82,10 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
       ...behaviourFromHeaders(request.headers),
     };
     const gone = new AbortController();
-    reply.raw.once('close', () => gone.abort());
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) record.abandoned = true;
+      gone.abort();
+    });
 
     if (options.apiKeys && !options.apiKeys.includes(format.apiKey(request.headers) ?? '')) {
       return reply.status(401).send(format.error(401, 'Incorrect API key provided (simulator).'));
