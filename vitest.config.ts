@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/egress.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     // PGlite boots a WASM Postgres per runtime and the CLI tests start real processes: on a busy
     // two-core machine one boot can take tens of seconds. A hang still fails, just later.

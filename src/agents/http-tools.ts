@@ -1,9 +1,11 @@
 /**
  * HTTP tools a tenant declares (`http_tools`): the model sees the name, the description and the
  * JSON schema of the arguments; the URL and the secret headers never leave the server. A call is
- * a GET with the arguments as query parameters, or another method with them as a JSON body.
+ * a GET with the arguments as query parameters, or another method with them as a JSON body,
+ * through the egress guard (src/egress) like every call to an address a tenant chose.
  */
 import { and, eq } from 'drizzle-orm';
+import { egressErrorIn, guardedFetch } from '../egress/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 
 export interface HttpToolDefinition {
@@ -38,7 +40,7 @@ export async function callHttpTool(
   tool: HttpToolDefinition,
   input: unknown,
   signal: AbortSignal,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl: typeof fetch = guardedFetch,
 ): Promise<string> {
   const args = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const method = tool.method.toUpperCase();
@@ -63,6 +65,8 @@ export async function callHttpTool(
       : `The tool failed with HTTP ${response.status}: ${body.slice(0, 300)}`;
   } catch (error) {
     if (signal.aborted) throw error;
+    // The tool's address is refused by the egress guard: said plainly, the address stays out.
+    if (egressErrorIn(error)) return 'The tool cannot be called: its address is not allowed.';
     // Said to the model, which can tell the customer; the URL stays out of it.
     return `The tool could not be reached (${(error as Error).name === 'TimeoutError' ? 'timeout' : 'network error'}).`;
   }

@@ -44,7 +44,7 @@ export interface AgentDeps {
   >;
   logger: Logger;
   registry: Registry;
-  /** For HTTP tools; default the global fetch. */
+  /** For HTTP tools; default the egress guard's fetch (src/egress). */
   fetch?: typeof fetch;
 }
 

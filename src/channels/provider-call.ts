@@ -1,7 +1,9 @@
 /**
- * One HTTP call to a channel provider: JSON in and out, bounded by the send's signal and a
- * timeout. "Could not reach it" is always retryable; an error answer is classified by the channel.
+ * One HTTP call to a channel provider through the egress guard (src/egress): JSON in and out,
+ * bounded by the send's signal and a timeout. "Could not reach it" is retryable, a refused address
+ * is not; an error answer is classified by the channel.
  */
+import { callOutside, EgressError } from '../egress/index.ts';
 import { ChannelError, type ProviderAnswer } from './types.ts';
 
 export interface ProviderCall {
@@ -17,32 +19,20 @@ export interface ProviderCall {
 }
 
 export async function callProvider<T>(call: ProviderCall): Promise<T> {
-  const signals = [AbortSignal.timeout(call.timeoutMs), ...(call.signal ? [call.signal] : [])];
-  let response: Response;
-  try {
-    response = await fetch(call.url, {
-      method: call.method ?? 'POST',
-      headers: {
-        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...call.headers,
-      },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: AbortSignal.any(signals),
-    });
-  } catch (error) {
-    throw new ChannelError(`${call.provider} could not be reached: ${(error as Error).message}`, {
-      retryable: true,
+  const answer = await callOutside({
+    url: call.url,
+    method: call.method,
+    headers: call.headers,
+    json: call.body,
+    signal: call.signal,
+    timeoutMs: call.timeoutMs,
+    service: call.provider,
+  }).catch((error: unknown) => {
+    throw new ChannelError((error as Error).message, {
+      retryable: !(error instanceof EgressError),
       cause: error,
     });
-  }
-  const text = await response.text().catch(() => '');
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // Not JSON (a proxy's error page): classified by its status alone.
-  }
-  if (!response.ok)
-    throw call.classify({ status: response.status, body, headers: response.headers });
-  return body as T;
+  });
+  if (!answer.ok) throw call.classify(answer);
+  return answer.body as T;
 }

@@ -2,9 +2,11 @@
  * The REST channel's outbound side (SPEC §6.6): replies are POSTed to the tenant's webhook URL
  * (`settings.outbound_webhook_url`), signed with HMAC-SHA256 of the raw body under
  * `settings.outbound_webhook_secret` in `X-Omni-Signature: sha256=<hex>`. Without a URL the reply
- * is only readable through the API, and the send succeeds at once.
+ * is only readable through the API, and the send succeeds at once. The URL goes through the
+ * egress guard (src/egress).
  */
 import { createHmac } from 'node:crypto';
+import { egressErrorIn, guardedFetch } from '../egress/index.ts';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types.ts';
 import { ChannelError, isRetryableStatus, parseRetryAfter } from './types.ts';
 
@@ -25,7 +27,7 @@ export function createRestChannel(deps: {
   fetch?: typeof fetch;
   timeoutMs: number;
 }): ChannelAdapter {
-  const doFetch = deps.fetch ?? fetch;
+  const doFetch = deps.fetch ?? guardedFetch;
   return {
     channel: 'api',
     async send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
@@ -52,12 +54,11 @@ export function createRestChannel(deps: {
           signal: AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]),
         });
       } catch (error) {
+        const refused = egressErrorIn(error);
+        if (refused) throw new ChannelError(refused.message, { retryable: false, cause: refused });
         throw new ChannelError(
           `The tenant webhook could not be reached: ${(error as Error).message}`,
-          {
-            retryable: true,
-            cause: error,
-          },
+          { retryable: true, cause: error },
         );
       }
       if (response.ok)

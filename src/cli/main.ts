@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.ts';
+import { EgressError } from '../egress/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
 import { VERSION } from '../observability/index.ts';
 import { BackupError } from '../ops/index.ts';
@@ -78,7 +79,8 @@ function reportFailure(error: unknown): void {
     error instanceof StorageError ||
     error instanceof TenancyError ||
     error instanceof KnowledgeError ||
-    error instanceof BackupError;
+    error instanceof BackupError ||
+    error instanceof EgressError;
   say(`omni: ${(error as Error).message ?? String(error)}`);
   if (!known && debugging()) say((error as Error).stack ?? '');
 }

@@ -96,6 +96,10 @@ const urlWithScheme = (schemes: string[]) =>
   );
 const httpUrl = () => urlWithScheme(['http', 'https']);
 const text = () => z.string();
+const secretKeyText = () =>
+  z.string().refine((s) => s.trim().length >= 32, {
+    error: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  });
 const list = () =>
   z.string().transform((s) =>
     s
@@ -494,6 +498,20 @@ export const variables = {
     group: 'security',
     default: '1200',
     doc: 'Requests per minute to /webhooks/* per tenant (one flooded tenant cannot starve another).',
+  }),
+  EGRESS_ALLOW: variable(list(), {
+    group: 'security',
+    doc: 'Hosts and CIDRs (e.g. `127.0.0.1,::1,evolution,10.0.0.0/8`) that outbound calls to tenant-configurable addresses (webhooks, channel APIs, Chatwoot, Slack, HTTP tools) may reach although they are loopback, private, link-local, CGNAT, multicast or metadata addresses.',
+  }),
+  OMNI_SECRET_KEY: variable(secretKeyText(), {
+    group: 'security',
+    secret: true,
+    doc: 'Key that encrypts channel and integration secrets in tenant settings: 64 hex characters (`openssl rand -hex 32`), base64 of 32 bytes, or any text of 32+ characters. Required with DATABASE_URL; embedded: generated once into OMNI_DATA_DIR/secret.key (mode 0600).',
+  }),
+  OMNI_SECRET_KEY_PREVIOUS: variable(text(), {
+    group: 'security',
+    secret: true,
+    doc: 'The key being rotated out: secrets sealed under it still open, and are re-sealed under OMNI_SECRET_KEY at start.',
   }),
   SESSION_TTL_HOURS: variable(positiveNumber(), {
     group: 'security',

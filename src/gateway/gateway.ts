@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { openSecrets } from '../secrets/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 import { fallbackSwitch } from '../tenancy/index.ts';
 import { type Breaker, type BreakerSettings, createBreaker } from './breaker.ts';
@@ -142,7 +143,8 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
         deps.logger.warn({ err: error, tenant: tenantId }, 'could not read tenant LLM settings');
         return [];
       });
-    const policy = tenantPolicy(row?.slug ?? tenantId, row?.settings);
+    // A tenant's provider keys are sealed in the row (src/secrets).
+    const policy = tenantPolicy(row?.slug ?? tenantId, row && openSecrets(row.settings));
     if (policy.invalid) {
       deps.logger.warn(
         { tenant: tenantId, problem: policy.invalid },

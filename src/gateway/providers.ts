@@ -2,6 +2,7 @@
  * The provider catalogue (SPEC §5.1): how each provider is enabled, its default model, and how its
  * AI SDK model is built. SDK retries are turned off where the call is made (`maxRetries: 0`).
  */
+
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -9,6 +10,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { createXai } from '@ai-sdk/xai';
 import type { LanguageModel } from 'ai';
 import type { Config } from '../config/index.ts';
+import { guardedFetch } from '../egress/index.ts';
 import { LLM_PROVIDERS, type LlmProvider } from './types.ts';
 
 export type FetchFunction = typeof globalThis.fetch;
@@ -162,14 +164,19 @@ export function parseModelChoice(value: string | undefined): {
   return { model: value };
 }
 
-/** Builds AI SDK models once per slot and model; a changed key makes a new slot id. */
+/**
+ * Builds AI SDK models once per slot and model; a changed key makes a new slot id. A tenant's own
+ * base URL is an address the tenant chose, so its calls go through the egress guard; the
+ * operator's (a local model server on 127.0.0.1) do not.
+ */
 export function createModelFactory(fetch: FetchFunction | undefined) {
   const providers = new Map<string, (modelId: string) => LanguageModel>();
   return (slot: Slot, modelId: string): LanguageModel => {
     const cacheKey = `${slot.id}|${slot.apiKey ?? ''}|${slot.baseUrl ?? ''}`;
     let build = providers.get(cacheKey);
     if (!build) {
-      build = SPECS[slot.provider].build(slot, fetch);
+      const tenantChosen = slot.source !== 'env' && Boolean(slot.baseUrl);
+      build = SPECS[slot.provider].build(slot, fetch ?? (tenantChosen ? guardedFetch : undefined));
       providers.set(cacheKey, build);
     }
     return build(modelId);

@@ -1,8 +1,11 @@
 /**
- * Calls to outside services (Slack, Chatwoot) with one rule for failures: a network error, 408,
+ * Calls to outside services (Slack, Chatwoot), through the egress guard, with one rule for
+ * failures: a refused address is permanent; a network error, 408,
  * 429 and 5xx are worth retrying (429 and 503 after the service's `Retry-After`), any other 4xx
  * is permanent — sending the same request again would fail the same way.
  */
+import { callOutside, EgressError } from '../egress/index.ts';
+
 export class IntegrationError extends Error {
   readonly retryable: boolean;
   readonly status?: number;
@@ -36,28 +39,28 @@ export interface OutboundRequest {
   timeoutMs: number;
 }
 
-/** POSTs JSON; resolves with the response text on 2xx, throws an IntegrationError otherwise. */
+/** POSTs JSON through the egress guard; resolves with the response text on 2xx, throws an IntegrationError otherwise. */
 export async function postJson(request: OutboundRequest): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(request.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...request.headers },
-      body: JSON.stringify(request.body),
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-  } catch (error) {
-    throw new IntegrationError(`${request.service} unreachable: ${(error as Error).message}`, {
-      retryable: true,
+  const answer = await callOutside({
+    url: request.url,
+    headers: request.headers,
+    json: request.body,
+    timeoutMs: request.timeoutMs,
+    service: request.service,
+  }).catch((error: unknown) => {
+    throw new IntegrationError((error as Error).message, {
+      retryable: !(error instanceof EgressError),
       cause: error,
     });
-  }
-  const text = await response.text().catch(() => '');
-  if (response.ok) return text;
-  const status = response.status;
-  throw new IntegrationError(`${request.service} answered ${status}: ${text.slice(0, 200)}`, {
-    retryable: status === 408 || status === 429 || status >= 500,
-    status,
-    retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
   });
+  if (answer.ok) return answer.text;
+  const status = answer.status;
+  throw new IntegrationError(
+    `${request.service} answered ${status}: ${answer.text.slice(0, 200)}`,
+    {
+      retryable: status === 408 || status === 429 || status >= 500,
+      status,
+      retryAfterMs: retryAfterMs(answer.headers.get('retry-after')),
+    },
+  );
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { EgressError } from '../egress/index.ts';
 import { HandoffError } from '../handoff/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
 import { isDatabaseUnavailable } from '../storage/index.ts';
@@ -13,6 +14,7 @@ import { TenancyError } from '../tenancy/index.ts';
 export type ErrorCode =
   | 'invalid_request'
   | 'invalid_json'
+  | 'egress_refused'
   | 'unauthorized'
   | 'forbidden'
   | 'csrf_failed'
@@ -59,7 +61,17 @@ const TENANCY_CODE = {
   invalid: 'invalid_request',
 } as const;
 
-function answerFor(error: FastifyError | Error): Answer {
+/** pt-BR unless the client asks for English first (the house default language). */
+function languageOf(request: FastifyRequest): 'pt-BR' | 'en' {
+  const accepted = String(request.headers['accept-language'] ?? '')
+    .trim()
+    .toLowerCase();
+  return accepted.startsWith('en') ? 'en' : 'pt-BR';
+}
+
+function answerFor(error: FastifyError | Error, request: FastifyRequest): Answer {
+  if (error instanceof EgressError)
+    return { status: 400, code: error.code, message: error.localized(languageOf(request)) };
   if (error instanceof HttpError)
     return { status: error.statusCode, code: error.code, message: error.message };
   if (error instanceof HandoffError) {
@@ -165,7 +177,7 @@ export function answerFrameworkError(
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const answer = answerFor(error);
+    const answer = answerFor(error, request);
     if (answer.status >= 500) request.log.error({ err: error }, answer.message);
     else request.log.info({ code: answer.code, reason: error.message }, 'request rejected');
     if (error instanceof HttpError && error.retryAfterSeconds !== undefined)

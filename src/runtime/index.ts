@@ -12,7 +12,13 @@ import {
   createWebchatChannel,
   emailThreadOf,
 } from '../channels/index.ts';
-import { type Config, type DeploymentProfile, deploymentProfile } from '../config/index.ts';
+import {
+  type Config,
+  ConfigError,
+  type DeploymentProfile,
+  deploymentProfile,
+} from '../config/index.ts';
+import { configureEgress } from '../egress/index.ts';
 import { createGateway, type Gateway, llmCheck } from '../gateway/index.ts';
 import {
   countHandoffs,
@@ -38,12 +44,19 @@ import {
   type Responder,
 } from '../pipeline/index.ts';
 import {
+  ephemeralKey,
+  keyFromDataDir,
+  parseSecretKey,
+  type SecretKey,
+  setSecretKeys,
+} from '../secrets/index.ts';
+import {
   connectRedis,
   type Database,
   openDatabase,
   type RedisConnection,
 } from '../storage/index.ts';
-import { getTenant, switchDefaults } from '../tenancy/index.ts';
+import { getTenant, sealStoredSecrets, switchDefaults } from '../tenancy/index.ts';
 import { databaseCheck, redisCheck } from './health-checks.ts';
 
 export { HEALTH_CHECK_TIMEOUT_MS } from './health-checks.ts';
@@ -80,6 +93,8 @@ export interface RuntimeOptions {
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const profile = deploymentProfile(config);
+  configureEgress({ allow: config.EGRESS_ALLOW });
+  setSecretKeys(...secretKeysOf(config, profile, options.inMemory ?? false));
   const database = await openConfiguredDatabase(config, logger, options.inMemory ?? false);
   try {
     if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
@@ -87,6 +102,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await database.close().catch(() => {});
     throw error;
   }
+  await sealStoredSecrets(database.db).then(
+    (sealed) => sealed > 0 && logger.info({ tenants: sealed }, 'tenant secrets sealed at rest'),
+    // Not migrated yet (AUTO_MIGRATE=false before `omni migrate`): sealed at the next start.
+    (error) => logger.warn({ err: error }, 'could not seal the stored tenant secrets'),
+  );
   const tracing =
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
       ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
@@ -225,6 +245,28 @@ function emailChannel(config: Config, database: Database) {
       };
     },
   });
+}
+
+/**
+ * The keys that seal tenant secrets: OMNI_SECRET_KEY; without it, on the embedded profile, the key
+ * kept in the data folder (generated at first start) — a shared database has no such folder, so
+ * the key is required there. OMNI_SECRET_KEY_PREVIOUS still opens what it sealed (rotation).
+ */
+function secretKeysOf(
+  config: Config,
+  profile: DeploymentProfile,
+  inMemory: boolean,
+): [SecretKey, SecretKey[]] {
+  const previous = config.OMNI_SECRET_KEY_PREVIOUS
+    ? [parseSecretKey(config.OMNI_SECRET_KEY_PREVIOUS)]
+    : [];
+  if (config.OMNI_SECRET_KEY) return [parseSecretKey(config.OMNI_SECRET_KEY), previous];
+  if (profile !== 'embedded') {
+    throw new ConfigError([
+      "OMNI_SECRET_KEY is required when DATABASE_URL is set: it encrypts the tenants' channel secrets (e.g. `openssl rand -hex 32`; every process of the instance needs the same key)",
+    ]);
+  }
+  return [inMemory ? ephemeralKey() : keyFromDataDir(config.OMNI_DATA_DIR), previous];
 }
 
 async function openConfiguredDatabase(

@@ -52,6 +52,7 @@ export {
   getTenant,
   isUuid,
   listTenants,
+  sealStoredSecrets,
   type Tenant,
   type TenantSettings,
   updateTenant,

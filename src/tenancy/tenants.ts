@@ -1,8 +1,10 @@
 import { asc, eq, or } from 'drizzle-orm';
+import { keepMaskedSecrets, needsSealing, openSecrets, sealSecrets } from '../secrets/index.ts';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { type Actor, recordAudit } from './audit.ts';
 import { TenancyError } from './errors.ts';
+import { assertSettingAddresses } from './setting-addresses.ts';
 
 export type Tenant = typeof schema.tenants.$inferSelect;
 export type TenantSettings = schema.TenantSettings;
@@ -14,12 +16,18 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** A tenant as the rest of Omni uses it: its secrets opened (they are sealed in the row). */
+function opened(tenant: Tenant): Tenant {
+  return { ...tenant, settings: openSecrets(tenant.settings) };
+}
+
 export async function createTenant(
   db: Db,
   input: { slug: string; name?: string; settings?: TenantSettings },
   actor: Actor,
 ): Promise<Tenant> {
   const slug = input.slug.trim().toLowerCase();
+  await assertSettingAddresses(input.settings ?? {});
   if (!SLUG.test(slug)) {
     throw new TenancyError(
       'invalid',
@@ -28,7 +36,11 @@ export async function createTenant(
   }
   const [tenant] = await db
     .insert(schema.tenants)
-    .values({ slug, name: input.name ?? slug, settings: { language: 'pt-BR', ...input.settings } })
+    .values({
+      slug,
+      name: input.name ?? slug,
+      settings: sealSecrets({ language: 'pt-BR', ...input.settings }),
+    })
     .onConflictDoNothing({ target: schema.tenants.slug })
     .returning();
   if (!tenant) throw new TenancyError('conflict', `A tenant with slug "${slug}" already exists.`);
@@ -39,11 +51,12 @@ export async function createTenant(
     targetType: 'tenant',
     targetId: tenant.id,
   });
-  return tenant;
+  return opened(tenant);
 }
 
-export function listTenants(db: Db): Promise<Tenant[]> {
-  return db.select().from(schema.tenants).orderBy(asc(schema.tenants.createdAt));
+export async function listTenants(db: Db): Promise<Tenant[]> {
+  const tenants = await db.select().from(schema.tenants).orderBy(asc(schema.tenants.createdAt));
+  return tenants.map(opened);
 }
 
 /** Finds a tenant by id or slug, as operators type either. */
@@ -54,7 +67,7 @@ export async function findTenant(db: Db, idOrSlug: string): Promise<Tenant | und
     .from(schema.tenants)
     .where(isUuid(idOrSlug) ? or(eq(schema.tenants.id, idOrSlug), bySlug) : bySlug)
     .limit(1);
-  return tenant;
+  return tenant && opened(tenant);
 }
 
 export async function getTenant(db: Db, idOrSlug: string): Promise<Tenant> {
@@ -63,7 +76,10 @@ export async function getTenant(db: Db, idOrSlug: string): Promise<Tenant> {
   return tenant;
 }
 
-/** Merges `changes` into the tenant's settings (a key set to null is removed). */
+/**
+ * Merges `changes` into the tenant's settings (a key set to null is removed; a secret sent back
+ * masked, as it was read, is left as it is). Secrets are sealed before they are stored.
+ */
 export async function updateTenant(
   db: Db,
   tenantId: string,
@@ -71,14 +87,20 @@ export async function updateTenant(
   actor: Actor,
 ): Promise<Tenant> {
   const current = await getTenant(db, tenantId);
+  const incoming = keepMaskedSecrets(changes.settings ?? {}, current.settings);
+  await assertSettingAddresses(incoming);
   const settings: TenantSettings = { ...current.settings };
-  for (const [key, value] of Object.entries(changes.settings ?? {})) {
-    if (value === null) delete settings[key];
+  for (const [key, value] of Object.entries(incoming)) {
+    if (value === null || value === undefined) delete settings[key];
     else settings[key] = value;
   }
   const [tenant] = await db
     .update(schema.tenants)
-    .set({ name: changes.name ?? current.name, settings, updatedAt: new Date() })
+    .set({
+      name: changes.name ?? current.name,
+      settings: sealSecrets(settings),
+      updatedAt: new Date(),
+    })
     .where(eq(schema.tenants.id, current.id))
     .returning();
   await recordAudit(db, {
@@ -91,5 +113,28 @@ export async function updateTenant(
       fields: [...(changes.name ? ['name'] : []), ...Object.keys(changes.settings ?? {})],
     },
   });
-  return tenant as Tenant;
+  return opened(tenant as Tenant);
+}
+
+/**
+ * Seals every tenant secret still stored in clear (written before secrets were encrypted, or
+ * restored from such a backup) or under OMNI_SECRET_KEY_PREVIOUS. Run at every start: idempotent,
+ * and a no-op once all values are under the current key. Returns how many tenants changed.
+ */
+export async function sealStoredSecrets(db: Db): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .select({ id: schema.tenants.id, settings: schema.tenants.settings })
+      .from(schema.tenants)
+      .for('update');
+    let sealed = 0;
+    for (const row of rows.filter((candidate) => needsSealing(candidate.settings))) {
+      await tx
+        .update(schema.tenants)
+        .set({ settings: sealSecrets(row.settings) })
+        .where(eq(schema.tenants.id, row.id));
+      sealed++;
+    }
+    return sealed;
+  });
 }

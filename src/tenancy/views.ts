@@ -1,4 +1,5 @@
 /** The public JSON shape of tenants, API keys and users, the same for the HTTP API and `--json` output. */
+import { maskSecrets } from '../secrets/index.ts';
 import type { ApiKeyInfo } from './api-keys.ts';
 import type { Tenant } from './tenants.ts';
 import type { User } from './users.ts';
@@ -8,7 +9,8 @@ export function tenantView(tenant: Tenant) {
     id: tenant.id,
     slug: tenant.slug,
     name: tenant.name,
-    settings: tenant.settings,
+    // Secrets are write-only: shown as "…set" or their last four characters, never in clear.
+    settings: maskSecrets(tenant.settings),
     created_at: tenant.createdAt.toISOString(),
     updated_at: tenant.updatedAt.toISOString(),
   };

@@ -16,7 +16,7 @@ import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
 import { metricTotal } from '../support/metrics.ts';
 import { createTestDatabase } from '../support/postgres.ts';
-import type { Backend } from '../support/services.ts';
+import { type Backend, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 
@@ -64,7 +64,8 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
     OPENAI_API_KEY: 'sk-sim',
     OPENAI_BASE_URL: `${llm.url}/v1`,
     PROVIDER_PRIORITY_ORDER: 'openai',
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+    ...(database ? { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
   });
   const logLines: string[] = [];
   const logSink = new Writable({

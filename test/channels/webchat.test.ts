@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { echoResponder } from '../support/responder.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 
 const REDIS_DB = 14;
@@ -225,6 +225,7 @@ describe.each(SPLIT_PROFILES)(
       const config = loadConfig({
         LOG_LEVEL: 'silent',
         DATABASE_URL: database.url,
+        OMNI_SECRET_KEY: TEST_SECRET_KEY,
         ...(redis ? { REDIS_URL: testRedisUrl(REDIS_DB) } : {}),
         ...FAST,
       });

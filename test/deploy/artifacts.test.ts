@@ -45,6 +45,7 @@ const NODE_VARIABLES = new Set(['NODE_ENV']);
 const REQUIRED_SAMPLES = {
   POSTGRES_PASSWORD: 'correct-horse-battery',
   PUBLIC_URL: 'https://omni.example.com',
+  OMNI_SECRET_KEY: 'a1'.repeat(32),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,13 @@ import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/inde
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
-import { type Backend, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
+import {
+  type Backend,
+  TEST_DATABASE_URL,
+  TEST_EGRESS_ALLOW,
+  TEST_REDIS_URL,
+  TEST_SECRET_KEY,
+} from '../support/services.ts';
 import { type SlackSim, startSlackSim } from '../support/slack-sim.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
@@ -93,7 +99,8 @@ export async function openHandoffFixture(
     CHATWOOT_ACCOUNT_ID: chatwoot.accountId,
     CHATWOOT_INBOX_ID: chatwoot.inboxId,
     CHATWOOT_WEBHOOK_TOKEN: CHATWOOT_TOKEN,
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+    ...(database ? { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
     ...(backends.queue === 'redis'
       ? { QUEUE_BACKEND: 'redis', REDIS_URL: testRedisUrl(REDIS_DB) }
       : {}),

@@ -6,7 +6,12 @@ import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
 import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { BACKENDS, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
+import {
+  BACKENDS,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  TEST_SECRET_KEY,
+} from '../support/services.ts';
 import { type FaultyProxy, startProxy } from '../support/tcp-proxy.ts';
 
 describe.each(BACKENDS)('health and basics on %s', (backend) => {
@@ -173,7 +178,11 @@ describe.skipIf(!TEST_DATABASE_URL)('a PostgreSQL outage', () => {
     database = await createProxiedTestDatabase();
     proxy = database.proxy;
     runtime = await openRuntime(
-      loadConfig({ DATABASE_URL: database.proxiedUrl, LOG_LEVEL: 'silent' }),
+      loadConfig({
+        DATABASE_URL: database.proxiedUrl,
+        OMNI_SECRET_KEY: TEST_SECRET_KEY,
+        LOG_LEVEL: 'silent',
+      }),
       {
         logger: createLogger('silent'),
       },

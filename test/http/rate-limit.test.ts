@@ -7,7 +7,7 @@ import { createApiKey, createTenant, createUser } from '../../src/tenancy/index.
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from '../support/services.ts';
 
 const SYSTEM = { type: 'system' } as const;
 
@@ -148,6 +148,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     (await freshRedis(10)).disconnect();
     const config = loadConfig({
       DATABASE_URL: database.url,
+      OMNI_SECRET_KEY: TEST_SECRET_KEY,
       REDIS_URL: testRedisUrl(10),
       RATE_LIMIT_PER_MINUTE: '60',
     });

@@ -17,7 +17,7 @@ import {
 } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { echoResponder } from '../support/responder.ts';
-import { TEST_DATABASE_URL } from '../support/services.ts';
+import { TEST_DATABASE_URL, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 import { QUEUE_BACKENDS } from './harness.ts';
@@ -38,6 +38,8 @@ async function openCluster(backend: QueueBackendName, database: TestDatabase): P
   if (backend === 'redis') (await freshRedis(REDIS_DB)).disconnect();
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
+    OMNI_SECRET_KEY: TEST_SECRET_KEY,
+    EGRESS_ALLOW: TEST_EGRESS_ALLOW,
     QUEUE_CLAIM_IDLE_MS: '1000',
     DEBOUNCE_MS: '0',
     DEBOUNCE_MAX_MS: '0',

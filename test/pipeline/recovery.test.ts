@@ -11,7 +11,12 @@ import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/inde
 import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
 import { testRedisUrl } from '../support/redis.ts';
 import { echoResponder } from '../support/responder.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
+import {
+  TEST_DATABASE_URL,
+  TEST_EGRESS_ALLOW,
+  TEST_REDIS_URL,
+  TEST_SECRET_KEY,
+} from '../support/services.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 import { countRows, type Harness, openHarness, QUEUE_BACKENDS } from './harness.ts';
 
@@ -74,6 +79,8 @@ describe.skipIf(!TEST_DATABASE_URL).each(QUEUE_BACKENDS)(
       runtime = await openRuntime(
         loadConfig({
           DATABASE_URL: database.proxiedUrl,
+          OMNI_SECRET_KEY: TEST_SECRET_KEY,
+          EGRESS_ALLOW: TEST_EGRESS_ALLOW,
           DEBOUNCE_MS: '0',
           DEBOUNCE_MAX_MS: '0',
           QUEUE_CLAIM_IDLE_MS: '1000',

@@ -14,7 +14,7 @@ import {
 import { runOmni } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { BACKENDS, TEST_DATABASE_URL } from '../support/services.ts';
+import { BACKENDS, TEST_DATABASE_URL, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 
 const SYSTEM = { type: 'system' } as const;
@@ -101,7 +101,7 @@ describe.skipIf(!TEST_DATABASE_URL)('the operator commands, as an operator runs 
   let env: Record<string, string>;
   beforeAll(async () => {
     database = await createTestDatabase();
-    env = { DATABASE_URL: database.url };
+    env = { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY };
     runtime = await openRuntime(loadConfig(env), { logger: createLogger('silent') });
     server = await buildServer(runtime);
   });

@@ -15,7 +15,7 @@ import {
 import { type Harness, openHarness } from '../pipeline/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { TEST_DATABASE_URL } from '../support/services.ts';
+import { TEST_DATABASE_URL, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 
 const CLI = { type: 'cli' } as const;
@@ -159,7 +159,7 @@ describe.skipIf(!TEST_DATABASE_URL)('switches across processes', () => {
 
   it('a switch set by one process reaches another within SWITCH_REFRESH_MS', async () => {
     database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: database.url });
+    const config = loadConfig({ DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY });
     for (let i = 0; i < 2; i++) {
       const runtime = await openRuntime(config, { logger: createLogger('silent') });
       runtimes.push(runtime);

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from './services.ts';
 
 const OMNI = fileURLToPath(new URL('../../bin/omni.js', import.meta.url));
 
@@ -11,9 +12,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Environment for a child: only what the test gives, plus PATH/HOME (no stray DATABASE_URL). */
+/**
+ * Environment for a child: only what the test gives, plus PATH/HOME (no stray DATABASE_URL),
+ * loopback allowed for the simulators and, on PostgreSQL, the required secret key (a test can
+ * blank either).
+ */
 function childEnv(env: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    LOG_LEVEL: 'warn',
+    EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+    ...(env.DATABASE_URL ? { OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
+    ...env,
+  };
 }
 
 export async function runOmni(

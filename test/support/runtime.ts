@@ -4,7 +4,7 @@ import type { Responder } from '../../src/pipeline/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestDatabase } from './postgres.ts';
 import { echoResponder } from './responder.ts';
-import { type Backend, TEST_REDIS_URL } from './services.ts';
+import { type Backend, TEST_EGRESS_ALLOW, TEST_REDIS_URL, TEST_SECRET_KEY } from './services.ts';
 
 export interface TestRuntime {
   runtime: Runtime;
@@ -23,7 +23,8 @@ export async function openTestRuntime(
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+    ...(database ? { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
     ...(typeof options.redis === 'string' ? { REDIS_URL: options.redis } : {}),
     ...(options.redis === true && TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
     ...env,

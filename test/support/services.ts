@@ -10,3 +10,12 @@ export type Backend = 'pglite' | 'postgres';
 
 /** Every database backend available in this run: PGlite always, PostgreSQL when configured. */
 export const BACKENDS: Backend[] = TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/**
+ * EGRESS_ALLOW for tests: the simulators listen on loopback, which the egress guard refuses
+ * unless the operator allows it (every runtime and child process the helpers start gets it).
+ */
+export const TEST_EGRESS_ALLOW = '127.0.0.1,::1';
+
+/** OMNI_SECRET_KEY for runtimes on PostgreSQL (required there; 32 bytes as hex). */
+export const TEST_SECRET_KEY = 'a1'.repeat(32);

@@ -15,7 +15,7 @@ import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant, createUser } from '../../src/tenancy/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { echoResponder } from '../support/responder.ts';
-import { BACKENDS, type Backend } from '../support/services.ts';
+import { BACKENDS, type Backend, TEST_SECRET_KEY } from '../support/services.ts';
 
 const FAST = { DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0', QUEUE_CLAIM_IDLE_MS: '1000' };
 const ADMIN = { email: 'admin@acme.test', password: 'admin-password-1' };
@@ -68,7 +68,7 @@ describe.each(BACKENDS)('dashboard API (%s)', (backend: Backend) => {
     database = backend === 'postgres' ? await createTestDatabase() : undefined;
     const config = loadConfig({
       LOG_LEVEL: 'silent',
-      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(database ? { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
       ...FAST,
     });
     const open = () =>
