@@ -9,7 +9,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { EgressError, egressErrorIn } from './errors.ts';
-import { createEgressPolicy, type EgressPolicy } from './policy.ts';
+import { createEgressPolicy, type EgressPolicy, shownTarget } from './policy.ts';
 
 /** Resolves a name to every address, as `dns.lookup(host, { all: true })` does. */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -141,7 +141,7 @@ export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard
       try {
         for (const { address } of addresses) policy.checkAddress(url.hostname, address);
       } catch (error) {
-        if (error instanceof EgressError) throw new EgressError(url.href, error.reason);
+        if (error instanceof EgressError) throw new EgressError(shownTarget(url), error.reason);
         throw error;
       }
       return url;

@@ -46,6 +46,14 @@ function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   return ipaddr.isValid(bare) ? ipaddr.process(bare) : undefined;
 }
 
+/**
+ * How a refused URL is named in messages and logs: scheme and host only — a path or user part can
+ * carry a credential (a Slack webhook path, a bot token, an SMTP password).
+ */
+export function shownTarget(url: URL): string {
+  return `${url.protocol}//${url.host}`;
+}
+
 export function createEgressPolicy(allow: readonly string[] = []): EgressPolicy {
   const hosts = new Set<string>();
   const cidrs: Cidr[] = [];
@@ -82,10 +90,10 @@ export function createEgressPolicy(allow: readonly string[] = []): EgressPolicy 
       try {
         url = raw instanceof URL ? raw : new URL(raw);
       } catch {
-        throw new EgressError(String(raw), { en: 'not a URL', pt: 'não é uma URL' });
+        throw new EgressError('(invalid URL)', { en: 'not a URL', pt: 'não é uma URL' });
       }
       if (!SCHEMES.has(url.protocol)) {
-        throw new EgressError(url.href, {
+        throw new EgressError(shownTarget(url), {
           en: `scheme ${url.protocol} not allowed, only http and https`,
           pt: `esquema ${url.protocol} não permitido, apenas http e https`,
         });

@@ -22,6 +22,20 @@ const SECRET_FIELDS = [
   'cookie',
   'DATABASE_URL',
   'REDIS_URL',
+  // Tenant settings that are credentials (src/secrets), should a settings object reach a log line.
+  'whatsapp_app_secret',
+  'whatsapp_access_token',
+  'whatsapp_verify_token',
+  'telegram_bot_token',
+  'telegram_webhook_secret',
+  'email_webhook_token',
+  'chatwoot_webhook_token',
+  'evolution_api_key',
+  'outbound_webhook_secret',
+  'smtp_url',
+  'slack_webhook_url',
+  'OMNI_SECRET_KEY',
+  'OMNI_SECRET_KEY_PREVIOUS',
 ];
 
 export const REDACTED_PATHS = [

@@ -265,6 +265,13 @@ describe('tenant settings that name an address', () => {
     expect(pt.json().error.message).toContain('não pode ser acessado');
     const en = await put({ outbound_webhook_url: 'file:///etc/passwd' }, 'en-US');
     expect(en.json().error.message).toContain('not reachable');
+    // A URL can carry a credential in its path: the answer (and the log) names scheme and host only.
+    const slack = await put({
+      slack_webhook_url: 'http://10.0.0.1/services/T0/B0/hook-secret-xyz',
+    });
+    expect(slack.statusCode).toBe(400);
+    expect(slack.json().error.message).toContain('10.0.0.1');
+    expect(slack.json().error.message).not.toContain('hook-secret-xyz');
   });
 
   it('refuses a loopback webhook saved before the guard when the reply is sent: failed at once (permanent), nothing reaches it', async () => {
