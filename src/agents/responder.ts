@@ -21,7 +21,8 @@ import {
   guardrailStreak,
   lowConfidenceStreak,
 } from './escalation.ts';
-import { checkInput } from './guardrails/input.ts';
+import { checkInput, injectionBlock } from './guardrails/input.ts';
+import { createInjectionJudge, type InjectionJudge } from './guardrails/judge.ts';
 import { checkOutput } from './guardrails/output.ts';
 import { maskPii } from './guardrails/pii.ts';
 import { httpToolsOf } from './http-tools.ts';
@@ -40,7 +41,10 @@ export interface AgentDeps {
   gateway: Pick<Gateway, 'generate' | 'withModel'>;
   config: Pick<
     Config,
-    'ESCALATION_MIN_CONFIDENCE' | 'ESCALATION_MAX_INTERACTIONS' | 'AGENT_MAX_INPUT_CHARS'
+    | 'ESCALATION_MIN_CONFIDENCE'
+    | 'ESCALATION_MAX_INTERACTIONS'
+    | 'AGENT_MAX_INPUT_CHARS'
+    | 'INJECTION_JUDGE_MAX_LATENCY_MS'
   >;
   logger: Logger;
   registry: Registry;
@@ -62,12 +66,18 @@ interface Usage {
 
 export function createAgentResponder(deps: AgentDeps): Responder {
   const metrics = agentMetrics(deps.registry);
+  const judge = createInjectionJudge({
+    gateway: deps.gateway,
+    logger: deps.logger.child({ component: 'AgentPipeline' }),
+    metrics,
+    maxLatencyMs: deps.config.INJECTION_JUDGE_MAX_LATENCY_MS,
+  });
   return async (request) => {
     metrics.requests.inc();
     metrics.active.inc();
     const stopTimer = metrics.responseTime.startTimer();
     try {
-      return await answerTurn(deps, metrics, request);
+      return await answerTurn(deps, metrics, judge, request);
     } catch (error) {
       if (!request.signal.aborted) metrics.errors.inc();
       throw error;
@@ -81,6 +91,7 @@ export function createAgentResponder(deps: AgentDeps): Responder {
 async function answerTurn(
   deps: AgentDeps,
   metrics: AgentMetrics,
+  judge: InjectionJudge,
   request: TurnRequest,
 ): Promise<TurnReply> {
   const { db } = deps;
@@ -114,6 +125,16 @@ async function answerTurn(
     maskPii: tenant.maskPii,
   });
   if (input.pii.length > 0) flags.push('pii_input');
+  if (input.suspicion) {
+    // Borderline offline: the cheap model decides; without one the message goes through.
+    const verdict = await judge(contactText, {
+      tenantId: request.tenantId,
+      conversationId: request.conversationId,
+      turnId: request.turnId,
+      signal: request.signal,
+    });
+    if (verdict?.attack) input.block = injectionBlock(input.suspicion, verdict.reason);
+  }
   if (input.block) {
     flags.push(input.block.type);
     metrics.guardrailBlocks.inc({ type: input.block.type });
