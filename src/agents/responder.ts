@@ -242,6 +242,7 @@ async function answerTurn(
           tenantId: request.tenantId,
           conversationId: request.conversationId,
           contactId,
+          offered: Object.keys(tools),
           httpTools,
           signal: request.signal,
           fetch: deps.fetch,
@@ -251,6 +252,10 @@ async function answerTurn(
       );
       effects.push(result.effect);
       log.info({ tool: toolCall.toolName, effect: result.effect.kind }, 'agent tool called');
+      if (result.effect.kind === 'refused') {
+        metrics.guardrailBlocks.inc({ type: 'tool_refused' });
+        log.warn({ tool: toolCall.toolName, reason: result.effect.reason }, 'tool call refused');
+      }
       results.push({ toolCall, output: result.output });
     }
     messages.push(

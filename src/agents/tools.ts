@@ -2,6 +2,11 @@
  * The tools an agent may call (SPEC §7.2): `kb_search`, `create_or_update_lead`,
  * `handoff_to_human` and the tenant's HTTP tools. The gateway returns the calls; they run here,
  * with the turn's tenant and conversation, never with anything the model claims about them.
+ *
+ * Each tool is a capability scoped to the conversation, because a model can be talked into
+ * anything: only the tools offered to the turn's agent run; `kb_search` reads the tenant's
+ * knowledge base; the lead tool writes the current contact's lead; arguments outside a tool's
+ * schema (another contact's id, a URL, a wildcard) are refused before anything happens.
  */
 import { jsonSchema, type ToolSet, tool } from 'ai';
 import { z } from 'zod';
@@ -10,6 +15,7 @@ import { citationOf, searchKnowledge } from '../knowledge/index.ts';
 import type { Db } from '../storage/index.ts';
 import { callHttpTool, type HttpToolDefinition } from './http-tools.ts';
 import { LEAD_FIELDS, type LeadResult, upsertLead } from './leads.ts';
+import { argumentProblem, closedSchema } from './tool-arguments.ts';
 
 /** Passages given to the model per search: enough to answer, few enough to stay focused. */
 const KB_PASSAGES = 3;
@@ -20,23 +26,31 @@ const leadInput = z.object(
   ) as Record<(typeof LEAD_FIELDS)[number], z.ZodOptional<z.ZodString>>,
 );
 
+const BUILTIN_SCHEMAS = {
+  kb_search: z.object({
+    query: z.string().describe('What to look for, in the customer’s words'),
+  }),
+  create_or_update_lead: leadInput,
+  handoff_to_human: z.object({
+    reason: z.string().describe('Why a human is needed, in a few words'),
+  }),
+};
+
 const BUILTIN_TOOLS = {
   kb_search: tool({
     description:
       "Search the company's knowledge base. Returns numbered passages with their source, to answer from and cite.",
-    inputSchema: z.object({
-      query: z.string().describe('What to look for, in the customer’s words'),
-    }),
+    inputSchema: BUILTIN_SCHEMAS.kb_search,
   }),
   create_or_update_lead: tool({
     description:
-      'Record what is known about a prospective customer (any of the fields); call again as you learn more.',
-    inputSchema: leadInput,
+      "Record what is known about the prospective customer of this conversation (any of the fields); call again as you learn more. It only ever writes this customer's lead.",
+    inputSchema: BUILTIN_SCHEMAS.create_or_update_lead,
   }),
   handoff_to_human: tool({
     description:
       'Transfer the conversation to a human agent: the customer asked for a person, or a human is needed.',
-    inputSchema: z.object({ reason: z.string().describe('Why a human is needed, in a few words') }),
+    inputSchema: BUILTIN_SCHEMAS.handoff_to_human,
   }),
 } as const;
 
@@ -56,11 +70,7 @@ export function toolSetFor(names: string[], httpTools: HttpToolDefinition[]): To
     if (!names.includes(http.name) || isBuiltinTool(http.name)) continue;
     set[http.name] = tool({
       description: http.description,
-      inputSchema: jsonSchema(
-        Object.keys(http.parameters).length > 0
-          ? http.parameters
-          : { type: 'object', properties: {} },
-      ),
+      inputSchema: jsonSchema(closedSchema(http.parameters)),
     });
   }
   return set;
@@ -71,6 +81,8 @@ export interface ToolContext {
   tenantId: string;
   conversationId: string;
   contactId: string;
+  /** The tools the turn's agent was given: no other runs, whatever the model calls. */
+  offered: string[];
   httpTools: HttpToolDefinition[];
   signal: AbortSignal;
   fetch?: typeof fetch;
@@ -82,13 +94,26 @@ export type ToolEffect =
   | { kind: 'lead'; lead: LeadResult }
   | { kind: 'handoff'; reason: string; changed: boolean }
   | { kind: 'http'; name: string }
-  | { kind: 'unknown'; name: string };
+  | { kind: 'refused'; name: string; reason: string };
 
 export async function runTool(
   context: ToolContext,
   name: string,
   input: unknown,
 ): Promise<{ output: string; effect: ToolEffect }> {
+  const refuse = (reason: string) => ({
+    output: `Refused: ${reason}.`,
+    effect: { kind: 'refused' as const, name, reason },
+  });
+  const http = context.httpTools.find((t) => t.name === name);
+  if (!context.offered.includes(name) || (!isBuiltinTool(name) && !http)) {
+    return refuse(`there is no tool named ${name}`);
+  }
+  // Built-in inputs arrive parsed by their zod schemas (the AI SDK drops undeclared keys such as a
+  // `contact_id`, and the cases below read declared fields only); HTTP tools' JSON schemas are
+  // not enforced on the way in, so they are here.
+  const problem = http ? argumentProblem(http.parameters, input) : undefined;
+  if (problem) return refuse(`the arguments of ${name} do not fit its schema: ${problem}`);
   const args = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   switch (name) {
     case 'kb_search': {
@@ -136,11 +161,12 @@ export async function runTool(
       };
     }
     default: {
-      const http = context.httpTools.find((t) => t.name === name);
-      if (!http) {
-        return { output: `There is no tool named ${name}.`, effect: { kind: 'unknown', name } };
-      }
-      const output = await callHttpTool(http, input, context.signal, context.fetch);
+      const output = await callHttpTool(
+        http as HttpToolDefinition,
+        input,
+        context.signal,
+        context.fetch,
+      );
       return { output, effect: { kind: 'http', name } };
     }
   }
