@@ -25,6 +25,7 @@ import { checkInput, injectionBlock } from './guardrails/input.ts';
 import { createInjectionJudge, type InjectionJudge } from './guardrails/judge.ts';
 import { checkOutput } from './guardrails/output.ts';
 import { maskPii } from './guardrails/pii.ts';
+import { contactTextForModel } from './guardrails/untrusted.ts';
 import { httpToolsOf } from './http-tools.ts';
 import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
@@ -161,8 +162,12 @@ async function answerTurn(
   }
 
   // 2. Context.
-  const mask = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
-  const conversation = conversationMessages(request, input.forModel, mask);
+  const masked = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
+  const conversation = conversationMessages(
+    request,
+    contactTextForModel(request.channel, input.forModel),
+    (text) => contactTextForModel(request.channel, masked(text)),
+  );
   const agents = await agentsOf(db, request.tenantId);
   const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const add = (call: GatewayResult) => {

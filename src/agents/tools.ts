@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { requestHandoff } from '../handoff/index.ts';
 import { citationOf, searchKnowledge } from '../knowledge/index.ts';
 import type { Db } from '../storage/index.ts';
+import { asData } from './guardrails/untrusted.ts';
 import { callHttpTool, type HttpToolDefinition } from './http-tools.ts';
 import { LEAD_FIELDS, type LeadResult, upsertLead } from './leads.ts';
 import { argumentProblem, closedSchema } from './tool-arguments.ts';
@@ -126,7 +127,9 @@ export async function runTool(
       const output =
         passages.length === 0
           ? 'No passage found: the knowledge base does not cover this.'
-          : passages.map((p, i) => `[${i + 1}] Source: ${citations[i]}\n${p.content}`).join('\n\n');
+          : passages
+              .map((p, i) => `[${i + 1}] ${asData('knowledge_base', p.content, citations[i])}`)
+              .join('\n\n');
       return { output, effect: { kind: 'kb', citations } };
     }
     case 'create_or_update_lead': {
@@ -167,7 +170,7 @@ export async function runTool(
         context.signal,
         context.fetch,
       );
-      return { output, effect: { kind: 'http', name } };
+      return { output: asData('tool_result', output, name), effect: { kind: 'http', name } };
     }
   }
 }
