@@ -31,6 +31,7 @@ import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
 import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
 import { routeTurn } from './router.ts';
+import type { ConversationFacts } from './tool-arguments.ts';
 import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
 
 /** Model calls per turn for the agent: call tools, read results, call again, answer. */
@@ -215,7 +216,8 @@ async function answerTurn(
     ? await httpToolsOf(db, request.tenantId)
     : [];
   const tools = toolSetFor(agent.tools, httpTools);
-  const contactId = await contactRowOf(db, request.conversationId);
+  const facts = await conversationFacts(db, request.conversationId);
+  const contactId = facts.contact_id ?? '';
   const effects: ToolEffect[] = [];
   const messages: ModelMessage[] = [...conversation];
   let final: GatewayResult | undefined = route.call.fallback ? route.call : undefined;
@@ -247,6 +249,7 @@ async function answerTurn(
           tenantId: request.tenantId,
           conversationId: request.conversationId,
           contactId,
+          facts,
           offered: Object.keys(tools),
           httpTools,
           signal: request.signal,
@@ -391,12 +394,25 @@ async function tenantSettings(
   };
 }
 
-async function contactRowOf(db: Db, conversationId: string): Promise<string> {
+/** Who is talking, for tools: bound HTTP tool arguments are filled with these, never the model's. */
+async function conversationFacts(db: Db, conversationId: string): Promise<ConversationFacts> {
   const [row] = await db
-    .select({ contactId: schema.conversations.contactId })
+    .select({
+      contactId: schema.contacts.id,
+      externalId: schema.contacts.externalId,
+      phone: schema.contacts.phone,
+      email: schema.contacts.email,
+    })
     .from(schema.conversations)
+    .innerJoin(schema.contacts, eq(schema.contacts.id, schema.conversations.contactId))
     .where(eq(schema.conversations.id, conversationId));
-  return row?.contactId ?? '';
+  return {
+    contact_id: row?.contactId ?? null,
+    contact_external_id: row?.externalId ?? null,
+    contact_phone: row?.phone ?? null,
+    contact_email: row?.email ?? null,
+    conversation_id: conversationId,
+  };
 }
 
 /** Flags and prompt version live on the turn; the pipeline writes the rest when it commits. */

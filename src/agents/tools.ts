@@ -16,7 +16,12 @@ import type { Db } from '../storage/index.ts';
 import { asData } from './guardrails/untrusted.ts';
 import { callHttpTool, type HttpToolDefinition } from './http-tools.ts';
 import { LEAD_FIELDS, type LeadResult, upsertLead } from './leads.ts';
-import { argumentProblem, closedSchema } from './tool-arguments.ts';
+import {
+  argumentProblem,
+  type ConversationFacts,
+  closedSchema,
+  withBoundArguments,
+} from './tool-arguments.ts';
 
 /** Passages given to the model per search: enough to answer, few enough to stay focused. */
 const KB_PASSAGES = 3;
@@ -82,6 +87,8 @@ export interface ToolContext {
   tenantId: string;
   conversationId: string;
   contactId: string;
+  /** What bound HTTP tool arguments are filled with: the contact who is talking, never another. */
+  facts: ConversationFacts;
   /** The tools the turn's agent was given: no other runs, whatever the model calls. */
   offered: string[];
   httpTools: HttpToolDefinition[];
@@ -164,9 +171,10 @@ export async function runTool(
       };
     }
     default: {
+      const tool = http as HttpToolDefinition;
       const output = await callHttpTool(
-        http as HttpToolDefinition,
-        input,
+        tool,
+        withBoundArguments(tool.parameters, input, context.facts),
         context.signal,
         context.fetch,
       );

@@ -91,6 +91,18 @@ describe('tools are capabilities scoped to the conversation (acceptance 3)', () 
       },
       {
         tenantId: omni.tenantId,
+        name: 'my_orders',
+        description: 'The orders of the customer who is talking',
+        url: `${base}/my-orders`,
+        method: 'GET',
+        parameters: {
+          type: 'object',
+          properties: { customer: { type: 'string', 'x-omni-bind': 'contact_external_id' } },
+          required: ['customer'],
+        },
+      },
+      {
+        tenantId: omni.tenantId,
         name: 'export_contacts',
         description: 'Every contact of the company (for the back office only)',
         url: `${base}/contacts`,
@@ -102,7 +114,7 @@ describe('tools are capabilities scoped to the conversation (acceptance 3)', () 
       tenantId: omni.tenantId,
       name: 'support',
       description: 'Questions about orders, products and policies.',
-      tools: ['kb_search', 'order_status', 'handoff_to_human'],
+      tools: ['kb_search', 'order_status', 'my_orders', 'handoff_to_human'],
     });
     const other = await createTenant(db, { slug: 'globex' }, { type: 'system' });
     otherTenantId = other.id;
@@ -228,5 +240,28 @@ describe('tools are capabilities scoped to the conversation (acceptance 3)', () 
     const seen = JSON.stringify(omni.chatRequests());
     expect(seen).not.toContain('orders-s3cret');
     expect(seen).not.toContain('127.0.0.1');
+  });
+
+  it("fills a bound argument with the talking contact's identity: the model can neither see nor set it", async () => {
+    toolRequests.length = 0;
+    omni.llm.requests.length = 0;
+    obey(
+      'support',
+      [
+        ['my_orders', { customer: 'maria' }],
+        ['my_orders', {}],
+      ],
+      'Estes são os seus pedidos.',
+    );
+    await attackerSays('Quais são meus pedidos?', 'Estes são os seus pedidos.');
+    expect(toolRequests.map((r) => r.url)).toEqual(['/my-orders?customer=attacker']);
+    const offered = omni
+      .chatRequests()
+      .flatMap(
+        (r) =>
+          (r as { tools?: Array<{ function: { name: string; parameters: unknown } }> }).tools ?? [],
+      )
+      .find((t) => t.function.name === 'my_orders');
+    expect(JSON.stringify(offered?.function.parameters)).not.toContain('customer');
   });
 });
