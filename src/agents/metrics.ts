@@ -14,6 +14,8 @@ export interface AgentMetrics {
   escalations: Counter<'reason'>;
   guardrailBlocks: Counter<'type'>;
   leads: Counter<'stage'>;
+  /** The prompt-injection judge's verdicts on borderline messages. */
+  injectionJudge: Counter<'verdict'>;
 }
 
 const registered = new WeakMap<Registry, AgentMetrics>();
@@ -67,6 +69,12 @@ export function agentMetrics(registry: Registry): AgentMetrics {
       name: 'leads_total',
       help: 'Leads created or moved to a stage, by the stage entered.',
       labelNames: ['stage'] as const,
+      registers,
+    }),
+    injectionJudge: new Counter({
+      name: 'injection_judge_verdicts_total',
+      help: 'Borderline messages the prompt-injection judge classified: attack, clean, or unavailable (no provider, too slow, no verdict).',
+      labelNames: ['verdict'] as const,
       registers,
     }),
   };

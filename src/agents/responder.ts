@@ -21,14 +21,17 @@ import {
   guardrailStreak,
   lowConfidenceStreak,
 } from './escalation.ts';
-import { checkInput } from './guardrails/input.ts';
+import { checkInput, injectionBlock } from './guardrails/input.ts';
+import { createInjectionJudge, type InjectionJudge } from './guardrails/judge.ts';
 import { checkOutput } from './guardrails/output.ts';
 import { maskPii } from './guardrails/pii.ts';
+import { contactTextForModel } from './guardrails/untrusted.ts';
 import { httpToolsOf } from './http-tools.ts';
 import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
 import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
 import { routeTurn } from './router.ts';
+import type { ConversationFacts } from './tool-arguments.ts';
 import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
 
 /** Model calls per turn for the agent: call tools, read results, call again, answer. */
@@ -40,7 +43,10 @@ export interface AgentDeps {
   gateway: Pick<Gateway, 'generate' | 'withModel'>;
   config: Pick<
     Config,
-    'ESCALATION_MIN_CONFIDENCE' | 'ESCALATION_MAX_INTERACTIONS' | 'AGENT_MAX_INPUT_CHARS'
+    | 'ESCALATION_MIN_CONFIDENCE'
+    | 'ESCALATION_MAX_INTERACTIONS'
+    | 'AGENT_MAX_INPUT_CHARS'
+    | 'INJECTION_JUDGE_MAX_LATENCY_MS'
   >;
   logger: Logger;
   registry: Registry;
@@ -62,12 +68,18 @@ interface Usage {
 
 export function createAgentResponder(deps: AgentDeps): Responder {
   const metrics = agentMetrics(deps.registry);
+  const judge = createInjectionJudge({
+    gateway: deps.gateway,
+    logger: deps.logger.child({ component: 'AgentPipeline' }),
+    metrics,
+    maxLatencyMs: deps.config.INJECTION_JUDGE_MAX_LATENCY_MS,
+  });
   return async (request) => {
     metrics.requests.inc();
     metrics.active.inc();
     const stopTimer = metrics.responseTime.startTimer();
     try {
-      return await answerTurn(deps, metrics, request);
+      return await answerTurn(deps, metrics, judge, request);
     } catch (error) {
       if (!request.signal.aborted) metrics.errors.inc();
       throw error;
@@ -81,6 +93,7 @@ export function createAgentResponder(deps: AgentDeps): Responder {
 async function answerTurn(
   deps: AgentDeps,
   metrics: AgentMetrics,
+  judge: InjectionJudge,
   request: TurnRequest,
 ): Promise<TurnReply> {
   const { db } = deps;
@@ -114,6 +127,16 @@ async function answerTurn(
     maskPii: tenant.maskPii,
   });
   if (input.pii.length > 0) flags.push('pii_input');
+  if (input.suspicion) {
+    // Borderline offline: the cheap model decides; without one the message goes through.
+    const verdict = await judge(contactText, {
+      tenantId: request.tenantId,
+      conversationId: request.conversationId,
+      turnId: request.turnId,
+      signal: request.signal,
+    });
+    if (verdict?.attack) input.block = injectionBlock(input.suspicion, verdict.reason);
+  }
   if (input.block) {
     flags.push(input.block.type);
     metrics.guardrailBlocks.inc({ type: input.block.type });
@@ -140,8 +163,12 @@ async function answerTurn(
   }
 
   // 2. Context.
-  const mask = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
-  const conversation = conversationMessages(request, input.forModel, mask);
+  const masked = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
+  const conversation = conversationMessages(
+    request,
+    contactTextForModel(request.channel, input.forModel),
+    (text) => contactTextForModel(request.channel, masked(text)),
+  );
   const agents = await agentsOf(db, request.tenantId);
   const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const add = (call: GatewayResult) => {
@@ -189,7 +216,8 @@ async function answerTurn(
     ? await httpToolsOf(db, request.tenantId)
     : [];
   const tools = toolSetFor(agent.tools, httpTools);
-  const contactId = await contactRowOf(db, request.conversationId);
+  const facts = await conversationFacts(db, request.conversationId);
+  const contactId = facts.contact_id ?? '';
   const effects: ToolEffect[] = [];
   const messages: ModelMessage[] = [...conversation];
   let final: GatewayResult | undefined = route.call.fallback ? route.call : undefined;
@@ -221,6 +249,8 @@ async function answerTurn(
           tenantId: request.tenantId,
           conversationId: request.conversationId,
           contactId,
+          facts,
+          offered: Object.keys(tools),
           httpTools,
           signal: request.signal,
           fetch: deps.fetch,
@@ -230,6 +260,10 @@ async function answerTurn(
       );
       effects.push(result.effect);
       log.info({ tool: toolCall.toolName, effect: result.effect.kind }, 'agent tool called');
+      if (result.effect.kind === 'refused') {
+        metrics.guardrailBlocks.inc({ type: 'tool_refused' });
+        log.warn({ tool: toolCall.toolName, reason: result.effect.reason }, 'tool call refused');
+      }
       results.push({ toolCall, output: result.output });
     }
     messages.push(
@@ -360,12 +394,25 @@ async function tenantSettings(
   };
 }
 
-async function contactRowOf(db: Db, conversationId: string): Promise<string> {
+/** Who is talking, for tools: bound HTTP tool arguments are filled with these, never the model's. */
+async function conversationFacts(db: Db, conversationId: string): Promise<ConversationFacts> {
   const [row] = await db
-    .select({ contactId: schema.conversations.contactId })
+    .select({
+      contactId: schema.contacts.id,
+      externalId: schema.contacts.externalId,
+      phone: schema.contacts.phone,
+      email: schema.contacts.email,
+    })
     .from(schema.conversations)
+    .innerJoin(schema.contacts, eq(schema.contacts.id, schema.conversations.contactId))
     .where(eq(schema.conversations.id, conversationId));
-  return row?.contactId ?? '';
+  return {
+    contact_id: row?.contactId ?? null,
+    contact_external_id: row?.externalId ?? null,
+    contact_phone: row?.phone ?? null,
+    contact_email: row?.email ?? null,
+    conversation_id: conversationId,
+  };
 }
 
 /** Flags and prompt version live on the turn; the pipeline writes the rest when it commits. */

@@ -15,6 +15,7 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerCleanupCommand } from './commands/cleanup.ts';
 import { registerContactCommands } from './commands/contacts.ts';
+import { registerEvalGuardrailsCommand } from './commands/eval-guardrails.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerHandoffCommands } from './commands/handoff.ts';
 import { registerKnowledgeCommands } from './commands/kb.ts';
@@ -68,6 +69,7 @@ registerGatewayCommands(program);
 registerHandoffCommands(program);
 registerKnowledgeCommands(program);
 registerBenchCommand(program);
+registerEvalGuardrailsCommand(program);
 
 function reportFailure(error: unknown): void {
   if (error instanceof ConfigError) {

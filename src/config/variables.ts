@@ -284,6 +284,11 @@ export const variables = {
     default: '30000',
     doc: 'Latency budget for the whole provider cascade.',
   }),
+  INJECTION_JUDGE_MAX_LATENCY_MS: variable(positiveInteger(), {
+    group: 'llm',
+    default: '3000',
+    doc: 'Latency budget of the prompt-injection judge (SIMPLE_QUERY_MODEL) on a borderline message; past it the offline verdict stands.',
+  }),
   MAX_COST_PER_REQUEST: variable(positiveNumber(), {
     group: 'llm',
     doc: 'USD; a provider whose estimated cost exceeds it is skipped.',

@@ -3,7 +3,12 @@
  * injection attempts block; personal data is found (and masked for the provider when the tenant
  * asks for it).
  */
-import { detectInjection, type InjectionKind } from './injection.ts';
+import {
+  BORDERLINE,
+  type InjectionKind,
+  type InjectionVerdict,
+  scoreInjection,
+} from './injection.ts';
 import { findPii, maskPii, type PiiMatch } from './pii.ts';
 
 export type InputBlock =
@@ -15,6 +20,8 @@ export interface InputCheck {
   pii: PiiMatch[];
   /** The text to send to the provider: masked when `maskPii` is on, else as typed. */
   forModel: string;
+  /** A borderline injection score, not blocked offline: the judge's to decide. */
+  suspicion?: InjectionVerdict;
 }
 
 export function checkInput(
@@ -33,17 +40,18 @@ export function checkInput(
       },
     };
   }
-  const injection = detectInjection(text);
-  if (injection) {
-    return {
-      pii,
-      forModel,
-      block: {
-        type: 'injection',
-        kind: injection.kind,
-        reason: `${injection.kind}: "${injection.evidence}"`,
-      },
-    };
+  const injection = scoreInjection(text);
+  if (injection && injection.score >= 1) {
+    return { pii, forModel, block: injectionBlock(injection) };
   }
+  if (injection && injection.score >= BORDERLINE) return { pii, forModel, suspicion: injection };
   return { pii, forModel };
+}
+
+export function injectionBlock(injection: InjectionVerdict, judged?: string): InputBlock {
+  return {
+    type: 'injection',
+    kind: injection.kind,
+    reason: `${injection.kind} (score ${injection.score}, ${injection.view}): "${injection.evidence}"${judged ? `; judge: ${judged}` : ''}`,
+  };
 }

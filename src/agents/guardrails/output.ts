@@ -1,8 +1,10 @@
 /**
  * Output guardrails: a reply is checked before it leaves — personal data the contact did not give
- * is masked, a reply that repeats the instructions is withheld, and the text fits the channel.
+ * is masked, a reply that repeats the instructions (verbatim, paraphrased or translated) is
+ * withheld, and the text fits the channel.
  */
 import { findPii, maskPii } from './pii.ts';
+import { reproducesPrompt } from './prompt-leak.ts';
 
 /** Longest message per channel (Telegram's and WhatsApp's 4096; a web chat bubble; e-mail free). */
 const CHANNEL_LIMITS: Record<string, number> = {
@@ -13,8 +15,6 @@ const CHANNEL_LIMITS: Record<string, number> = {
   api: 8000,
 };
 const DEFAULT_LIMIT = 4000;
-/** A run of this many characters of the system prompt in a reply is a leak, not a coincidence. */
-const LEAK_WINDOW = 60;
 
 export type OutputFlag = 'pii_leak' | 'prompt_leak' | 'channel_length';
 
@@ -35,7 +35,7 @@ export function checkOutput(
   context: { channel: string; systemPrompt: string; contactTexts: string[] },
 ): OutputCheck {
   const flags: OutputFlag[] = [];
-  if (leaks(reply, context.systemPrompt)) {
+  if (reproducesPrompt(reply, context.systemPrompt)) {
     return { text: reply, flags: ['prompt_leak'], withheld: true };
   }
   const given = new Set(
@@ -58,14 +58,4 @@ export function checkOutput(
 /** The same item typed differently ("123.456.789-09" and "12345678909") is the same item. */
 function digitsOf(value: string): string {
   return value.toLowerCase().replace(/[^a-z0-9@.]/g, '');
-}
-
-function leaks(reply: string, systemPrompt: string): boolean {
-  const normalise = (s: string) => s.toLowerCase().replace(/\s+/g, ' ');
-  const haystack = normalise(reply);
-  const prompt = normalise(systemPrompt);
-  for (let start = 0; start + LEAK_WINDOW <= prompt.length; start += LEAK_WINDOW / 2) {
-    if (haystack.includes(prompt.slice(start, start + LEAK_WINDOW))) return true;
-  }
-  return false;
 }
