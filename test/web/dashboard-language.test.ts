@@ -206,6 +206,7 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     const stats = await page.request.get(`${baseUrl}/api/v1/stats/overview`);
     expect(await stats.json()).toMatchObject({ handoff_rate: 1, escalation_rate: 0 });
     await page.screenshot({ path: await screenshotPath('pt-overview.png'), fullPage: true });
+    await chart.screenshot({ path: await screenshotPath('pt-overview-chart.png') });
     await page.close();
   });
 

@@ -52,7 +52,11 @@ export function HourlyChart(props: {
       width: element.clientWidth || 600,
       height: HEIGHT,
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
+      scales: {
+        // Half an hour of room on each side: the bars sit beside their hour, not off the edge.
+        x: { time: true, range: (_u, min, max) => [min - 1800, max + 1800] },
+        y: { range: (_u, _min, max) => [0, Math.max(4, max)] },
+      },
       axes: [
         {
           label: labels.hour,

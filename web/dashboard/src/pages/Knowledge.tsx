@@ -103,11 +103,14 @@ export function KnowledgePage({ me }: { me: Me }) {
       <div className="card">
         <h2>{t.knowledge}</h2>
         {canWrite && (
-          <label>
+          // The browser's own file button speaks the browser's language, not the dashboard's.
+          <label className="upload">
             {t.kbUpload}
+            <span className="button">{t.kbChoose}</span>
             <input
               type="file"
               multiple
+              className="visually-hidden"
               accept=".md,.markdown,.txt,.json,.html,.htm"
               onChange={upload}
             />

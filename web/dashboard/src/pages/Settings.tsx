@@ -152,10 +152,6 @@ export function SettingsPage({ me }: { me: Me }) {
       </span>
     );
   };
-  const effectiveText = (key: string) => {
-    const value = effective?.settings[key]?.value;
-    return typeof value === 'string' ? value : '';
-  };
   const providerKeys = Object.entries(effective?.secrets ?? {});
   return (
     <div className="settings">
@@ -253,7 +249,7 @@ export function SettingsPage({ me }: { me: Me }) {
               rows={2}
               value={canned[intent] ?? ''}
               disabled={!admin}
-              placeholder={effectiveText(`canned_responses.${intent}`)}
+              placeholder={t.blankUsesDefault}
               onChange={(e) => setCanned({ ...canned, [intent]: e.target.value })}
             />
             {inForce(`canned_responses.${intent}`, (value) => `“${String(value)}”`)}
@@ -282,7 +278,7 @@ export function SettingsPage({ me }: { me: Me }) {
                   <td>
                     <code>{k.prefix}…</code>
                   </td>
-                  <td>{k.permissions.join(', ')}</td>
+                  <td>{k.permissions.map((p) => t.permissions[p] ?? p).join(', ')}</td>
                   <td>
                     {k.revoked_at ? (
                       t.revoked

@@ -88,53 +88,55 @@ export function UsersPage({ me }: { me: Me }) {
               <td>{u.email}</td>
               <td>{t.roles[u.role] ?? u.role}</td>
               <td>{u.last_login_at ? new Date(u.last_login_at).toLocaleString() : t.never}</td>
-              <td className="actions">
-                {resetting?.id === u.id ? (
-                  <form className="inline" onSubmit={resetPassword}>
-                    <input
-                      type="password"
-                      required
-                      minLength={10}
-                      autoComplete="new-password"
-                      aria-label={t.newPassword}
-                      placeholder={t.newPassword}
-                      value={resetting.password}
-                      onChange={(e) => setResetting({ id: u.id, password: e.target.value })}
-                    />
-                    <button type="submit">{t.save}</button>
+              <td>
+                <div className="actions">
+                  {resetting?.id === u.id ? (
+                    <form className="inline" onSubmit={resetPassword}>
+                      <input
+                        type="password"
+                        required
+                        minLength={10}
+                        autoComplete="new-password"
+                        aria-label={t.newPassword}
+                        placeholder={t.newPassword}
+                        value={resetting.password}
+                        onChange={(e) => setResetting({ id: u.id, password: e.target.value })}
+                      />
+                      <button type="submit">{t.save}</button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setResetting(undefined)}
+                      >
+                        {t.cancel}
+                      </button>
+                    </form>
+                  ) : (
+                    !u.disabled_at && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setResetting({ id: u.id, password: '' })}
+                      >
+                        {t.resetPassword}
+                      </button>
+                    )
+                  )}
+                  {!u.disabled_at && u.id !== me.user.id && resetting?.id !== u.id && (
                     <button
                       type="button"
                       className="secondary"
-                      onClick={() => setResetting(undefined)}
+                      onClick={() =>
+                        void run(
+                          () => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }),
+                          t.userDisabled,
+                        )
+                      }
                     >
-                      {t.cancel}
+                      {t.disable}
                     </button>
-                  </form>
-                ) : (
-                  !u.disabled_at && (
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={() => setResetting({ id: u.id, password: '' })}
-                    >
-                      {t.resetPassword}
-                    </button>
-                  )
-                )}
-                {!u.disabled_at && u.id !== me.user.id && resetting?.id !== u.id && (
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() =>
-                      void run(
-                        () => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }),
-                        t.userDisabled,
-                      )
-                    }
-                  >
-                    {t.disable}
-                  </button>
-                )}
+                  )}
+                </div>
               </td>
             </tr>
           ))}
