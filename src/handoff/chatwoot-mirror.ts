@@ -10,6 +10,7 @@ import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import type { ChatwootClient, ChatwootStatus } from './chatwoot-client.ts';
 import type { Delivery } from './deliveries.ts';
+import { releaseCountsOf, releaseNote } from './messages.ts';
 
 interface ChatwootContactLink {
   contact_id: number;
@@ -77,8 +78,15 @@ export async function deliverToChatwoot(
     return;
   }
   const [message] = await db
-    .select({ id: schema.messages.id, author: schema.messages.author, body: schema.messages.body })
+    .select({
+      id: schema.messages.id,
+      author: schema.messages.author,
+      body: schema.messages.body,
+      content: schema.messages.content,
+      settings: schema.tenants.settings,
+    })
     .from(schema.messages)
+    .innerJoin(schema.tenants, eq(schema.tenants.id, schema.messages.tenantId))
     .where(
       and(
         eq(schema.messages.id, String(delivery.payload.message_id)),
@@ -89,8 +97,11 @@ export async function deliverToChatwoot(
   if (!message?.body) return;
   const twin = await ensureTwin(db, client, delivery.conversation_id);
   if (twin === undefined) return;
+  // A release marker speaks to the model; Chatwoot's agents read a note written for them.
+  const release = releaseCountsOf(message.content);
+  const language = typeof message.settings.language === 'string' ? message.settings.language : '';
   await client.postMessage(twin, {
-    content: message.body,
+    content: release ? releaseNote(language, release) : message.body,
     type: message.author === 'contact' ? 'incoming' : 'outgoing',
     private: message.author === 'system',
     omniId: message.id,

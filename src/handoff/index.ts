@@ -10,6 +10,7 @@ export { HandoffError, type HandoffErrorCode } from './errors.ts';
 export { type HandoffChange, type HandoffListener, onHandoffChange } from './events.ts';
 export { releaseIdleConversations } from './idle.ts';
 export { type HandoffStatus, listHandoffs, tenantOfConversation } from './list.ts';
+export { reasonText, releaseCountsOf, releaseNote } from './messages.ts';
 export { countHandoffs } from './metrics.ts';
 export {
   type OperatorMessageInput,

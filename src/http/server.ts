@@ -182,7 +182,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     conversationRoutes(tenantApi, runtime.database.db);
     knowledgeRoutes(tenantApi, runtime.database.db);
     handoffRoutes(tenantApi, runtime);
-    inboxRoutes(tenantApi, runtime.database.db);
+    inboxRoutes(tenantApi, runtime.database.db, runtime.config);
     await eventRoutes(tenantApi, runtime);
     deadLetterRoutes(tenantApi, runtime.pipeline);
   });

@@ -10,6 +10,8 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url
 
 export const WIDGET_FILE = `${WEB_DIST}widget/widget.js`;
 export const DASHBOARD_DIR = `${WEB_DIST}dashboard/`;
+/** web/dashboard/public/favicon.ico, copied by the build; served for every page (dashboard, /demo). */
+export const FAVICON_FILE = `${DASHBOARD_DIR}favicon.ico`;
 
 export const NOT_BUILT =
   'The web assets are not built (web/dist is missing): run `npm run build:web`, then restart Omni.';

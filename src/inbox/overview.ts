@@ -12,8 +12,10 @@ export interface Overview {
   channels: Array<{ channel: string; inbound: number; outbound: number }>;
   first_reply_ms: { p50: number | null; p95: number | null; count: number };
   conversations_started: number;
+  /** Conversations started in the window that reached a person. */
   handoffs: number;
   handoff_rate: number | null;
+  /** Conversations started in the window the bot escalated on its own judgement. */
   escalations: number;
   escalation_rate: number | null;
   turns: number;
@@ -25,8 +27,16 @@ export interface Overview {
   hourly: Array<{ hour: string; inbound: number; outbound: number }>;
 }
 
-/** Handoffs the bot asked for itself (low confidence, the handoff tool), not an operator's grab. */
+/**
+ * The two rates, over the conversations started in the window (each counted once, however many
+ * episodes it had):
+ * - handoff rate: the share that reached a person, whoever asked (the contact, the bot, an operator);
+ * - escalation rate: the share the bot handed over on its own judgement — low confidence, repeated
+ *   guardrail blocks, failing providers, the handoff tool — not because the contact asked for a
+ *   person (reason `human_request`, agents/escalation.ts) nor because an operator took it.
+ */
 const ESCALATION_TRIGGERS = ['escalation', 'tool'];
+const CONTACT_ASKED = 'human_request:%';
 
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
 
@@ -74,12 +84,17 @@ export async function overviewStats(
       db,
       sql`select
             (select count(*)::int from conversations where tenant_id = ${tenantId} and created_at >= ${since}) as started,
-            (select count(*)::int from handoffs where tenant_id = ${tenantId} and created_at >= ${since}) as handoffs,
-            (select count(*)::int from handoffs where tenant_id = ${tenantId} and created_at >= ${since}
-                and trigger in (${sql.join(
+            (select count(distinct h.conversation_id)::int from handoffs h
+               join conversations c on c.id = h.conversation_id
+              where c.tenant_id = ${tenantId} and c.created_at >= ${since}) as handoffs,
+            (select count(distinct h.conversation_id)::int from handoffs h
+               join conversations c on c.id = h.conversation_id
+              where c.tenant_id = ${tenantId} and c.created_at >= ${since}
+                and h.trigger in (${sql.join(
                   ESCALATION_TRIGGERS.map((t) => sql`${t}`),
                   sql`, `,
-                )})) as escalations,
+                )})
+                and h.reason not like ${CONTACT_ASKED}) as escalations,
             (select count(*)::int from turns where tenant_id = ${tenantId} and started_at >= ${since}
                 and status in ('committed', 'failed')) as turns,
             (select count(*)::int from turns where tenant_id = ${tenantId} and started_at >= ${since}

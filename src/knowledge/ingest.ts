@@ -136,7 +136,9 @@ export async function listDocuments(db: Db, tenantId: string): Promise<KbDocumen
       source: schema.kbDocuments.source,
       title: schema.kbDocuments.title,
       format: schema.kbDocuments.format,
-      chunks: sql<number>`(select count(*)::int from kb_chunks c where c.document_id = ${schema.kbDocuments.id})`,
+      // Qualified by hand: Drizzle renders `${schema.kbDocuments.id}` as a bare "id" in a
+      // single-table select, which inside the subquery means kb_chunks' own id (always 0 rows).
+      chunks: sql<number>`(select count(*)::int from kb_chunks c where c.document_id = kb_documents.id)`,
       updatedAt: schema.kbDocuments.updatedAt,
     })
     .from(schema.kbDocuments)

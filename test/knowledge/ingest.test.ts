@@ -115,6 +115,17 @@ describe.each(BACKENDS)('knowledge base (%s)', (backend) => {
     expect(changed.json()).toMatchObject({ status: 'updated', chunks: 4, id: first.json().id });
   });
 
+  it('lists each document with its passage count', async () => {
+    const response = await server.app.inject({
+      url: '/api/v1/kb/documents',
+      headers: { 'x-api-key': key },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().documents).toEqual([
+      expect.objectContaining({ source: 'ajuda.md', chunks: 4 }),
+    ]);
+  });
+
   it('searches accent- and case-insensitively in Portuguese and English, with scores and sources', async () => {
     const db = test.runtime.database.db;
     await ingestDocument(db, { tenantId, source: 'shipping.html', content: HTML, format: 'html' });

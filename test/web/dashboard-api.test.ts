@@ -179,18 +179,35 @@ describe.each(BACKENDS)('dashboard API (%s)', (backend: Backend) => {
 
   it('sums up the last hours in the overview', async () => {
     const cookie = await login(OPERATOR);
-    const { status, body } = await get('/api/v1/stats/overview', cookie);
-    expect(status).toBe(200);
-    expect(body.channels).toEqual([{ channel: 'api', inbound: 1, outbound: 1 }]);
+    const before = await get('/api/v1/stats/overview', cookie);
+    expect(before.status).toBe(200);
+    expect(before.body.channels).toEqual([{ channel: 'api', inbound: 1, outbound: 1 }]);
+    // A second conversation whose contact asks for a person: a handoff, but not an escalation
+    // (the bot did not give up on its own), and asked twice it is still one conversation.
+    const asked = await other.pipeline.ingest({
+      tenantId,
+      channel: 'api',
+      contact: { externalId: 'bia' },
+      text: 'Quero falar com uma pessoa',
+    });
+    for (let i = 0; i < 2; i++) {
+      await requestHandoff(other.database.db, {
+        tenantId,
+        conversationId: asked.conversationId,
+        reason: 'human_request: the contact asked for a person',
+        trigger: 'escalation',
+      });
+    }
+    const { body } = await get('/api/v1/stats/overview', cookie);
     expect(body).toMatchObject({
-      conversations_started: 1,
-      handoffs: 1,
+      conversations_started: 2,
+      handoffs: 2,
       handoff_rate: 1,
       escalations: 1,
+      escalation_rate: 0.5,
       dlq_size: 0,
-      backlog: { inbound: 0, outbound: 0 },
     });
-    expect(body.first_reply_ms.count).toBe(1);
+    expect(body.first_reply_ms.count).toBeGreaterThanOrEqual(1);
     expect(body.first_reply_ms.p50).toEqual(expect.any(Number));
     expect(body.hourly.length).toBeGreaterThan(0);
   });

@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { type Db, schema } from '../../storage/index.ts';
-import type { WireMessage } from './protocol.ts';
+import type { VisitorState, WireMessage } from './protocol.ts';
 
 export const WEBCHAT_CHANNEL = 'webchat';
 
@@ -50,6 +50,20 @@ export interface VisitorConversation {
   id: string;
   /** A bot turn is under way: the widget shows the typing indicator. */
   typing: boolean;
+  state: VisitorState;
+}
+
+/** A resolved conversation is over: the visitor's next message goes to the bot again. */
+const visitorState = sql<VisitorState>`case when ${schema.conversations.status} = 'active'
+  then ${schema.conversations.controlledBy} else 'bot' end`;
+
+/** Who answers a conversation now, as the visitor sees it. */
+export async function conversationState(db: Db, conversationId: string): Promise<VisitorState> {
+  const [row] = await db
+    .select({ state: visitorState })
+    .from(schema.conversations)
+    .where(eq(schema.conversations.id, conversationId));
+  return row?.state ?? 'bot';
 }
 
 /** The visitor's most recent web chat conversation, if they have written before. */
@@ -64,6 +78,7 @@ export async function latestConversation(
       typing: sql<boolean>`${schema.conversations.controlledBy} = 'bot' and exists (
         select 1 from ${schema.messages} m where m.conversation_id = ${schema.conversations.id}
            and m.direction = 'inbound' and m.status = 'processing')`,
+      state: visitorState,
     })
     .from(schema.conversations)
     .innerJoin(schema.contacts, eq(schema.contacts.id, schema.conversations.contactId))

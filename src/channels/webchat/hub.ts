@@ -6,7 +6,7 @@
  * conversation this process has not seen (opened through another process) is looked up once.
  */
 import type { Db } from '../../storage/index.ts';
-import { conversationVisitor, visibleMessage } from './history.ts';
+import { conversationState, conversationVisitor, visibleMessage } from './history.ts';
 import type { ServerFrame } from './protocol.ts';
 
 export interface VisitorSocket {
@@ -35,6 +35,8 @@ export interface WebchatHub {
   link(conversationId: string, tenantId: string, contactId: string): void;
   leave(socket: VisitorSocket): void;
   handle(events: HubEvent[]): Promise<void>;
+  /** Who answers the conversation changed (a handoff asked, taken, released, resolved). */
+  handleConversation(event: { tenantId: string; conversationId: string }): Promise<void>;
 }
 
 const visitorKey = (tenantId: string, contactId: string) => `${tenantId}:${contactId}`;
@@ -54,7 +56,10 @@ export function createWebchatHub(db: Db): WebchatHub {
     }
   };
 
-  const ownerOf = async (event: HubEvent): Promise<string | null> => {
+  const ownerOf = async (event: {
+    tenantId: string;
+    conversationId: string;
+  }): Promise<string | null> => {
     const known = owners.get(event.conversationId);
     if (known !== undefined) return known;
     const contactId = await conversationVisitor(db, event.conversationId);
@@ -76,6 +81,12 @@ export function createWebchatHub(db: Db): WebchatHub {
     else socketsPerTenant.delete(tenantId);
   };
 
+  const socketsOf = async (event: { tenantId: string; conversationId: string }) => {
+    if (!socketsPerTenant.has(event.tenantId)) return undefined;
+    const owner = await ownerOf(event);
+    return owner ? byVisitor.get(owner) : undefined;
+  };
+
   return {
     join(socket, tenantId, contactId) {
       leave(socket);
@@ -92,9 +103,7 @@ export function createWebchatHub(db: Db): WebchatHub {
     leave,
     async handle(events) {
       for (const event of events) {
-        if (!socketsPerTenant.has(event.tenantId)) continue;
-        const owner = await ownerOf(event);
-        const sockets = owner ? byVisitor.get(owner) : undefined;
+        const sockets = await socketsOf(event);
         if (!sockets) continue;
         const send = (frame: ServerFrame) => {
           for (const socket of sockets) socket.send(frame);
@@ -106,6 +115,15 @@ export function createWebchatHub(db: Db): WebchatHub {
           if (message) send({ type: 'message', message });
         }
       }
+    },
+    async handleConversation(event) {
+      const sockets = await socketsOf(event);
+      if (!sockets) return;
+      const frame: ServerFrame = {
+        type: 'state',
+        state: await conversationState(db, event.conversationId),
+      };
+      for (const socket of sockets) socket.send(frame);
     },
   };
 }

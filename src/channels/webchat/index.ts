@@ -14,6 +14,7 @@ export {
   clientFrameSchema,
   MAX_TEXT_LENGTH,
   type ServerFrame,
+  type VisitorState,
   type WebchatErrorCode,
   type WireMessage,
 } from './protocol.ts';

@@ -5,7 +5,8 @@
  * `message` frames; `client_id` is the tab's own id for a message, so a frame resent after a
  * reconnect is stored once. Omni → browser: `ready` with the history, then `message` (the
  * visitor's own, echoed to every tab, and replies once sent), `typing` while a turn is being
- * generated, and `error`. The widget imports these types only (no runtime code).
+ * generated, `state` when who answers changes (the widget says so while a person is awaited or
+ * answering), and `error`. The widget imports these types only (no runtime code).
  */
 import { z } from 'zod';
 
@@ -18,8 +19,12 @@ export interface WireMessage {
   client_id?: string;
 }
 
+/** Who answers the visitor's current conversation; `bot` also when it was resolved or never began. */
+export type VisitorState = 'bot' | 'pending_human' | 'human';
+
 export type ServerFrame =
-  | { type: 'ready'; history: WireMessage[]; typing: boolean }
+  | { type: 'ready'; history: WireMessage[]; typing: boolean; state: VisitorState }
+  | { type: 'state'; state: VisitorState }
   | { type: 'message'; message: WireMessage }
   | { type: 'typing'; on: boolean }
   | { type: 'error'; code: WebchatErrorCode; message: string };

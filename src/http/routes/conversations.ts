@@ -3,6 +3,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { releaseCountsOf, releaseNote } from '../../handoff/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { schema } from '../../storage/index.ts';
 import { callerTenant } from '../auth.ts';
@@ -79,20 +80,38 @@ export function conversationRoutes(app: FastifyInstance, db: Db): void {
     },
     async (request) => {
       const conversation = await ownConversation(callerTenant(request), request.params.id);
+      const [tenant] = await db
+        .select({ settings: schema.tenants.settings })
+        .from(schema.tenants)
+        .where(eq(schema.tenants.id, conversation.tenantId));
+      const language =
+        typeof tenant?.settings.language === 'string' ? tenant.settings.language : '';
       const rows = await db
         .select()
         .from(schema.messages)
         .where(eq(schema.messages.conversationId, conversation.id))
         .orderBy(asc(schema.messages.createdAt), asc(schema.messages.id));
       return {
-        messages: rows.map((m) => ({
-          id: m.id,
-          direction: m.direction,
-          author: m.author,
-          text: m.body,
-          status: m.status,
-          created_at: m.createdAt.toISOString(),
-        })),
+        messages: rows.map((m) => {
+          // A release marker is an instruction to the model: people get a note about it instead,
+          // and the dashboard, told its kind and counts, writes that note in its own language.
+          const release = releaseCountsOf(m.content);
+          return {
+            id: m.id,
+            direction: m.direction,
+            author: m.author,
+            text: release ? releaseNote(language, release) : m.body,
+            status: m.status,
+            created_at: m.createdAt.toISOString(),
+            ...(release
+              ? {
+                  kind: 'handoff_release' as const,
+                  contact_messages: release.contactMessages,
+                  operator_messages: release.operatorMessages,
+                }
+              : {}),
+          };
+        }),
       };
     },
   );

@@ -1,13 +1,13 @@
 /**
  * The dashboard (issue 7), a React single-page app built into web/dist/dashboard: its pages are
  * one index.html (the app routes in the browser), its files under /assets/ are content-hashed and
- * cached for good. The runbooks' old addresses lead to the overview.
+ * cached for good; `/favicon.ico` is Omni's icon. The runbooks' old addresses lead to the overview.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import staticFiles from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { DASHBOARD_DIR, NOT_BUILT } from '../web-assets.ts';
+import { DASHBOARD_DIR, FAVICON_FILE, NOT_BUILT } from '../web-assets.ts';
 
 /** The app's own routes; a reload on any of them must get the app. */
 export const DASHBOARD_PAGES = [
@@ -53,6 +53,11 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
         .send(html);
     });
   }
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => {
+    const icon = await readFile(FAVICON_FILE).catch(() => undefined);
+    if (icon === undefined) return reply.callNotFound();
+    return reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(icon);
+  });
   for (const page of LEGACY_PAGES) {
     app.get(page, { schema: { hide: true } }, async (_request, reply) =>
       reply.redirect('/overview'),

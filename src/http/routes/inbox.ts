@@ -1,15 +1,19 @@
 /**
- * The dashboard's reads (issue 7): the inbox (`GET /api/v1/inbox`) and the overview's numbers
- * (`GET /api/v1/stats/overview`). The users page uses routes/users.ts (admins only).
+ * The dashboard's reads (issue 7): the inbox (`GET /api/v1/inbox`), the overview's numbers
+ * (`GET /api/v1/stats/overview`) and the settings in force with their source
+ * (`GET /api/v1/settings/effective`, secrets only as set/unset). The users page uses
+ * routes/users.ts (admins only).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { INBOX_FILTERS, listInbox, overviewStats } from '../../inbox/index.ts';
+import type { Config } from '../../config/index.ts';
+import { effectiveSettings, INBOX_FILTERS, listInbox, overviewStats } from '../../inbox/index.ts';
 import type { Db } from '../../storage/index.ts';
+import { getTenant } from '../../tenancy/index.ts';
 import { callerTenant } from '../auth.ts';
 
-export function inboxRoutes(app: FastifyInstance, db: Db): void {
+export function inboxRoutes(app: FastifyInstance, db: Db, config: Config): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get(
@@ -46,5 +50,25 @@ export function inboxRoutes(app: FastifyInstance, db: Db): void {
     },
     async (request) =>
       overviewStats(db, { tenantId: callerTenant(request), hours: request.query.hours }),
+  );
+
+  const source = z.enum(['tenant', 'environment', 'default']);
+  api.get(
+    '/api/v1/settings/effective',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary:
+          'The settings in force for the tenant and where each comes from; secrets as set/unset',
+        response: {
+          200: z.object({
+            settings: z.record(z.string(), z.object({ value: z.unknown(), source })),
+            secrets: z.record(z.string(), z.object({ set: z.boolean(), source })),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      effectiveSettings(config, (await getTenant(db, callerTenant(request))).settings),
   );
 }

@@ -1,4 +1,7 @@
-/** Dashboard users of the caller's tenant (SPEC §9): list, create, disable. Admins only. */
+/**
+ * Dashboard users of the caller's tenant (SPEC §9): list, create, disable, set a new password.
+ * Admins only; every change is in the audit log (tenancy/users.ts records it).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,6 +12,7 @@ import {
   getUser,
   listUsers,
   MIN_PASSWORD_LENGTH,
+  resetPassword,
   USER_ROLES,
   userView,
 } from '../../tenancy/index.ts';
@@ -81,10 +85,34 @@ export function userRoutes(app: FastifyInstance, db: Db): void {
       },
     },
     async (request) => {
-      const user = await getUser(db, request.params.id).catch(() => undefined);
-      if (!user || user.tenantId !== callerTenant(request))
-        throw new HttpError(404, 'not_found', `No user "${request.params.id}".`);
+      const user = await ownUser(request.params.id, callerTenant(request));
       return userView(await disableUser(db, user.id, callerActor(request)));
     },
   );
+  api.post(
+    '/api/v1/users/:id/password',
+    {
+      config: admin,
+      schema: {
+        tags: ['users'],
+        summary: 'Set a new password for a dashboard user and end their sessions',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) }),
+        response: { 200: userSchema },
+      },
+    },
+    async (request) => {
+      const user = await ownUser(request.params.id, callerTenant(request));
+      return userView(
+        await resetPassword(db, user.id, request.body.password, callerActor(request)),
+      );
+    },
+  );
+
+  async function ownUser(id: string, tenantId: string) {
+    const user = await getUser(db, id).catch(() => undefined);
+    if (!user || user.tenantId !== tenantId)
+      throw new HttpError(404, 'not_found', `No user "${id}".`);
+    return user;
+  }
 }

@@ -23,7 +23,7 @@ import {
   visitorMessageId,
   WEBCHAT_CHANNEL,
 } from '../../channels/index.ts';
-import { subscribeMessageEvents } from '../../pipeline/index.ts';
+import { subscribeConversationEvents, subscribeMessageEvents } from '../../pipeline/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { DEMO_TENANT_SLUG, findTenant, type Tenant } from '../../tenancy/index.ts';
 import { NOT_BUILT, WIDGET_FILE, webAssetsBuilt } from '../web-assets.ts';
@@ -42,12 +42,19 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 export async function webchatRoutes(app: FastifyInstance, runtime: Runtime): Promise<void> {
   const { db } = runtime.database;
   const hub = createWebchatHub(db);
-  const unsubscribe = await subscribeMessageEvents(runtime.database, (events) => {
-    hub
-      .handle(events)
-      .catch((error) => runtime.logger.warn({ err: error }, 'web chat push failed'));
+  const pushFailed = (error: unknown) =>
+    runtime.logger.warn({ err: error }, 'web chat push failed');
+  const stops = await Promise.all([
+    subscribeMessageEvents(runtime.database, (events) => {
+      hub.handle(events).catch(pushFailed);
+    }),
+    subscribeConversationEvents(runtime.database, (event) => {
+      hub.handleConversation(event).catch(pushFailed);
+    }),
+  ]);
+  app.addHook('onClose', async () => {
+    await Promise.all(stops.map((stop) => stop()));
   });
-  app.addHook('onClose', async () => unsubscribe());
   if (!webAssetsBuilt()) runtime.logger.warn(NOT_BUILT);
 
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -73,16 +80,18 @@ export async function webchatRoutes(app: FastifyInstance, runtime: Runtime): Pro
         querystring: z.object({ tenant: z.string().regex(SLUG).default(DEMO_TENANT_SLUG) }),
       },
     },
-    async (request, reply) =>
-      reply
+    async (request, reply) => {
+      const tenant = await findTenant(db, request.query.tenant).catch(() => undefined);
+      return reply
         .type('text/html; charset=utf-8')
         .send(
           demoPage(
             request.query.tenant,
-            prefersPortuguese(request),
+            demoLanguage(tenant?.settings.language, request.headers['accept-language']),
             `${request.protocol}://${request.host}`,
           ),
-        ),
+        );
+    },
   );
 
   api.get(
@@ -168,6 +177,7 @@ function openSession(
       type: 'ready',
       history: await visitorHistory(db, current.id, contactId),
       typing: conversation?.typing ?? false,
+      state: conversation?.state ?? 'bot',
     });
   };
 
@@ -228,9 +238,31 @@ function originAllowed(tenant: Tenant, origin: string | undefined): boolean {
   return origin !== undefined && allowed.includes(origin);
 }
 
-function prefersPortuguese(request: FastifyRequest): boolean {
-  const accepted = request.headers['accept-language'] ?? '';
-  return /^\s*pt/i.test(accepted);
+/**
+ * The demo speaks as the bot does: the tenant's `language` setting; without one, the visitor's
+ * first language Omni speaks in Accept-Language (by its q order); Portuguese otherwise.
+ */
+export function demoLanguage(
+  tenantLanguage: unknown,
+  acceptLanguage: string | undefined,
+): 'pt-BR' | 'en' {
+  if (typeof tenantLanguage === 'string' && tenantLanguage.trim()) {
+    return tenantLanguage.toLowerCase().startsWith('en') ? 'en' : 'pt-BR';
+  }
+  const wanted = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.toLowerCase(), q: q === undefined ? 1 : Number(q) };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of wanted) {
+    if (tag.startsWith('pt')) return 'pt-BR';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'pt-BR';
 }
 
 const DEMO_STRINGS = {
@@ -243,7 +275,7 @@ const DEMO_STRINGS = {
     embed: 'To put the chat on your own site, add this line to its pages:',
     dashboard: 'Open the dashboard',
   },
-  pt: {
+  'pt-BR': {
     lang: 'pt-BR',
     title: 'Omni — demonstração do chat',
     heading: 'Converse com o bot',
@@ -254,14 +286,15 @@ const DEMO_STRINGS = {
   },
 } as const;
 
-function demoPage(tenant: string, portuguese: boolean, origin: string): string {
-  const t = portuguese ? DEMO_STRINGS.pt : DEMO_STRINGS.en;
+function demoPage(tenant: string, language: 'pt-BR' | 'en', origin: string): string {
+  const t = DEMO_STRINGS[language];
   const snippet = `<script src="${origin}/widget.js" data-tenant="${tenant}" async></script>`;
   return `<!doctype html>
 <html lang="${t.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.ico">
 <title>${t.title}</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 2rem; color: #1f2933; background: #f5f7fa; }

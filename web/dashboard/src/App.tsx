@@ -105,7 +105,7 @@ function Shell() {
           ))}
         </select>
         <span className="who">
-          {me.user.full_name} · {me.user.role}
+          {me.user.full_name} · {t.roles[me.user.role] ?? me.user.role}
         </span>
         <button type="button" className="link" onClick={logout}>
           {t.logout}

@@ -30,6 +30,10 @@ export interface Message {
   text: string;
   status: string;
   created_at: string;
+  /** A release marker: the dashboard writes its own note from the counts. */
+  kind?: 'handoff_release';
+  contact_messages?: number;
+  operator_messages?: number;
 }
 
 export class ApiError extends Error {

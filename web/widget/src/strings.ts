@@ -16,6 +16,8 @@ export const STRINGS = {
     bot: 'Assistente',
     operator: 'Atendente',
     sending: 'enviando…',
+    waitingHuman: 'Aguardando um atendente. Uma pessoa vai responder em breve.',
+    withHuman: 'Você está conversando com um atendente.',
   },
   en: {
     title: 'Support',
@@ -33,6 +35,8 @@ export const STRINGS = {
     bot: 'Assistant',
     operator: 'Agent',
     sending: 'sending…',
+    waitingHuman: 'Waiting for an agent. A person will answer shortly.',
+    withHuman: 'You are talking with an agent.',
   },
 } as const;
 

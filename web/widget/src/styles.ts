@@ -19,6 +19,10 @@ header { display: flex; align-items: center; justify-content: space-between; pad
   background: var(--omni-accent, #2563eb); color: #fff; font-weight: 600; }
 header button { background: none; border: 0; color: inherit; font-size: 20px; cursor: pointer; }
 .status { font-size: 12px; font-weight: 400; opacity: .9; }
+.banner { padding: 8px 16px; font-size: 13px; background: #fef3c7; color: #78350f;
+  border-bottom: 1px solid #fde68a; }
+.banner[data-state="human"] { background: #dcfce7; color: #14532d; border-color: #bbf7d0; }
+.banner[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px;
   background: #f5f7fa; }
 .msg { max-width: 80%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap;

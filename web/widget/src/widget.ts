@@ -5,7 +5,11 @@
  * `data-name` (the visitor's name, when the site knows it: operators see it in the inbox).
  * Plain DOM in a shadow root: the host page needs no framework and its styles stay its own.
  */
-import type { ServerFrame, WireMessage } from '../../../src/channels/webchat/protocol.ts';
+import type {
+  ServerFrame,
+  VisitorState,
+  WireMessage,
+} from '../../../src/channels/webchat/protocol.ts';
 import { connect } from './connection.ts';
 import { randomId, visitorSecret } from './identity.ts';
 import { stringsFor } from './strings.ts';
@@ -38,6 +42,7 @@ function start(script: HTMLScriptElement): void {
 <section class="panel" role="dialog" aria-label="${t.title}">
   <header><span>${escapeHtml(script.dataset.title ?? t.title)} <span class="status"></span></span>
     <button type="button" class="close" aria-label="${t.close}">×</button></header>
+  <div class="banner" role="status" aria-live="polite" hidden></div>
   <div class="log" role="log" aria-live="polite"></div>
   <div class="typing" aria-live="polite"></div>
   <form><textarea rows="1" placeholder="${t.placeholder}" aria-label="${t.placeholder}" maxlength="4000"></textarea>
@@ -52,6 +57,7 @@ function start(script: HTMLScriptElement): void {
   const log = $<HTMLElement>('.log');
   const typing = $<HTMLElement>('.typing');
   const status = $<HTMLElement>('.status');
+  const banner = $<HTMLElement>('.banner');
   const form = $<HTMLFormElement>('form');
   const input = $<HTMLTextAreaElement>('textarea');
   const sendButton = $<HTMLButtonElement>('form button');
@@ -68,6 +74,14 @@ function start(script: HTMLScriptElement): void {
   };
   $<HTMLButtonElement>('.launcher').onclick = () => setOpen(!panel.classList.contains('open'));
   $<HTMLButtonElement>('.close').onclick = () => setOpen(false);
+
+  /** While a person is awaited or answering, the visitor is told so above the messages. */
+  const setState = (state: VisitorState) => {
+    banner.dataset.state = state;
+    banner.hidden = state === 'bot';
+    banner.textContent =
+      state === 'pending_human' ? t.waitingHuman : state === 'human' ? t.withHuman : '';
+  };
 
   const setTyping = (on: boolean) => {
     clearTimeout(typingTimer);
@@ -121,7 +135,9 @@ function start(script: HTMLScriptElement): void {
       pending = pending.filter((p) => !stored.has(p.client_id));
       resendPending();
       setTyping(frame.typing);
-    } else if (frame.type === 'message') upsert(frame.message);
+      setState(frame.state);
+    } else if (frame.type === 'state') setState(frame.state);
+    else if (frame.type === 'message') upsert(frame.message);
     else if (frame.type === 'typing') setTyping(frame.on);
     else if (frame.type === 'error') {
       if (frame.code === 'too_fast') notice = t.tooFast;

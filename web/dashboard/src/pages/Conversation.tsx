@@ -1,7 +1,7 @@
 /** One conversation: its whole history (bot, contact, operator, system markers) and the operator's actions. */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Message } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { errorText, useI18n } from '../i18n.tsx';
 
 interface Conversation {
   id: string;
@@ -38,7 +38,7 @@ export function ConversationView(props: {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the live-event nudge to reload.
   useEffect(() => {
-    void load().catch((e: Error) => setError(e.message));
+    void load().catch((failure) => setError(errorText(t, failure)));
   }, [load, props.version]);
 
   useEffect(() => {
@@ -52,7 +52,7 @@ export function ConversationView(props: {
       await load();
       props.onChanged();
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(errorText(t, failure));
     }
   };
 
@@ -79,7 +79,7 @@ export function ConversationView(props: {
         >
           {active ? t.controlledBy[conversation.controlled_by] : t.resolved}
         </span>
-        <span className="channel">{conversation.channel}</span>
+        <span className="channel">{t.channels[conversation.channel] ?? conversation.channel}</span>
         <span className="spacer" />
         {props.canAct && active && !human && (
           <button type="button" onClick={() => act('handoff')}>
@@ -104,7 +104,11 @@ export function ConversationView(props: {
               {t.author[m.author]}
               {t.status[m.status] ? ` · ${t.status[m.status]}` : ''}
             </span>
-            <p>{m.text}</p>
+            <p>
+              {m.kind === 'handoff_release'
+                ? t.releaseNote(m.contact_messages ?? 0, m.operator_messages ?? 0)
+                : m.text}
+            </p>
           </div>
         ))}
       </div>

@@ -71,7 +71,11 @@ export function InboxPage({ me }: { me: Me }) {
           onChange={(event) => setSearch(event.target.value)}
         />
         <ul className="conversations">
-          {entries.length === 0 && <li className="empty">{t.noConversations}</li>}
+          {entries.length === 0 && (
+            <li className="empty">
+              <strong>{t.noConversations}</strong> {t.noConversationsHint}
+            </li>
+          )}
           {entries.map((entry) => (
             <li key={entry.id}>
               <button
@@ -87,7 +91,7 @@ export function InboxPage({ me }: { me: Me }) {
                   </span>
                 </span>
                 <span className="preview">
-                  {entry.channel} · {entry.last_message?.text ?? ''}
+                  {t.channels[entry.channel] ?? entry.channel} · {entry.last_message?.text ?? ''}
                 </span>
                 {entry.waiting_since && entry.controlled_by === 'pending_human' && (
                   <span className="waiting">

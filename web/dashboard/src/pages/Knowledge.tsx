@@ -1,10 +1,11 @@
 /**
  * The knowledge base (SPEC §7.5): upload documents (Markdown, text, JSON FAQ, HTML), see them with
- * their passage counts, delete them, and try a question to see which passages the bot would cite.
+ * their passage counts, delete them, and try a question to see which passages the bot would cite,
+ * in rank order with a relevance people can read (the raw score means nothing to them).
  */
 import { type ChangeEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { errorText, useI18n } from '../i18n.tsx';
 
 interface KbDocument {
   id: string;
@@ -18,6 +19,12 @@ interface Passage {
   score: number;
   text: string;
   citation: string;
+}
+
+/** A passage's score against the best one's: the scale of raw scores changes with the ranker. */
+function relevance(score: number, best: number): 'high' | 'medium' | 'low' {
+  const share = best > 0 ? score / best : 0;
+  return share >= 0.75 ? 'high' : share >= 0.4 ? 'medium' : 'low';
 }
 
 const FORMAT_BY_EXTENSION: Record<string, string> = {
@@ -41,8 +48,8 @@ export function KnowledgePage({ me }: { me: Me }) {
     setDocuments((await api<{ documents: KbDocument[] }>('/api/v1/kb/documents')).documents);
   }, []);
   useEffect(() => {
-    void load().catch((e: Error) => setNote(e.message));
-  }, [load]);
+    void load().catch((failure) => setNote(errorText(t, failure)));
+  }, [load, t]);
 
   const upload = async (event: ChangeEvent<HTMLInputElement>) => {
     setNote('');
@@ -59,7 +66,7 @@ export function KnowledgePage({ me }: { me: Me }) {
         });
         setNote(`${file.name}: ${result.chunks} ${t.kbPassages}`);
       } catch (failure) {
-        setNote(`${file.name}: ${(failure as Error).message}`);
+        setNote(`${file.name}: ${errorText(t, failure)}`);
       }
     }
     event.target.value = '';
@@ -70,12 +77,20 @@ export function KnowledgePage({ me }: { me: Me }) {
     event.preventDefault();
     if (!question.trim()) return;
     const query = new URLSearchParams({ q: question.trim() });
-    setPassages((await api<{ passages: Passage[] }>(`/api/v1/kb/search?${query}`)).passages);
+    try {
+      setPassages((await api<{ passages: Passage[] }>(`/api/v1/kb/search?${query}`)).passages);
+    } catch (failure) {
+      setNote(errorText(t, failure));
+    }
   };
 
   const remove = async (id: string) => {
-    await api(`/api/v1/kb/documents/${id}`, { method: 'DELETE' });
-    await load();
+    try {
+      await api(`/api/v1/kb/documents/${id}`, { method: 'DELETE' });
+      await load();
+    } catch (failure) {
+      setNote(errorText(t, failure));
+    }
   };
 
   return (
@@ -88,17 +103,20 @@ export function KnowledgePage({ me }: { me: Me }) {
       <div className="card">
         <h2>{t.knowledge}</h2>
         {canWrite && (
-          <label>
+          // The browser's own file button speaks the browser's language, not the dashboard's.
+          <label className="upload">
             {t.kbUpload}
+            <span className="button">{t.kbChoose}</span>
             <input
               type="file"
               multiple
+              className="visually-hidden"
               accept=".md,.markdown,.txt,.json,.html,.htm"
               onChange={upload}
             />
           </label>
         )}
-        {documents.length === 0 && <p className="empty">{t.nothing}</p>}
+        {documents.length === 0 && <p className="empty">{t.kbEmpty}</p>}
         <table>
           <tbody>
             {documents.map((d) => (
@@ -132,15 +150,19 @@ export function KnowledgePage({ me }: { me: Me }) {
           />
           <button type="submit">{t.kbSearch}</button>
         </div>
-        {passages?.length === 0 && <p className="empty">{t.nothing}</p>}
-        {passages?.map((p) => (
-          <div className="passage" key={`${p.citation}-${p.score}`}>
-            <span className="who">
-              {p.citation} · {p.score}
-            </span>
-            <p>{p.text}</p>
-          </div>
-        ))}
+        {passages?.length === 0 && <p className="empty">{t.kbNoMatch}</p>}
+        {passages?.map((p, index) => {
+          const level = relevance(p.score, passages[0]?.score ?? 0);
+          return (
+            <div className="passage" key={`${p.citation}-${p.score}`} data-relevance={level}>
+              <span className="who">
+                <span className="rank">#{index + 1}</span>{' '}
+                {index === 0 ? t.kbBest : `${t.kbRelevance}: ${t.relevance[level]}`} · {p.citation}
+              </span>
+              <p>{p.text}</p>
+            </div>
+          );
+        })}
       </form>
     </div>
   );

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { api } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { ApiError, api } from '../api.ts';
+import { errorText, useI18n } from '../i18n.tsx';
 
 export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
   const { t } = useI18n();
@@ -17,7 +17,9 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
       await api('/api/v1/auth/login', { method: 'POST', body: { email, password } });
       onLoggedIn();
     } catch (failure) {
-      setError(`${t.loginFailed}: ${(failure as Error).message}`);
+      // On this page a 401 can only mean the credentials did not match.
+      const wrong = failure instanceof ApiError && failure.code === 'unauthorized';
+      setError(`${t.loginFailed}: ${wrong ? t.wrongCredentials : errorText(t, failure)}`);
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,7 @@
 /** The overview: the last 24 hours of one tenant in numbers and one chart, refreshed live. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Overview } from '../api.ts';
+import { HourlyChart } from '../HourlyChart.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useLiveEvents } from '../live.ts';
 
@@ -9,7 +10,11 @@ const duration = (ms: number | null) =>
   ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 
 export function OverviewPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const labels = useMemo(
+    () => ({ hour: t.hour, messages: t.messages, inbound: t.inbound, outbound: t.outbound }),
+    [t],
+  );
   const [data, setData] = useState<Overview | undefined>();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const load = useCallback(async () => setData(await api<Overview>('/api/v1/stats/overview')), []);
@@ -34,7 +39,6 @@ export function OverviewPage() {
     [t.backlog, `${data.backlog.inbound} / ${data.backlog.outbound}`],
     [t.dlqSize, String(data.dlq_size)],
   ];
-  const peak = Math.max(1, ...data.hourly.map((h) => Math.max(h.inbound, h.outbound)));
   return (
     <div className="overview">
       <h2>
@@ -51,7 +55,7 @@ export function OverviewPage() {
       <div className="card">
         <h3>{t.messagesPerChannel}</h3>
         {data.channels.length === 0 ? (
-          <p className="empty">{t.noData}</p>
+          <p className="empty">{t.noTraffic}</p>
         ) : (
           <table>
             <thead>
@@ -64,7 +68,7 @@ export function OverviewPage() {
             <tbody>
               {data.channels.map((c) => (
                 <tr key={c.channel}>
-                  <td>{c.channel}</td>
+                  <td>{t.channels[c.channel] ?? c.channel}</td>
                   <td>{c.inbound}</td>
                   <td>{c.outbound}</td>
                 </tr>
@@ -76,21 +80,14 @@ export function OverviewPage() {
       <div className="card">
         <h3>{t.perHour}</h3>
         {data.hourly.length === 0 ? (
-          <p className="empty">{t.noData}</p>
+          <p className="empty">{t.noTraffic}</p>
         ) : (
-          <div className="chart" role="img" aria-label={t.perHour}>
-            {data.hourly.map((h) => (
-              <div
-                className="bar-group"
-                key={h.hour}
-                title={`${new Date(h.hour).toLocaleString()}`}
-              >
-                <div className="bar in" style={{ height: `${(h.inbound / peak) * 100}%` }} />
-                <div className="bar out" style={{ height: `${(h.outbound / peak) * 100}%` }} />
-                <span>{new Date(h.hour).getHours()}h</span>
-              </div>
-            ))}
-          </div>
+          <HourlyChart
+            points={data.hourly}
+            hours={data.window_hours}
+            language={language}
+            labels={labels}
+          />
         )}
       </div>
     </div>

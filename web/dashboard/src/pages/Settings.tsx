@@ -1,10 +1,18 @@
 /**
- * Settings: the tenant's custom instructions and language (admins change them), API keys (create
- * shows the key once; revoke) and dead letters with replay (admins).
+ * Settings: the tenant's custom instructions, language, escalation thresholds, provider order and
+ * canned replies (admins change them), each with the value in force and where it comes from
+ * (the company's own setting, an environment variable, Omni's default — GET
+ * /api/v1/settings/effective); the AI providers' keys as set or not; API keys (create shows the
+ * key once; revoke) and dead letters with replay (admins).
  */
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { errorText, useI18n } from '../i18n.tsx';
+
+interface Effective {
+  settings: Record<string, { value: unknown; source: string }>;
+  secrets: Record<string, { set: boolean; source: string }>;
+}
 
 interface Tenant {
   id: string;
@@ -55,6 +63,7 @@ export function SettingsPage({ me }: { me: Me }) {
   const [keyName, setKeyName] = useState('');
   const [newKey, setNewKey] = useState('');
   const [letters, setLetters] = useState<DeadLetter[]>([]);
+  const [effective, setEffective] = useState<Effective | undefined>();
 
   const load = useCallback(async () => {
     const found = await api<Tenant>(`/api/v1/tenants/${me.tenant_id}`);
@@ -65,12 +74,13 @@ export function SettingsPage({ me }: { me: Me }) {
     setMaxInteractions(String(found.settings.escalation?.max_interactions ?? ''));
     setProviderOrder(orderText(found.settings.llm?.provider_priority_order));
     setCanned(found.settings.canned_responses ?? {});
+    setEffective(await api<Effective>('/api/v1/settings/effective'));
     setLetters((await api<{ entries: DeadLetter[] }>('/api/v1/dlq')).entries);
     if (admin) setKeys((await api<{ keys: ApiKey[] }>('/api/v1/keys')).keys);
   }, [me.tenant_id, admin]);
   useEffect(() => {
-    void load().catch((e: Error) => setNote(e.message));
-  }, [load]);
+    void load().catch((failure) => setNote(errorText(t, failure)));
+  }, [load, t]);
 
   const run = async (work: () => Promise<unknown>, done = t.saved) => {
     setNote('');
@@ -79,7 +89,7 @@ export function SettingsPage({ me }: { me: Me }) {
       setNote(done);
       await load();
     } catch (failure) {
-      setNote((failure as Error).message);
+      setNote(errorText(t, failure));
     }
   };
 
@@ -125,6 +135,24 @@ export function SettingsPage({ me }: { me: Me }) {
   };
 
   if (!tenant) return <p className="empty">{note || '…'}</p>;
+
+  /** The value in force for `key` and its source, under the field that changes it. */
+  const inForce = (key: string, shown?: (value: unknown) => ReactNode) => {
+    const setting = effective?.settings[key];
+    if (!setting) return null;
+    const value = shown
+      ? shown(setting.value)
+      : Array.isArray(setting.value)
+        ? setting.value.join(', ')
+        : String(setting.value ?? '—');
+    return (
+      <span className={`effective ${setting.source}`} data-setting={key}>
+        {t.inForce}: <strong>{value === '' ? '—' : value}</strong>{' '}
+        <span className="source">({t.sources[setting.source] ?? setting.source})</span>
+      </span>
+    );
+  };
+  const providerKeys = Object.entries(effective?.secrets ?? {});
   return (
     <div className="settings">
       {note && (
@@ -142,15 +170,18 @@ export function SettingsPage({ me }: { me: Me }) {
             rows={5}
             value={instructions}
             disabled={!admin}
+            placeholder={t.blankUsesDefault}
             onChange={(e) => setInstructions(e.target.value)}
           />
+          {inForce('custom_instructions', (value) => (value ? '✓' : ''))}
         </label>
         <label>
           {t.language}
           <select value={language} disabled={!admin} onChange={(e) => setLanguage(e.target.value)}>
-            <option value="pt-BR">pt-BR</option>
-            <option value="en">en</option>
+            <option value="pt-BR">Português (Brasil)</option>
+            <option value="en">English</option>
           </select>
+          {inForce('language')}
         </label>
         <h3>{t.escalation}</h3>
         <div className="inline wrap">
@@ -163,8 +194,10 @@ export function SettingsPage({ me }: { me: Me }) {
               step="0.05"
               value={minConfidence}
               disabled={!admin}
+              placeholder={String(effective?.settings['escalation.min_confidence']?.value ?? '')}
               onChange={(e) => setMinConfidence(e.target.value)}
             />
+            {inForce('escalation.min_confidence')}
           </label>
           <label>
             {t.maxInteractions}
@@ -174,8 +207,10 @@ export function SettingsPage({ me }: { me: Me }) {
               step="1"
               value={maxInteractions}
               disabled={!admin}
+              placeholder={String(effective?.settings['escalation.max_interactions']?.value ?? '')}
               onChange={(e) => setMaxInteractions(e.target.value)}
             />
+            {inForce('escalation.max_interactions')}
           </label>
         </div>
         <label>
@@ -183,9 +218,29 @@ export function SettingsPage({ me }: { me: Me }) {
           <input
             value={providerOrder}
             disabled={!admin}
+            placeholder={t.blankUsesDefault}
             onChange={(e) => setProviderOrder(e.target.value)}
           />
+          {inForce('llm.provider_priority_order')}
         </label>
+        {providerKeys.length > 0 && (
+          <div className="provider-keys">
+            <h3>{t.providerKeys}</h3>
+            {providerKeys.every(([, secret]) => !secret.set) && (
+              <p className="empty">{t.noProvider}</p>
+            )}
+            <ul>
+              {providerKeys.map(([key, secret]) => (
+                <li key={key} data-secret={key} className={secret.set ? 'set' : 'unset'}>
+                  <code>{key.split('.')[1]}</code>{' '}
+                  {secret.set
+                    ? `${t.keySet} (${t.sources[secret.source] ?? secret.source})`
+                    : t.keyUnset}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <h3>{t.cannedResponses}</h3>
         {CANNED_INTENTS.map((intent) => (
           <label key={intent}>
@@ -194,8 +249,10 @@ export function SettingsPage({ me }: { me: Me }) {
               rows={2}
               value={canned[intent] ?? ''}
               disabled={!admin}
+              placeholder={t.blankUsesDefault}
               onChange={(e) => setCanned({ ...canned, [intent]: e.target.value })}
             />
+            {inForce(`canned_responses.${intent}`, (value) => `“${String(value)}”`)}
           </label>
         ))}
         {admin && <button type="submit">{t.save}</button>}
@@ -212,6 +269,7 @@ export function SettingsPage({ me }: { me: Me }) {
             />
             <button type="submit">{t.createKey}</button>
           </form>
+          {keys.length === 0 && <p className="empty">{t.noKeys}</p>}
           <table>
             <tbody>
               {keys.map((k) => (
@@ -220,7 +278,7 @@ export function SettingsPage({ me }: { me: Me }) {
                   <td>
                     <code>{k.prefix}…</code>
                   </td>
-                  <td>{k.permissions.join(', ')}</td>
+                  <td>{k.permissions.map((p) => t.permissions[p] ?? p).join(', ')}</td>
                   <td>
                     {k.revoked_at ? (
                       t.revoked
@@ -244,7 +302,7 @@ export function SettingsPage({ me }: { me: Me }) {
       )}
       <div className="card">
         <h2>{t.deadLetters}</h2>
-        {letters.length === 0 && <p className="empty">{t.nothing}</p>}
+        {letters.length === 0 && <p className="empty">{t.noDeadLetters}</p>}
         <table>
           <tbody>
             {letters.map((l) => (

@@ -1,10 +1,11 @@
 /**
- * The tenant's dashboard users: list, create, disable (routes/users.ts). Admins only — the API
- * answers 403 to anyone else; this page only says so instead of showing an error.
+ * The tenant's dashboard users: list, create, disable, set a new password (routes/users.ts).
+ * Admins only — the API answers 403 to anyone else; this page only says so instead of showing an
+ * error.
  */
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, type Me, type Role, type User } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { errorText, useI18n } from '../i18n.tsx';
 
 const ROLES: Role[] = ['operator', 'viewer', 'admin'];
 
@@ -13,13 +14,15 @@ export function UsersPage({ me }: { me: Me }) {
   const [users, setUsers] = useState<User[] | undefined>();
   const [note, setNote] = useState('');
   const [draft, setDraft] = useState({ email: '', full_name: '', role: 'operator', password: '' });
+  /** The user whose new password is being typed, and the password. */
+  const [resetting, setResetting] = useState<{ id: string; password: string } | undefined>();
 
   const load = useCallback(async () => {
     setUsers((await api<{ users: User[] }>('/api/v1/users')).users);
   }, []);
   useEffect(() => {
-    if (me.user.role === 'admin') void load().catch((e: Error) => setNote(e.message));
-  }, [me, load]);
+    if (me.user.role === 'admin') void load().catch((failure) => setNote(errorText(t, failure)));
+  }, [me, load, t]);
 
   if (me.user.role !== 'admin') {
     return (
@@ -29,13 +32,14 @@ export function UsersPage({ me }: { me: Me }) {
     );
   }
 
-  const run = async (work: () => Promise<unknown>) => {
+  const run = async (work: () => Promise<unknown>, done: string) => {
     setNote('');
     try {
       await work();
+      setNote(done);
       await load();
     } catch (failure) {
-      setNote((failure as Error).message);
+      setNote(errorText(t, failure));
     }
   };
   const create = (event: FormEvent) => {
@@ -43,7 +47,18 @@ export function UsersPage({ me }: { me: Me }) {
     void run(async () => {
       await api('/api/v1/users', { method: 'POST', body: draft });
       setDraft({ email: '', full_name: '', role: 'operator', password: '' });
-    });
+    }, t.userCreated);
+  };
+  const resetPassword = (event: FormEvent) => {
+    event.preventDefault();
+    if (!resetting) return;
+    void run(async () => {
+      await api(`/api/v1/users/${resetting.id}/password`, {
+        method: 'POST',
+        body: { password: resetting.password },
+      });
+      setResetting(undefined);
+    }, t.passwordReset);
   };
 
   return (
@@ -71,20 +86,57 @@ export function UsersPage({ me }: { me: Me }) {
                 {u.full_name} {u.disabled_at ? `(${t.disabled})` : ''}
               </td>
               <td>{u.email}</td>
-              <td>{u.role}</td>
+              <td>{t.roles[u.role] ?? u.role}</td>
               <td>{u.last_login_at ? new Date(u.last_login_at).toLocaleString() : t.never}</td>
               <td>
-                {!u.disabled_at && u.id !== me.user.id && (
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() =>
-                      void run(() => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }))
-                    }
-                  >
-                    {t.disable}
-                  </button>
-                )}
+                <div className="actions">
+                  {resetting?.id === u.id ? (
+                    <form className="inline" onSubmit={resetPassword}>
+                      <input
+                        type="password"
+                        required
+                        minLength={10}
+                        autoComplete="new-password"
+                        aria-label={t.newPassword}
+                        placeholder={t.newPassword}
+                        value={resetting.password}
+                        onChange={(e) => setResetting({ id: u.id, password: e.target.value })}
+                      />
+                      <button type="submit">{t.save}</button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setResetting(undefined)}
+                      >
+                        {t.cancel}
+                      </button>
+                    </form>
+                  ) : (
+                    !u.disabled_at && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => setResetting({ id: u.id, password: '' })}
+                      >
+                        {t.resetPassword}
+                      </button>
+                    )
+                  )}
+                  {!u.disabled_at && u.id !== me.user.id && resetting?.id !== u.id && (
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() =>
+                        void run(
+                          () => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }),
+                          t.userDisabled,
+                        )
+                      }
+                    >
+                      {t.disable}
+                    </button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
@@ -107,7 +159,7 @@ export function UsersPage({ me }: { me: Me }) {
         <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })}>
           {ROLES.map((role) => (
             <option key={role} value={role}>
-              {role}
+              {t.roles[role]}
             </option>
           ))}
         </select>
