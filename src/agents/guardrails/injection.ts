@@ -220,7 +220,7 @@ const SIGNALS: Signal[] = [
     weight: 1,
     firm: true,
     pattern:
-      /\b(?:note|message|instruction|instructions|nota|mensagem|instrucao|instrucoes|aviso|important) (?:to|for|para) (?:the |o |a )?(?:ai|a\.i\.|assistant|model|modelo|ia|assistente|bot|llm|language model|modelo de linguagem|chatbot)\b|\b(?:ai|assistant|model|modelo|ia|assistente|bot|llm)s?(?: \S+)? (?:reading|processing|lendo|processando|that reads?|que ler)\b|\b(?:dear|prezad\w|caro|cara) (?:ai|assistant|assistente|modelo|ia|bot)\b|\b(?:assistant|ai|ia|assistente|modelo|model|bot)[,:] (?:new|nova|ignore|ignora|esquec|forget|disregard|you must|voce deve|please reveal)/,
+      /\b(?:note|message|instruction|instructions|nota|mensagem|instrucao|instrucoes|aviso|important) (?:to|for|para) (?:the |o |a )?(?:ai|a\.i\.|assistant|model|modelo|ia|assistente|bot|llm|language model|modelo de linguagem|chatbot)\b|\b(?:ai|assistant|model|modelo|ia|assistente|bot|llm)s?(?: \S+)? (?:reading|processing|lendo|processando|that reads?|que ler)\b|\b(?:dear|prezad\w|caro|cara) (?:ai|assistant|assistente|modelo|ia|bot)\b|\b(?:assistant|ai|ia|assistente|modelo|model|bot)[,:] (?:new|nova|ignore|ignora|esquec\w*|forget|disregard|you must|voce deve|please reveal)\b/,
   },
   // Forged conversation markup meant to pass as the system's own voice.
   {
