@@ -33,6 +33,16 @@ const QUALIFIED = `(?!\\s+(?:de|do|da|dos|das|para|pra|pro|for|of|on|about)\\s+(
 const OWN =
   '(?:suas|sua|seus|seu|tuas|teus|your|the|as|os|o|a|essas|these|those|todas as|all|all the|todas|any)';
 const NEAR = '(?:\\s+\\S+){0,4}?\\s+';
+/** Customers other than the one talking, as a group. */
+const OTHERS =
+  '(?:every|all|all the|each|todos|todas|cada|other|outros|outras|another|os demais|the rest of the) (?:\\S+ ){0,2}?(?:customers?|clients?|clientes?|contacts?|contatos?|leads?|users?|usuarios?|people|pessoas|compradores|buyers)';
+const NOT_MINE = '(?! (?:da|de|of) (?:minha|my|nossa|our))';
+/** What a customer may not learn about another. */
+const PERSONAL_DATA =
+  '(?:phones?|phone numbers?|numbers|telefones?|numeros|e-?mails?|enderecos?|address(?:es)?|cpfs?|dados|data|details|nomes|names|conversas?|conversations?|historico|history|order history|cadastros?|contact list|lista)';
+/** Asking to be given, shown or sent something, or to have it looked up. */
+const REQUEST =
+  '(?:give me|send me|show me|tell me|get me|me (?:passa|passe|manda|mande|envia|envie|mostra|mostre|diz|diga|fala|da|de)|mostr\\w*|list\\w*|export\\w*|busca\\w*|busque|pesquis\\w*|procur\\w*|look up|search|find|pull|dump|fetch|quero|preciso|i need|i want)';
 
 interface Signal {
   kind: InjectionKind;
@@ -183,12 +193,26 @@ const SIGNALS: Signal[] = [
     pattern:
       /\b(?:i am|i'm|eu sou|sou) (?:o |a |the )?(?:developer|desenvolvedor\w*|system administrator|administrador do sistema|admin|seu criador|your creator)\b(?! (?:da|de|of) (?:minha|my|nossa|our))|\b(?:sou|i'm|i am) (?:do|da|from) (?:time|equipe|team) (?:de |of )?(?:ti|it|seguranca|security|desenvolvimento)\b|\b(?:eu )?autorizo\b|\bi authori[sz]e (?:you|this)|\bauthori[sz]ed (?:system )?update|por ordem da (?:diretoria|gerencia)|\bfor (?:testing|debugging) purposes\b|\bpara (?:fins de )?(?:teste|debug)\b/,
   },
-  // Data about other customers, or acts on all of them.
+  // Data about other customers, or acts on all of them. "Todos os clientes" alone is ordinary talk
+  // ("a promoção vale pra todos os clientes?"); beside their personal data it is a request for it.
+  {
+    kind: 'data_access',
+    weight: 0.4,
+    pattern: re(`\\b${OTHERS}\\b${NOT_MINE}`),
+  },
+  {
+    kind: 'data_access',
+    weight: 0.6,
+    pattern: re(
+      `\\b${OTHERS}\\b${NOT_MINE}(?:\\s+\\S+){0,8}?\\s+${PERSONAL_DATA}\\b|\\b${PERSONAL_DATA}(?:\\s+\\S+){0,4}?\\s+${OTHERS}\\b${NOT_MINE}`,
+    ),
+  },
   {
     kind: 'data_access',
     weight: 1,
-    pattern:
-      /\b(?:every|all|all the|each|todos|todas|cada|other|outros|outras|another) (?:\S+ ){0,2}(?:customers?|clients?|clientes?|contacts?|contatos?|leads?|users?|usuarios?|people|pessoas|compradores|buyers)\b(?! (?:da|de|of) (?:minha|my|nossa|our))(?!.*\b(?:vcs|voces|you) (?:tem|têm|have|fazem|do)\b)/,
+    pattern: re(
+      `\\b${REQUEST}\\b(?:\\s+\\S+){0,6}?\\s+(?:${OTHERS}\\b${NOT_MINE}(?:\\s+\\S+){0,8}?\\s+${PERSONAL_DATA}|${PERSONAL_DATA}(?:\\s+\\S+){0,4}?\\s+${OTHERS}\\b${NOT_MINE})\\b|\\b(?:send|manda\\w*|mande|envi\\w*|dispar\\w*|message|text|avis\\w*)(?:\\s+\\S+){0,5}?\\s+(?:pra|para|to|a) (?:todos|todas|all|every|each|cada)(?: (?:os|as|the|of the|o|a))? (?:customers?|clients?|clientes?|contacts?|contatos?|leads?|users?|usuarios?|cadastrados)\\b`,
+    ),
   },
   {
     kind: 'data_access',
