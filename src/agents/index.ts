@@ -7,8 +7,16 @@
  */
 export { type AgentDefinition, agentsOf, BUILTIN_AGENTS } from './catalog.ts';
 export { MAX_GUARDRAIL_HITS } from './escalation.ts';
-export { detectInjection, type InjectionKind } from './guardrails/injection.ts';
+export {
+  evaluateGuardrails,
+  type GuardrailEvaluation,
+  type LayerFigures,
+  loadGuardrailSet,
+  type Rate,
+} from './guardrails/evaluate.ts';
+export { detectInjection, type InjectionKind, scoreInjection } from './guardrails/injection.ts';
 export { checkInput } from './guardrails/input.ts';
+export { createInjectionJudge, type InjectionJudge } from './guardrails/judge.ts';
 export { checkOutput } from './guardrails/output.ts';
 export {
   findPii,

@@ -5,14 +5,14 @@
  */
 import type { Command } from 'commander';
 import {
+  agentMetrics,
+  createInjectionJudge,
   evaluateGuardrails,
   type GuardrailEvaluation,
   type LayerFigures,
   loadGuardrailSet,
   type Rate,
-} from '../../agents/guardrails/evaluate.ts';
-import { createInjectionJudge } from '../../agents/guardrails/judge.ts';
-import { agentMetrics } from '../../agents/metrics.ts';
+} from '../../agents/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { enabledProviders } from '../../gateway/index.ts';
 import { CliError, printJson, withRuntime } from '../output.ts';
