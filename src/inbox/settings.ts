@@ -98,7 +98,7 @@ export function effectiveSettings(config: Config, tenantSettings: unknown): Effe
   const secrets: Record<string, EffectiveSecret> = {};
   for (const provider of LLM_PROVIDERS) {
     const own = record(providers[provider]).api_key;
-    const variable = `${provider.toUpperCase()}_API_KEY` as VariableName;
+    const variable = `${provider.toUpperCase().replaceAll('-', '_')}_API_KEY` as VariableName;
     const fromEnv = variable in config ? config[variable] : undefined;
     secrets[`providers.${provider}.api_key`] = present(own)
       ? { set: true, source: 'tenant' }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerFrame, visitorContactId, visitorMessageId } from '../../src/channels/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { resolve } from '../../src/handoff/index.ts';
+import { requestHandoff, resolve } from '../../src/handoff/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import type { RunningWorkers } from '../../src/pipeline/index.ts';
@@ -97,7 +97,12 @@ describe('web chat in one process (embedded)', () => {
     const secret = 'visitor-secret-0001';
     const tab = new Visitor(baseUrl, 'acme');
     await tab.send({ type: 'hello', visitor: secret, name: 'Ana' });
-    expect(await tab.next('ready')).toEqual({ type: 'ready', history: [], typing: false });
+    expect(await tab.next('ready')).toEqual({
+      type: 'ready',
+      history: [],
+      typing: false,
+      state: 'bot',
+    });
 
     await tab.send({ type: 'message', text: 'Oi, tudo bem?', client_id: 'c1' });
     const mine = await tab.next('message', (f) => f.message.author === 'contact');
@@ -264,11 +269,20 @@ describe.each(SPLIT_PROFILES)(
         "select id, tenant_id from conversations where channel = 'webchat'",
       );
       const tenantId = conversation?.tenant_id as string;
+      // Who answers, changed by another runtime, reaches the socket too (the widget's banner).
+      await requestHandoff(worker.database.db, {
+        tenantId,
+        conversationId: conversation?.id as string,
+        reason: 'human_request: the contact asked for a person',
+        trigger: 'escalation',
+      });
+      await tab.next('state', (f) => f.state === 'pending_human');
       await resolve(worker.database.db, {
         tenantId,
         conversationId: conversation?.id as string,
         trigger: 'api',
       });
+      await tab.next('state', (f) => f.state === 'bot');
       const contactId = visitorContactId('split-visitor-secret');
       await worker.pipeline.ingest({
         tenantId,

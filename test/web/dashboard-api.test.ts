@@ -219,6 +219,16 @@ describe.each(BACKENDS)('dashboard API (%s)', (backend: Backend) => {
       ADMIN.email,
       OPERATOR.email,
     ]);
-    expect((await get('/api/v1/users', await login(OPERATOR))).status).toBe(403);
+    const operator = await login(OPERATOR);
+    expect((await get('/api/v1/users', operator)).status).toBe(403);
+    // Setting a password is an admin's act too (the CSRF check comes after the role check).
+    const target = admin.body.users.find((u: { email: string }) => u.email === ADMIN.email);
+    const reset = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/users/${target.id}/password`,
+      headers: { cookie: operator },
+      payload: { password: 'taken-over-password' },
+    });
+    expect(reset.statusCode).toBe(403);
   });
 });

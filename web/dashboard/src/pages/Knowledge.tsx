@@ -37,7 +37,7 @@ const FORMAT_BY_EXTENSION: Record<string, string> = {
 };
 
 export function KnowledgePage({ me }: { me: Me }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const canWrite = me.user.role !== 'viewer';
   const [documents, setDocuments] = useState<KbDocument[]>([]);
   const [question, setQuestion] = useState('');
@@ -126,7 +126,7 @@ export function KnowledgePage({ me }: { me: Me }) {
                 <td>
                   {d.chunks} {t.kbPassages}
                 </td>
-                <td>{new Date(d.updated_at).toLocaleString()}</td>
+                <td>{new Date(d.updated_at).toLocaleString(language)}</td>
                 <td>
                   {canWrite && (
                     <button type="button" className="secondary" onClick={() => void remove(d.id)}>

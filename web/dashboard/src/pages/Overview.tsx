@@ -5,9 +5,23 @@ import { HourlyChart } from '../HourlyChart.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useLiveEvents } from '../live.ts';
 
-const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
-const duration = (ms: number | null) =>
-  ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+/** Numbers as the reader writes them (pt-BR: "12,5 %", "US$ 0,0042"). */
+function formats(language: string) {
+  const percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 });
+  const seconds = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+  const usd = new Intl.NumberFormat(language, {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  });
+  return {
+    percent: (value: number | null) => (value === null ? '—' : percent.format(value)),
+    duration: (ms: number | null) =>
+      ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${seconds.format(ms / 1000)} s`,
+    usd: (value: number) => usd.format(value),
+  };
+}
 
 export function OverviewPage() {
   const { t, language } = useI18n();
@@ -27,6 +41,7 @@ export function OverviewPage() {
   });
 
   if (!data) return <p className="empty">…</p>;
+  const { percent, duration, usd } = formats(language);
   const cards: Array<[string, string]> = [
     [
       `${t.firstReply} p50 / p95`,
@@ -35,7 +50,7 @@ export function OverviewPage() {
     [t.handoffRate, percent(data.handoff_rate)],
     [t.escalationRate, percent(data.escalation_rate)],
     [t.errorRate, percent(data.error_rate)],
-    [t.aiCostToday, `US$ ${data.ai_cost_today_usd.toFixed(4)}`],
+    [t.aiCostToday, usd(data.ai_cost_today_usd)],
     [t.backlog, `${data.backlog.inbound} / ${data.backlog.outbound}`],
     [t.dlqSize, String(data.dlq_size)],
   ];

@@ -49,7 +49,7 @@ interface DeadLetter {
 }
 
 export function SettingsPage({ me }: { me: Me }) {
-  const { t } = useI18n();
+  const { t, language: readerLanguage } = useI18n();
   const admin = me.user.role === 'admin';
   const [tenant, setTenant] = useState<Tenant | undefined>();
   const [instructions, setInstructions] = useState('');
@@ -307,7 +307,7 @@ export function SettingsPage({ me }: { me: Me }) {
           <tbody>
             {letters.map((l) => (
               <tr key={l.id}>
-                <td>{new Date(l.created_at).toLocaleString()}</td>
+                <td>{new Date(l.created_at).toLocaleString(readerLanguage)}</td>
                 <td>{l.queue}</td>
                 <td>{l.reason}</td>
                 <td>

@@ -10,7 +10,7 @@ import { errorText, useI18n } from '../i18n.tsx';
 const ROLES: Role[] = ['operator', 'viewer', 'admin'];
 
 export function UsersPage({ me }: { me: Me }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [users, setUsers] = useState<User[] | undefined>();
   const [note, setNote] = useState('');
   const [draft, setDraft] = useState({ email: '', full_name: '', role: 'operator', password: '' });
@@ -87,7 +87,9 @@ export function UsersPage({ me }: { me: Me }) {
               </td>
               <td>{u.email}</td>
               <td>{t.roles[u.role] ?? u.role}</td>
-              <td>{u.last_login_at ? new Date(u.last_login_at).toLocaleString() : t.never}</td>
+              <td>
+                {u.last_login_at ? new Date(u.last_login_at).toLocaleString(language) : t.never}
+              </td>
               <td>
                 <div className="actions">
                   {resetting?.id === u.id ? (
