@@ -5,8 +5,10 @@
 import { createTransport } from 'nodemailer';
 import { createChannelSet } from '../channels/index.ts';
 import { type Config, ConfigError, deploymentProfile, loadConfig } from '../config/index.ts';
+import { configureEgress } from '../egress/index.ts';
 import { enabledProviders } from '../gateway/index.ts';
 import { type HealthCheck, type Logger, runCheck } from '../observability/index.ts';
+import { KEY_FILE } from '../secrets/index.ts';
 import {
   connectRedis,
   describeConnectionError,
@@ -52,8 +54,11 @@ export async function runDoctor(
       checks: error.problems.map((detail) => ({ name: 'config', outcome: 'fail', detail })),
     };
   }
+  // The channel probes below go out through the egress guard, as a running Omni's would.
+  configureEgress({ allow: config.EGRESS_ALLOW });
   const checks: DoctorCheck[] = [
     { name: 'config', outcome: 'ok', detail: `valid (${deploymentProfile(config)} profile)` },
+    checkSecretKey(config),
     await checkDatabase(config, logger),
     await checkRedis(config, logger),
     checkProviders(config),
@@ -132,6 +137,24 @@ async function checkRedis(config: Config, logger: Logger): Promise<DoctorCheck> 
   } finally {
     redis.client.disconnect();
   }
+}
+
+/** The key that encrypts tenant secrets: a shared database cannot start without one. */
+function checkSecretKey(config: Config): DoctorCheck {
+  if (config.OMNI_SECRET_KEY)
+    return { name: 'secrets', outcome: 'ok', detail: 'OMNI_SECRET_KEY set' };
+  if (deploymentProfile(config) === 'embedded') {
+    return {
+      name: 'secrets',
+      outcome: 'ok',
+      detail: `key kept in ${config.OMNI_DATA_DIR}/${KEY_FILE} (generated at first start)`,
+    };
+  }
+  return {
+    name: 'secrets',
+    outcome: 'fail',
+    detail: 'OMNI_SECRET_KEY is required with DATABASE_URL (e.g. `openssl rand -hex 32`)',
+  };
 }
 
 function checkProviders(config: Config): DoctorCheck {

@@ -239,9 +239,11 @@ function emailChannel(config: Config, database: Database) {
     threadOf: (conversationId) => emailThreadOf(database.db, conversationId),
     targetOf: async (tenantId) => {
       const { settings } = await getTenant(database.db, tenantId);
+      const own = typeof settings.smtp_url === 'string' ? settings.smtp_url : undefined;
       return {
-        smtpUrl: typeof settings.smtp_url === 'string' ? settings.smtp_url : config.SMTP_URL,
+        smtpUrl: own ?? config.SMTP_URL,
         from: typeof settings.email_from === 'string' ? settings.email_from : config.EMAIL_FROM,
+        tenantChosen: own !== undefined,
       };
     },
   });

@@ -72,8 +72,9 @@ export function keepMaskedSecrets(changes: Settings, current: Settings): Setting
 
 /** Settings as stored: every secret sealed under the current key (re-sealed if under another). */
 export function sealSecrets(settings: Settings): Settings {
-  const key = sealingKey();
   return mapSecrets(settings, (value, path) => {
+    // Asked only when there is a secret: settings without one need no key.
+    const key = sealingKey();
     if (!isSealed(value)) return seal(value, path, key);
     if (sealedKeyId(value) === key.id) return value;
     const plain = open(value, path);
@@ -98,11 +99,10 @@ export function maskSecrets(settings: Settings): Settings {
 
 /** Whether the stored settings hold a secret in clear or under an older key (to migrate). */
 export function needsSealing(settings: Settings): boolean {
-  const key = sealingKey();
   let stale = false;
   mapSecrets(settings, (value) => {
     if (!isSealed(value)) stale = true;
-    else if (sealedKeyId(value) !== key.id && keyById(sealedKeyId(value))) stale = true;
+    else if (sealedKeyId(value) !== sealingKey().id && keyById(sealedKeyId(value))) stale = true;
     return value;
   });
   return stale;

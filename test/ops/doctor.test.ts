@@ -14,6 +14,7 @@ import {
 } from '../../src/channels/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { runDoctor } from '../../src/ops/index.ts';
+import { TEST_EGRESS_ALLOW } from '../support/services.ts';
 import { type SmtpSim, startSmtpSim } from '../support/smtp-sim.ts';
 
 const logger = createLogger('silent');
@@ -40,6 +41,7 @@ describe('omni doctor channel checks', () => {
 
   const environment = () => ({
     OMNI_DATA_DIR: dataDir,
+    EGRESS_ALLOW: TEST_EGRESS_ALLOW,
     // Seed 000's names for the WhatsApp simulator.
     MCP_WHATSAPP_URL: evolution.url,
     MCP_TOKEN: evolution.apiKey,
@@ -77,6 +79,13 @@ describe('omni doctor channel checks', () => {
     expect(check(report, 'channel telegram')).toMatchObject({ outcome: 'ok' });
     expect(check(report, 'channel email')).toMatchObject({ outcome: 'fail' });
     expect(check(report, 'channel email')?.detail).toMatch(/^SMTP 127\.0\.0\.1:\d+: /);
+  });
+
+  it('fails the secrets check when DATABASE_URL has no OMNI_SECRET_KEY', async () => {
+    const report = await runDoctor(logger, { DATABASE_URL: 'postgres://omni@127.0.0.1:1/omni' });
+    expect(report.ok).toBe(false);
+    expect(check(report, 'secrets')).toMatchObject({ outcome: 'fail' });
+    expect(check(report, 'secrets')?.detail).toContain('OMNI_SECRET_KEY');
   });
 
   it('probes nothing when no channel is configured', { timeout: SLOW_MS }, async () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callHttpTool } from '../../src/agents/http-tools.ts';
+import { createEmailChannel } from '../../src/channels/index.ts';
 import { callProvider } from '../../src/channels/provider-call.ts';
 import { ChannelError } from '../../src/channels/types.ts';
 import {
@@ -25,6 +26,7 @@ import { URL_SETTINGS } from '../../src/tenancy/setting-addresses.ts';
 import { eventually } from '../support/eventually.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { TEST_EGRESS_ALLOW } from '../support/services.ts';
+import { startSmtpSim } from '../support/smtp-sim.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 
@@ -198,6 +200,31 @@ describe('the outbound helpers go through the process guard', () => {
       EgressError,
     );
     expect(target.hits).toEqual([]);
+  });
+
+  it("refuses a tenant's SMTP server on loopback before connecting, permanently", async () => {
+    const smtp = await startSmtpSim();
+    try {
+      const email = createEmailChannel({
+        targetOf: async () => ({ smtpUrl: smtp.url, from: 'omni@acme.test', tenantChosen: true }),
+        threadOf: async () => undefined,
+        timeoutMs: 5000,
+      });
+      const message = {
+        tenantId: 't',
+        conversationId: 'c',
+        messageId: 'm',
+        idempotencyKey: 'k-smtp',
+        to: 'maria@example.com',
+        text: 'oi',
+      };
+      const error = await email.send(message, new AbortController().signal).catch((e) => e);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as ChannelError).retryable).toBe(false);
+      expect(smtp.received).toEqual([]);
+    } finally {
+      await smtp.close();
+    }
   });
 });
 

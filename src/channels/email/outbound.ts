@@ -4,6 +4,7 @@
  * idempotency key, so a retried send is recognisable as the same message by the receiving side.
  */
 import { createTransport, type Transporter } from 'nodemailer';
+import { assertEgressAllowed } from '../../egress/index.ts';
 import type { ChannelAdapter, OutboundMessage, SendResult } from '../types.ts';
 import { ChannelError } from '../types.ts';
 import type { EmailThread } from './inbound.ts';
@@ -13,6 +14,12 @@ export const EMAIL_CHANNEL = 'email';
 export interface EmailTarget {
   smtpUrl?: string;
   from: string;
+  /**
+   * The SMTP URL is a tenant's: its host goes through the egress policy before each send. SMTP is
+   * not HTTP, so this is a check of what the host resolves to just before nodemailer connects
+   * (nodemailer resolves it again itself), not the per-connection check guardedFetch makes.
+   */
+  tenantChosen?: boolean;
 }
 
 export function createEmailChannel(deps: {
@@ -37,6 +44,12 @@ export function createEmailChannel(deps: {
       if (!target.smtpUrl) {
         throw new ChannelError('E-mail replies need SMTP_URL (or the tenant setting smtp_url).', {
           retryable: false,
+        });
+      }
+      if (target.tenantChosen) {
+        const host = new URL(target.smtpUrl).host;
+        await assertEgressAllowed(`http://${host}/`).catch((error: unknown) => {
+          throw new ChannelError((error as Error).message, { retryable: false, cause: error });
         });
       }
       signal.throwIfAborted();

@@ -4,6 +4,7 @@
  * reported as figures and ratios. Runs on a scratch database: in-memory PGlite by default, or the
  * PostgreSQL/Redis given with --database-url/--redis-url (never the instance's own data).
  */
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { sql } from 'drizzle-orm';
@@ -123,7 +124,10 @@ async function runBench(options: BenchOptions) {
     RATE_LIMIT_BURST: unlimited,
     MAX_WORKERS: String(options.workers),
     DEBOUNCE_MS: String(options.debounceMs),
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // A scratch database holds no secret worth keeping: a key for this run only.
+    ...(options.databaseUrl
+      ? { DATABASE_URL: options.databaseUrl, OMNI_SECRET_KEY: randomBytes(32).toString('hex') }
+      : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, QUEUE_BACKEND: 'redis' } : {}),
   });
   const runtime = await openRuntime(config, {
