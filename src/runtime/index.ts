@@ -40,6 +40,7 @@ import {
 import {
   connectRedis,
   type Database,
+  type OutageCounters,
   openDatabase,
   type RedisConnection,
 } from '../storage/index.ts';
@@ -80,7 +81,14 @@ export interface RuntimeOptions {
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const profile = deploymentProfile(config);
-  const database = await openConfiguredDatabase(config, logger, options.inMemory ?? false);
+  const metrics = createMetrics({ redis: Boolean(config.REDIS_URL) });
+  const counters = { errors: metrics.dependencyErrors, outages: metrics.dependencyOutages };
+  const database = await openConfiguredDatabase(
+    config,
+    logger,
+    options.inMemory ?? false,
+    counters,
+  );
   try {
     if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
   } catch (error) {
@@ -91,8 +99,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
       ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
       : undefined;
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : undefined;
-  const metrics = createMetrics({ redis: Boolean(redis) });
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger, counters) : undefined;
   const gateway = createGateway({
     config,
     db: database.db,
@@ -111,9 +118,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ingest: (input) => pipeline.ingest(input),
     redis: redis?.client,
   });
+  const redisHealth = redis ? redisCheck(redis, metrics) : undefined;
   const healthChecks = [
     databaseCheck(database, metrics),
-    ...(redis ? [redisCheck(redis, metrics)] : []),
+    ...(redisHealth ? [redisHealth] : []),
     llmCheck(gateway),
     ...channels.healthChecks,
   ];
@@ -143,6 +151,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const startPipelineWorkers = pipeline.startWorkers;
   pipeline.startWorkers = (roles) => {
     const pipelineWorkers = startPipelineWorkers(roles);
+    // Workers on the Redis queue cannot claim anything while it is away: not ready, then.
+    if (redisHealth && pipeline.queue.kind === 'redis') redisHealth.critical = true;
     const handoffWorkers = startHandoffWorkers(
       { db: database.db, queue: pipeline.queue, logger, settings: integrationSettings(config) },
       { integrations: roles.includes('integrations') },
@@ -231,6 +241,7 @@ async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
   inMemory: boolean,
+  counters: OutageCounters,
 ): Promise<Database> {
   if (!config.DATABASE_URL) {
     return openDatabase({
@@ -244,5 +255,6 @@ async function openConfiguredDatabase(
     url: config.DATABASE_URL,
     poolSize: config.DB_POOL_SIZE + config.DB_MAX_OVERFLOW,
     logger,
+    counters,
   });
 }

@@ -55,3 +55,25 @@ export function describeConnectionError(error: unknown): string {
   const e = error as { message?: string; code?: string; errors?: Array<{ message?: string }> };
   return e.message || e.errors?.map((inner) => inner.message).join('; ') || e.code || String(error);
 }
+
+/** ioredis's ways of saying the server is away (commands fail fast while it reconnects). */
+const REDIS_UNAVAILABLE = [
+  /max retries per request/i,
+  /connection is closed/i,
+  /stream isn't writeable/i,
+  /enableOfflineQueue/i,
+];
+
+/** True when `error` says Redis could not be reached (a reconnection is under way). */
+export function isRedisUnavailable(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown } | undefined;
+  if (e?.name === 'MaxRetriesPerRequestError') return true;
+  return (
+    typeof e?.message === 'string' && REDIS_UNAVAILABLE.some((re) => re.test(e.message as string))
+  );
+}
+
+/** A dependency (the database or Redis) is away: retry later, never a reason to stop. */
+export function isDependencyUnavailable(error: unknown): boolean {
+  return isDatabaseUnavailable(error) || isRedisUnavailable(error);
+}
