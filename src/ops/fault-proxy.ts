@@ -1,5 +1,5 @@
 /**
- * A TCP proxy that can cut every connection and refuse new ones, then come back on the same port
+ * A TCP proxy (used by `omni bench --chaos` and the outage tests) that can cut every connection and refuse new ones, then come back on the same port
  * ("the database went down and came back" without stopping the shared server other tests use),
  * or slow every packet down (a process caught in the middle of its work).
  */

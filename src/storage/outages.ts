@@ -59,7 +59,7 @@ export function watchDependency(
 }
 
 /** Longest wait between two reconnection attempts: a recovered server is found within this. */
-export const RECONNECT_CAP_MS = 5_000;
+export const RECONNECT_CAP_MS = 2_000;
 
 /**
  * Capped exponential backoff with "equal jitter" (half fixed, half random): never a tight loop
