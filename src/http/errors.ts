@@ -7,7 +7,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HandoffError } from '../handoff/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
-import { describeConnectionError, isDatabaseUnavailable } from '../storage/index.ts';
+import {
+  describeConnectionError,
+  isDatabaseUnavailable,
+  isRedisUnavailable,
+} from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 
 export type ErrorCode =
@@ -117,6 +121,13 @@ function answerFor(error: FastifyError | Error): Answer {
       status: 503,
       code: 'service_unavailable',
       message: 'The database is unreachable; try again shortly.',
+    };
+  }
+  if (isRedisUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'service_unavailable',
+      message: 'A service Omni depends on is unreachable; try again shortly.',
     };
   }
   const status = (error as FastifyError).statusCode;

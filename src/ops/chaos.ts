@@ -47,8 +47,8 @@ export interface ScenarioResult {
   sent: number;
   /** POSTs answered 503 (database away: nothing acknowledged, the caller retries). */
   refused: number;
-  /** Answers other than 202 and 503 (a 500 is a defect). */
-  errors: number;
+  /** Answers other than 202 and 503, by status ('network': no answer at all); a 500 is a defect. */
+  otherAnswers: Record<string, number>;
   answeredOnce: number;
   lost: number;
   duplicated: number;
@@ -186,7 +186,10 @@ async function runScenario(
   const { key } = await createApiKey(options.db, { tenantId: tenant.id }, { type: 'cli' });
   const accepted: Array<{ messageId: string; contact: string; at: number }> = [];
   let refused = 0;
-  let errors = 0;
+  const otherAnswers: Record<string, number> = {};
+  const other = (what: string) => {
+    otherAnswers[what] = (otherAnswers[what] ?? 0) + 1;
+  };
   const send = async (index: number) => {
     const contact = `chaos-${index % options.contacts}`;
     try {
@@ -199,9 +202,9 @@ async function runScenario(
       if (response.status === 202 && body.message_id)
         accepted.push({ messageId: body.message_id, contact, at: Date.now() });
       else if (response.status === 503) refused++;
-      else errors++;
+      else other(String(response.status));
     } catch {
-      errors++;
+      other('network');
     }
   };
 
@@ -239,7 +242,7 @@ async function runScenario(
     await sleep(500);
     replies = await repliesOf(options.db, tenant.id);
   }
-  return score(scenario, accepted, replies, deliveries, restoredAt, { refused, errors });
+  return score(scenario, accepted, replies, deliveries, restoredAt, { refused, otherAnswers });
 }
 
 /** Inbound message id → its reply ids (one expected), for one tenant. */
@@ -262,7 +265,7 @@ function score(
   replies: Map<string, string[]>,
   deliveries: Delivery[],
   restoredAt: number,
-  http: { refused: number; errors: number },
+  http: { refused: number; otherAnswers: Record<string, number> },
 ): ScenarioResult {
   // A reply delivered under two idempotency keys reached the contact twice.
   const keysOf = new Map<string, Set<string>>();
@@ -306,7 +309,7 @@ function score(
     scenario,
     sent: accepted.length,
     refused: http.refused,
-    errors: http.errors,
+    otherAnswers: http.otherAnswers,
     answeredOnce,
     lost,
     duplicated,

@@ -28,6 +28,8 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const UNAVAILABLE_MESSAGES = [
   /connection terminated/i,
+  // A query sent on a pooled client whose connection broke a moment ago.
+  /client has encountered a connection error/i,
   /timeout exceeded when trying to connect/i,
   /connection timeout/i,
 ];
@@ -40,6 +42,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     e = e.cause as typeof e
   ) {
     if (e instanceof StorageError && e.code === 'unreachable') return true;
+    // A dual-stack connect refused on every address: an AggregateError of refusals.
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner) && inner.some((one) => isDatabaseUnavailable(one))) return true;
     if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
     if (
       typeof e.message === 'string' &&

@@ -118,7 +118,7 @@ function printChaosReport(results: ScenarioResult[], options: ChaosBenchOptions)
     'scenario',
     'sent',
     '503',
-    'other 5xx',
+    'other answers',
     'answered once',
     'lost',
     'duplicated',
@@ -130,7 +130,9 @@ function printChaosReport(results: ScenarioResult[], options: ChaosBenchOptions)
     r.scenario,
     r.sent,
     r.refused,
-    r.errors,
+    Object.entries(r.otherAnswers)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ') || 0,
     r.answeredOnce,
     r.lost,
     r.duplicated,
