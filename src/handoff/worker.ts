@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../observability/index.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Db } from '../storage/index.ts';
-import { readSwitch } from '../storage/index.ts';
+import { isDependencyUnavailable, readSwitch, reconnectDelayMs } from '../storage/index.ts';
 import { type ChatwootSettings, createChatwootClient } from './chatwoot-client.ts';
 import { deliverToChatwoot } from './chatwoot-mirror.ts';
 import {
@@ -146,6 +146,7 @@ export function startHandoffWorkers(
 
 async function integrationsLoop(deps: HandoffWorkerDeps, signal: AbortSignal): Promise<void> {
   const consumer = `${hostname()}-${process.pid}-integrations-${randomBytes(3).toString('hex')}`;
+  let failures = 0;
   while (!signal.aborted) {
     try {
       // Entries are wake-ups: the delivery rows say what is to be done.
@@ -158,10 +159,15 @@ async function integrationsLoop(deps: HandoffWorkerDeps, signal: AbortSignal): P
       const dueIn = enabled
         ? await nextDeliveryDueIn(deps.db, configuredTargets(deps.settings))
         : undefined;
+      failures = 0;
       await deps.queue.waitForWork(STREAM, Math.min(POLL_MS, dueIn ?? POLL_MS), signal);
     } catch (error) {
-      deps.logger.warn({ err: error }, 'integrations loop error; retrying');
-      await sleep(POLL_MS, undefined, { signal }).catch(() => {});
+      // The database or Redis away is logged once by its connection; back off until it returns.
+      if (isDependencyUnavailable(error)) deps.logger.debug({ err: error }, 'integrations waiting');
+      else deps.logger.warn({ err: error }, 'integrations loop error; retrying');
+      await sleep(Math.max(POLL_MS, reconnectDelayMs(++failures)), undefined, { signal }).catch(
+        () => {},
+      );
     }
   }
 }

@@ -8,7 +8,11 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { EgressError } from '../egress/index.ts';
 import { HandoffError } from '../handoff/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
-import { isDatabaseUnavailable } from '../storage/index.ts';
+import {
+  describeConnectionError,
+  isDatabaseUnavailable,
+  isRedisUnavailable,
+} from '../storage/index.ts';
 import { TenancyError } from '../tenancy/index.ts';
 
 export type ErrorCode =
@@ -131,6 +135,13 @@ function answerFor(error: FastifyError | Error, request: FastifyRequest): Answer
       message: 'The database is unreachable; try again shortly.',
     };
   }
+  if (isRedisUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'service_unavailable',
+      message: 'A service Omni depends on is unreachable; try again shortly.',
+    };
+  }
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {
     return {
@@ -175,10 +186,20 @@ export function answerFrameworkError(
   });
 }
 
+/** The innermost cause: a failed query's own message carries its SQL and parameters. */
+function rootCause(error: unknown): unknown {
+  let inner = error as { cause?: unknown };
+  while (inner?.cause) inner = inner.cause as { cause?: unknown };
+  return inner;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = answerFor(error, request);
-    if (answer.status >= 500) request.log.error({ err: error }, answer.message);
+    // An outage is logged once by the connection that met it; each refused request gets a line.
+    if (answer.code === 'service_unavailable')
+      request.log.warn({ reason: describeConnectionError(rootCause(error)) }, answer.message);
+    else if (answer.status >= 500) request.log.error({ err: error }, answer.message);
     else request.log.info({ code: answer.code, reason: error.message }, 'request rejected');
     if (error instanceof HttpError && error.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(error.retryAfterSeconds));

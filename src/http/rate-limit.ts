@@ -8,62 +8,74 @@
  *   the path, else the address), so a flood on one tenant's webhook cannot starve another's.
  * Over a limit: 429 with Retry-After, `rate_limit_exceeded_total{scope}` counted, and a
  * `rate_limit_exceeded` log line with the address (the runbook greps for it).
+ * With Redis away the budgets are counted in this process instead (rate-limiter-flexible's
+ * insurance limiter), so an outage of Redis never refuses a request it would have let through.
  */
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import type { Runtime } from '../runtime/index.ts';
 import { presentsCredential } from './auth.ts';
 import { HttpError } from './errors.ts';
 
-const WINDOW_MS = 60_000;
+const WINDOW_SECONDS = 60;
 
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 type Scope = 'api_key' | 'user' | 'ip' | 'webhook';
 
-/** Registers the shared store once, at the root; the limits themselves are hooks below. */
-export async function installRateLimits(app: FastifyInstance, runtime: Runtime): Promise<void> {
-  await app.register(rateLimit, {
-    global: false,
-    redis: runtime.redis?.client,
-    nameSpace: 'omni:ratelimit:',
-    timeWindow: WINDOW_MS,
+/**
+ * A budget of `points` requests a minute per key, kept under `omni:ratelimit:<name>:<key>` in Redis
+ * when there is one (every process shares it), else in this process.
+ */
+function createLimiter(runtime: Runtime, name: string, points: number): RateLimiterAbstract {
+  const inProcess = new RateLimiterMemory({ keyPrefix: name, points, duration: WINDOW_SECONDS });
+  if (!runtime.redis) return inProcess;
+  return new RateLimiterRedis({
+    storeClient: runtime.redis.client,
+    keyPrefix: `omni:ratelimit:${name}`,
+    points,
+    duration: WINDOW_SECONDS,
+    // Redis away (or reconnecting): count here at once instead of waiting for it or failing.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: inProcess,
   });
-  const perTenant = app.createRateLimit({
-    max: runtime.config.WEBHOOK_RATE_LIMIT_PER_MINUTE,
-    timeWindow: WINDOW_MS,
-    keyGenerator: (request) => `webhook:${webhookTenant(request) ?? `ip:${request.ip}`}`,
-  });
+}
+
+/** The webhooks' limit; registered at the root, before any route. */
+export function installRateLimits(app: FastifyInstance, runtime: Runtime): void {
+  const perTenant = createLimiter(runtime, 'webhook', runtime.config.WEBHOOK_RATE_LIMIT_PER_MINUTE);
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/webhooks/')) return;
-    await enforce(perTenant, request, runtime, 'webhook');
+    const key = webhookTenant(request) ?? `ip:${request.ip}`;
+    await enforce(perTenant, key, request, runtime, 'webhook');
   });
 }
 
 /** The tenant API's limits; call inside its scope, after authentication is installed. */
 export function limitTenantApi(app: FastifyInstance, runtime: Runtime): void {
-  const options = { max: runtime.config.RATE_LIMIT_PER_MINUTE, timeWindow: WINDOW_MS };
-  const perAddress = app.createRateLimit({
-    ...options,
-    keyGenerator: (request) => `ip:${request.ip}`,
-  });
-  const perCaller = app.createRateLimit({
-    ...options,
-    keyGenerator: (request) =>
-      request.apiKey ? `key:${request.apiKey.id}` : `user:${request.session?.userId}`,
-  });
+  // One budget per address, per API key and per dashboard user: the keys never collide.
+  const limiter = createLimiter(runtime, 'api', runtime.config.RATE_LIMIT_PER_MINUTE);
+  const addressKey = (request: FastifyRequest) => `ip:${request.ip}`;
   // Before authentication (hooks run in order): an anonymous flood never reaches the database,
   // and an address that used up its budget on wrong credentials is refused before the lookup.
   app.addHook('onRequest', async (request) => {
     const anonymous = !presentsCredential(request);
-    await enforce(perAddress, request, runtime, 'ip', { increment: anonymous });
+    await enforce(limiter, addressKey(request), request, runtime, 'ip', { increment: anonymous });
   });
-  // A wrong key or an ended session counts against its address, like an anonymous call.
+  // A wrong key or an ended session counts against its address, like an anonymous call; the
+  // answer is already decided, so going over here only matters to the next request.
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401 && presentsCredential(request)) await perAddress(request);
+    if (reply.statusCode === 401 && presentsCredential(request))
+      await limiter.consume(addressKey(request)).catch(() => {});
   });
   app.addHook('preHandler', async (request) => {
-    if (request.apiKey) await enforce(perCaller, request, runtime, 'api_key');
-    else if (request.session) await enforce(perCaller, request, runtime, 'user');
+    if (request.apiKey)
+      await enforce(limiter, `key:${request.apiKey.id}`, request, runtime, 'api_key');
+    else if (request.session)
+      await enforce(limiter, `user:${request.session.userId}`, request, runtime, 'user');
   });
 }
 
@@ -73,18 +85,36 @@ function webhookTenant(request: FastifyRequest): string | undefined {
   return typeof tenant === 'string' && tenant ? tenant.toLowerCase() : undefined;
 }
 
+/**
+ * Counts this request against `key` (or, with `increment: false`, only reads the budget: a spent
+ * one, nothing remaining, already refuses) and throws 429 when it is over.
+ */
 async function enforce(
-  limiter: Limiter,
+  limiter: RateLimiterAbstract,
+  key: string,
   request: FastifyRequest,
   runtime: Runtime,
   scope: Scope,
   options: { increment?: boolean } = {},
 ): Promise<void> {
-  const result = await limiter(request, options);
-  if (result.isAllowed) return;
-  // A read does not count this request, so a spent budget (nothing remaining) already refuses.
-  const over = options.increment === false ? result.remaining === 0 : result.isExceeded;
-  if (!over) return;
+  let over: RateLimiterRes;
+  if (options.increment === false) {
+    const spent = await limiter.get(key);
+    if (!spent || spent.remainingPoints > 0) return;
+    over = spent;
+  } else {
+    try {
+      await limiter.consume(key);
+      return;
+    } catch (rejection) {
+      // Anything but a refusal is the limiter failing, which must not fail the request.
+      if (!(rejection instanceof RateLimiterRes)) {
+        request.log.warn({ err: rejection, scope }, 'rate limit not checked');
+        return;
+      }
+      over = rejection;
+    }
+  }
   runtime.metrics.rateLimitExceeded.inc({ scope });
   request.log.warn(
     {
@@ -92,11 +122,11 @@ async function enforce(
       ip: request.ip,
       api_key_id: request.apiKey?.id,
       user_id: request.session?.userId,
-      key: result.key,
+      key,
     },
     'rate_limit_exceeded',
   );
-  const seconds = Math.max(1, result.ttlInSeconds);
+  const seconds = Math.max(1, Math.ceil(over.msBeforeNext / 1000));
   throw new HttpError(429, 'rate_limited', `Too many requests; try again in ${seconds} s.`, {
     retryAfterSeconds: seconds,
   });

@@ -121,7 +121,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
   // needs inline scripts; the dashboard will bring a policy of its own.
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(cookie);
-  await installRateLimits(app, runtime);
+  installRateLimits(app, runtime);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Omni API', version: VERSION },

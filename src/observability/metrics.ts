@@ -12,6 +12,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Requests refused with 429 (seed 004 greps `rate_limit_exceeded`). */
   rateLimitExceeded: Counter<'scope'>;
+  /** Connection errors of a dependency (database, its LISTEN connection, redis), outage or not. */
+  dependencyErrors: Counter<'component'>;
+  /** Outages of a dependency: its first connection error after it was up. */
+  dependencyOutages: Counter<'component'>;
   /** 1 when the last check reached the database; the DatabaseDown alert reads it. */
   pgUp: Gauge;
   /** 1 when the last check reached Redis; the RedisDown alert reads it. Only with REDIS_URL. */
@@ -43,6 +47,18 @@ export function createMetrics(options: { redis: boolean }): Metrics {
       name: 'rate_limit_exceeded_total',
       help: 'Requests refused with 429 because a key or address went over RATE_LIMIT_PER_MINUTE.',
       labelNames: ['scope'] as const,
+      registers: [registry],
+    }),
+    dependencyErrors: new Counter({
+      name: 'dependency_connection_errors_total',
+      help: 'Connection errors of a dependency (database, redis), retried in the background.',
+      labelNames: ['component'] as const,
+      registers: [registry],
+    }),
+    dependencyOutages: new Counter({
+      name: 'dependency_outages_total',
+      help: 'Outages of a dependency: the first connection error after it was available.',
+      labelNames: ['component'] as const,
       registers: [registry],
     }),
     pgUp: new Gauge({

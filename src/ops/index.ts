@@ -20,6 +20,14 @@ export {
   sampleRss,
   summarize,
 } from './bench.ts';
+export {
+  type ChaosOptions,
+  type OmniProcess,
+  runChaos,
+  SCENARIOS,
+  type ScenarioName,
+  type ScenarioResult,
+} from './chaos.ts';
 export { type CheckOutcome, type DoctorCheck, type DoctorReport, runDoctor } from './doctor.ts';
 export {
   ERASED,
@@ -28,6 +36,7 @@ export {
   exportContact,
   findContact,
 } from './erasure.ts';
+export { type FaultyProxy, startProxy } from './fault-proxy.ts';
 export {
   formatObservation,
   type HealthObservation,

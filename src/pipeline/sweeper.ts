@@ -13,9 +13,16 @@ export interface SweepResult {
   outboxes: number;
 }
 
-export async function sweep(deps: PipelineDeps): Promise<SweepResult> {
-  // Older than two claim-idle periods and the debounce cap: nobody is going to get to it by itself.
-  const staleMs = deps.settings.claimIdleMs * 2 + deps.settings.debounceMaxMs;
+/**
+ * `staleMs`: how long work must have waited to be signalled again; by default two claim-idle
+ * periods and the debounce cap (nobody is going to get to it by itself). 0 after a Redis outage:
+ * every signal sent meanwhile was lost, and a duplicate signal does no harm.
+ */
+export async function sweep(
+  deps: PipelineDeps,
+  options: { staleMs?: number } = {},
+): Promise<SweepResult> {
+  const staleMs = options.staleMs ?? deps.settings.claimIdleMs * 2 + deps.settings.debounceMaxMs;
   const stale = sql`now() - make_interval(secs => ${staleMs / 1000})`;
   const inbound = await queryRows<{ tenant_id: string; conversation_id: string }>(
     deps.db,
@@ -29,7 +36,7 @@ export async function sweep(deps: PipelineDeps): Promise<SweepResult> {
     deps.db,
     sql`select distinct tenant_id, conversation_id from outbox
          where status in ('pendente', 'enviando')
-           and next_attempt_at < now() - make_interval(secs => ${deps.settings.claimIdleMs / 1000})`,
+           and next_attempt_at < now() - make_interval(secs => ${(options.staleMs ?? deps.settings.claimIdleMs) / 1000})`,
   );
   for (const row of inbound) {
     await deps.queue.enqueue(

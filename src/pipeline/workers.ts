@@ -9,7 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { withSpan } from '../observability/index.ts';
 import { backoffDelayMs, type QueueEntry, type Role, STREAM_OF } from '../queue/index.ts';
-import { readSwitch, setSwitch } from '../storage/index.ts';
+import {
+  isDependencyUnavailable,
+  readSwitch,
+  reconnectDelayMs,
+  setSwitch,
+} from '../storage/index.ts';
 import { deadLetter } from './dead-letters.ts';
 import { dispatchConversation } from './dispatch.ts';
 import { recordStates } from './message-state.ts';
@@ -88,6 +93,14 @@ export async function processEntry(
     await deps.queue.ack(entry, consumer);
   } catch (error) {
     const message = (error as Error).message;
+    if (isDependencyUnavailable(error)) {
+      // An outage is not the entry's fault: it never counts towards the dead-letter queue. The
+      // connection logged the outage once; the entry comes back when the lease runs out if even
+      // this release cannot reach the queue.
+      deps.logger.debug({ err: error, stream: entry.stream }, 'entry interrupted by an outage');
+      await deps.queue.release(entry, consumer, backoffDelayMs(entry.attempts), message);
+      return;
+    }
     deps.logger.warn(
       {
         err: error,
@@ -164,6 +177,7 @@ async function roleLoop(deps: PipelineDeps, role: Role, signal: AbortSignal): Pr
   const consumer = consumerName(role);
   let pausedUntilCheck = 0;
   let paused = false;
+  let failures = 0;
   while (!signal.aborted) {
     try {
       if (Date.now() >= pausedUntilCheck) {
@@ -175,19 +189,35 @@ async function roleLoop(deps: PipelineDeps, role: Role, signal: AbortSignal): Pr
         continue;
       }
       const handled = await runOnce(deps, role, consumer);
+      failures = 0;
       if (handled === 0) await deps.queue.waitForWork(STREAM_OF[role], POLL_MS, signal);
     } catch (error) {
-      // The database or Redis is away: keep the loop alive and try again shortly.
-      deps.logger.warn({ err: error, role }, 'worker loop error; retrying');
-      await sleep(1_000, undefined, { signal }).catch(() => {});
+      // The database or Redis is away: keep the loop alive and try again with capped backoff.
+      // Their connections log an outage once; anything else is worth a line each time.
+      if (isDependencyUnavailable(error)) deps.logger.debug({ err: error, role }, 'worker waiting');
+      else deps.logger.warn({ err: error, role }, 'worker loop error; retrying');
+      await sleep(reconnectDelayMs(++failures), undefined, { signal }).catch(() => {});
     }
   }
 }
 
 async function sweeperLoop(deps: PipelineDeps, signal: AbortSignal): Promise<void> {
+  // Signals sent while Redis was away were lost: when it returns, everything unfinished is
+  // signalled again at once rather than only what has been waiting for a while.
+  let redisBack = new AbortController();
+  const onRedisReady = () => redisBack.abort();
+  deps.redis?.on('ready', onRedisReady);
   while (!signal.aborted) {
-    await sleep(deps.settings.claimIdleMs, undefined, { signal }).catch(() => {});
+    await sleep(deps.settings.claimIdleMs, undefined, {
+      signal: AbortSignal.any([signal, redisBack.signal]),
+    }).catch(() => {});
     if (signal.aborted) break;
-    await sweep(deps).catch((error) => deps.logger.warn({ err: error }, 'sweep failed'));
+    const everything = redisBack.signal.aborted;
+    if (everything) redisBack = new AbortController();
+    await sweep(deps, everything ? { staleMs: 0 } : {}).catch((error) => {
+      if (isDependencyUnavailable(error)) deps.logger.debug({ err: error }, 'sweep postponed');
+      else deps.logger.warn({ err: error }, 'sweep failed');
+    });
   }
+  deps.redis?.off('ready', onRedisReady);
 }

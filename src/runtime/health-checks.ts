@@ -43,7 +43,11 @@ export function databaseCheck(database: Database, metrics: Metrics): HealthCheck
   return pingCheck('database', true, database, metrics.pgUp, { kind: database.kind });
 }
 
-/** Redis down degrades Omni but does not stop it: the database keeps every message (SPEC §1). */
+/**
+ * Redis down degrades Omni but does not stop it: the database keeps every message (SPEC §1), so
+ * an API process keeps accepting them. The check starts non-critical; the runtime makes it
+ * critical in a process whose workers claim their work from Redis (they cannot work without it).
+ */
 export function redisCheck(redis: RedisConnection, metrics: Metrics): HealthCheck {
   return pingCheck('redis', false, redis, metrics.redisUp);
 }

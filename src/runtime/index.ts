@@ -53,6 +53,7 @@ import {
 import {
   connectRedis,
   type Database,
+  type OutageCounters,
   openDatabase,
   type RedisConnection,
 } from '../storage/index.ts';
@@ -95,7 +96,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const profile = deploymentProfile(config);
   configureEgress({ allow: config.EGRESS_ALLOW });
   setSecretKeys(...secretKeysOf(config, profile, options.inMemory ?? false));
-  const database = await openConfiguredDatabase(config, logger, options.inMemory ?? false);
+  const metrics = createMetrics({ redis: Boolean(config.REDIS_URL) });
+  const counters = { errors: metrics.dependencyErrors, outages: metrics.dependencyOutages };
+  const database = await openConfiguredDatabase(
+    config,
+    logger,
+    options.inMemory ?? false,
+    counters,
+  );
   try {
     if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
   } catch (error) {
@@ -111,8 +119,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
       ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
       : undefined;
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : undefined;
-  const metrics = createMetrics({ redis: Boolean(redis) });
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger, counters) : undefined;
   const gateway = createGateway({
     config,
     db: database.db,
@@ -131,9 +138,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ingest: (input) => pipeline.ingest(input),
     redis: redis?.client,
   });
+  const redisHealth = redis ? redisCheck(redis, metrics) : undefined;
   const healthChecks = [
     databaseCheck(database, metrics),
-    ...(redis ? [redisCheck(redis, metrics)] : []),
+    ...(redisHealth ? [redisHealth] : []),
     llmCheck(gateway),
     ...channels.healthChecks,
   ];
@@ -163,6 +171,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const startPipelineWorkers = pipeline.startWorkers;
   pipeline.startWorkers = (roles) => {
     const pipelineWorkers = startPipelineWorkers(roles);
+    // Workers on the Redis queue cannot claim anything while it is away: not ready, then.
+    if (redisHealth && pipeline.queue.kind === 'redis') redisHealth.critical = true;
     const handoffWorkers = startHandoffWorkers(
       { db: database.db, queue: pipeline.queue, logger, settings: integrationSettings(config) },
       { integrations: roles.includes('integrations') },
@@ -275,6 +285,7 @@ async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
   inMemory: boolean,
+  counters: OutageCounters,
 ): Promise<Database> {
   if (!config.DATABASE_URL) {
     return openDatabase({
@@ -288,5 +299,6 @@ async function openConfiguredDatabase(
     url: config.DATABASE_URL,
     poolSize: config.DB_POOL_SIZE + config.DB_MAX_OVERFLOW,
     logger,
+    counters,
   });
 }

@@ -3,8 +3,10 @@
  * longer than `timeoutMs` or fails. Written here rather than with close-with-grace because that
  * library exits 1 on any second signal, and Ctrl-C under `npm start` delivers SIGINT twice (the
  * terminal's process group and npm's forwarding): a repeat within a moment is the same request.
+ * A dependency going away is never fatal: see `onFatal`.
  */
 import type { Logger } from '../observability/index.ts';
+import { isDependencyUnavailable } from '../storage/index.ts';
 
 const SAME_REQUEST_WINDOW_MS = 1_000;
 
@@ -46,6 +48,13 @@ export function exitGracefullyOnSignals(
     }
   };
   const onFatal = (error: unknown) => {
+    // A database or Redis connection failing where nobody awaited it is an outage, which the
+    // connections ride out and retry on their own (issue 13): stopping would turn it into a
+    // crash with nobody to restart the process.
+    if (isDependencyUnavailable(error)) {
+      logger.warn({ err: error }, 'dependency error outside any request or job; not fatal');
+      return;
+    }
     logger.fatal({ err: error }, 'unexpected error; shutting down');
     if (firstSignalAt === undefined) {
       firstSignalAt = Date.now();

@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.ts';
 import { lockDataDir } from './embedded-lock.ts';
+import { createPostgresListener } from './listener.ts';
 import {
   type MigrationResult,
   type MigrationStatus,
@@ -19,6 +20,7 @@ import {
   migratePostgres,
   migrationStatus,
 } from './migrate.ts';
+import { type OutageCounters, watchDependency } from './outages.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -42,12 +44,19 @@ export interface Database {
 
 export type DatabaseOptions =
   | { kind: 'pglite'; dataDir?: string; logger: Logger }
-  | { kind: 'postgres'; url: string; poolSize: number; logger: Logger };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      logger: Logger;
+      /** Where connection errors and outages are counted. */
+      counters?: OutageCounters;
+    };
 
 export function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.kind === 'pglite'
     ? openPglite(options.dataDir, options.logger)
-    : openPostgres(options.url, options.poolSize, options.logger);
+    : openPostgres(options);
 }
 
 /** `dataDir` undefined: an in-memory database (tests, `omni doctor` dry runs). */
@@ -85,18 +94,33 @@ async function openPglite(dataDir: string | undefined, logger: Logger): Promise<
   };
 }
 
-async function openPostgres(url: string, poolSize: number, logger: Logger): Promise<Database> {
+async function openPostgres(options: {
+  url: string;
+  poolSize: number;
+  logger: Logger;
+  counters?: OutageCounters;
+}): Promise<Database> {
+  const { url, logger } = options;
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolSize,
+    max: options.poolSize,
     // A dead server must fail fast (health checks, webhooks answering 503), not hang.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client whose server went away emits here; unhandled, it would crash the process.
-  // Only message and code: the error drags the whole client object along.
-  pool.on('error', (error: Error & { code?: string }) =>
-    logger.warn({ error: error.message, code: error.code }, 'PostgreSQL connection lost'),
+  const watch = watchDependency('database', logger, options.counters);
+  // Every client gets an error listener for its whole life. pg-pool listens only while a client
+  // is idle or inside pool.query: a client checked out for a transaction whose server goes away
+  // would otherwise emit 'error' with nobody listening, which ends the process. The query in
+  // flight fails by itself and its caller handles that; here the outage is only noted.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => watch.failed(error));
+    watch.succeeded();
+  });
+  pool.on('error', (error) => watch.failed(error));
+  const listener = createPostgresListener(
+    url,
+    watchDependency('database LISTEN connection', logger, options.counters),
   );
   const db = drizzlePostgres(pool, { schema }) as unknown as Db;
   const target = `PostgreSQL at ${safeTarget(url)}`;
@@ -105,52 +129,21 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
     db,
     target,
     ping: async (timeoutMs) => {
-      await withDeadline(pool.query('select 1'), timeoutMs, 'PostgreSQL');
+      try {
+        await withDeadline(pool.query('select 1'), timeoutMs, 'PostgreSQL');
+      } catch (error) {
+        watch.failed(error);
+        throw error;
+      }
+      watch.succeeded();
     },
     migrate: () => migratePostgres(url, target, logger),
     migrationStatus: () => migrationStatus(pool),
-    listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, logger),
-    close: () => pool.end(),
-  };
-}
-
-/** Delay before a lost LISTEN connection is opened again. */
-const RELISTEN_MS = 1_000;
-
-/** LISTEN needs a connection of its own, outside the pool; it comes back after the server does. */
-async function listenPostgres(
-  url: string,
-  channel: string,
-  onNotify: (payload: string) => void,
-  logger: Logger,
-): Promise<() => Promise<void>> {
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-  const connect = async () => {
-    if (stopped) return;
-    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-    next.on('notification', (message) => onNotify(message.payload ?? ''));
-    next.on('error', () => {
-      if (client === next) client = undefined;
-      next.end().catch(() => {});
-      retry = setTimeout(connect, RELISTEN_MS);
-    });
-    try {
-      await next.connect();
-      await next.query(`listen "${channel.replaceAll('"', '')}"`);
-      client = next;
-    } catch (error) {
-      logger.debug({ error: (error as Error).message, channel }, 'LISTEN failed; retrying');
-      next.end().catch(() => {});
-      retry = setTimeout(connect, RELISTEN_MS);
-    }
-  };
-  await connect();
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    await client?.end().catch(() => {});
+    listen: (channel, onNotify) => listener.listen(channel, onNotify),
+    close: async () => {
+      await listener.close();
+      await pool.end();
+    },
   };
 }
 

@@ -28,6 +28,8 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const UNAVAILABLE_MESSAGES = [
   /connection terminated/i,
+  // A query sent on a pooled client whose connection broke a moment ago.
+  /client has encountered a connection error/i,
   /timeout exceeded when trying to connect/i,
   /connection timeout/i,
 ];
@@ -40,6 +42,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     e = e.cause as typeof e
   ) {
     if (e instanceof StorageError && e.code === 'unreachable') return true;
+    // A dual-stack connect refused on every address: an AggregateError of refusals.
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner) && inner.some((one) => isDatabaseUnavailable(one))) return true;
     if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
     if (
       typeof e.message === 'string' &&
@@ -54,4 +59,26 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function describeConnectionError(error: unknown): string {
   const e = error as { message?: string; code?: string; errors?: Array<{ message?: string }> };
   return e.message || e.errors?.map((inner) => inner.message).join('; ') || e.code || String(error);
+}
+
+/** ioredis's ways of saying the server is away (commands fail fast while it reconnects). */
+const REDIS_UNAVAILABLE = [
+  /max retries per request/i,
+  /connection is closed/i,
+  /stream isn't writeable/i,
+  /enableOfflineQueue/i,
+];
+
+/** True when `error` says Redis could not be reached (a reconnection is under way). */
+export function isRedisUnavailable(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown } | undefined;
+  if (e?.name === 'MaxRetriesPerRequestError') return true;
+  return (
+    typeof e?.message === 'string' && REDIS_UNAVAILABLE.some((re) => re.test(e.message as string))
+  );
+}
+
+/** A dependency (the database or Redis) is away: retry later, never a reason to stop. */
+export function isDependencyUnavailable(error: unknown): boolean {
+  return isDatabaseUnavailable(error) || isRedisUnavailable(error);
 }

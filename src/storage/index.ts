@@ -9,10 +9,18 @@ export {
 export {
   describeConnectionError,
   isDatabaseUnavailable,
+  isDependencyUnavailable,
+  isRedisUnavailable,
   StorageError,
   type StorageErrorCode,
 } from './errors.ts';
 export { type MigrationResult, type MigrationStatus, migrationsFolder } from './migrate.ts';
+export {
+  type DependencyWatch,
+  type OutageCounters,
+  reconnectDelayMs,
+  watchDependency,
+} from './outages.ts';
 export { connectRedis, type RedisConnection } from './redis.ts';
 export { queryRows } from './rows.ts';
 export * as schema from './schema.ts';

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.ts';
+import { type OutageCounters, reconnectDelayMs, watchDependency } from './outages.ts';
 
 export interface RedisConnection {
   client: Redis;
@@ -13,21 +14,33 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-export function connectRedis(url: string, logger: Logger): RedisConnection {
+export function connectRedis(
+  url: string,
+  logger: Logger,
+  counters?: OutageCounters,
+): RedisConnection {
   const client = new Redis(url, {
-    // Fail commands quickly while disconnected instead of queueing them for minutes.
+    // Fail commands quickly while disconnected instead of queueing them for minutes: callers
+    // fall back (the database keeps the work, limits count in memory) until Redis returns.
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // Never give up reconnecting (a number is returned for every attempt).
+    retryStrategy: (attempt) => reconnectDelayMs(attempt),
   });
-  // ioredis emits an error per reconnect attempt; log state changes, not every attempt.
-  let up = false;
+  // ioredis emits an error per reconnect attempt: the watch logs the outage once, counts the rest.
+  const watch = watchDependency('redis', logger, counters);
   client.on('ready', () => {
-    up = true;
-    logger.info({ redis: safeRedisTarget(url) }, 'Redis connected');
+    // Commands sent before the first connection wait for it (a process starting up); once Redis
+    // has been reached, a command sent while it is away fails at once, so that its caller falls
+    // back (the database, an in-process count) instead of waiting out the reconnection.
+    client.options.enableOfflineQueue = false;
+    logger.debug({ redis: safeRedisTarget(url) }, 'Redis connected');
+    watch.succeeded();
   });
-  client.on('error', (error) => {
-    if (up) logger.warn({ err: error }, 'Redis connection lost; reconnecting');
-    up = false;
+  let closing = false;
+  client.on('error', (error) => watch.failed(error));
+  // A cut without an error event (the server closed the socket) still starts an outage.
+  client.on('close', () => {
+    if (!closing) watch.failed(new Error('connection closed'));
   });
   return {
     client,
@@ -36,6 +49,7 @@ export function connectRedis(url: string, logger: Logger): RedisConnection {
       await withDeadline(client.ping(), timeoutMs, 'Redis');
     },
     close: async () => {
+      closing = true;
       await client.quit().catch(() => client.disconnect());
     },
   };

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
 import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
+import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import {
   BACKENDS,
@@ -13,6 +14,9 @@ import {
   TEST_SECRET_KEY,
 } from '../support/services.ts';
 import { type FaultyProxy, startProxy } from '../support/tcp-proxy.ts';
+
+/** Only PING and the queue's groups: the database this file's Redis-queue process uses. */
+const REDIS_DB = 8;
 
 describe.each(BACKENDS)('health and basics on %s', (backend) => {
   let test: TestRuntime;
@@ -251,6 +255,10 @@ describe.skipIf(!TEST_REDIS_URL)('Redis in the health report', () => {
     expect(degraded.statusCode).toBe(200);
     expect(degraded.json()).toMatchObject({ status: 'degraded', redis: 'disconnected' });
     expect((await server.app.inject({ url: '/health/redis' })).statusCode).toBe(503);
+    // This process needs no Redis to take messages (its queue is the database): still ready.
+    const ready = await server.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ ready: true, redis: 'down' });
 
     await proxy.restore();
     await expect
@@ -260,3 +268,45 @@ describe.skipIf(!TEST_REDIS_URL)('Redis in the health report', () => {
       .toBe('connected');
   });
 });
+
+describe.skipIf(!TEST_REDIS_URL)(
+  'Redis in the health of a process whose workers claim from it',
+  () => {
+    let proxy: FaultyProxy;
+    let test: TestRuntime;
+    let server: OmniServer;
+    let workers: { stop(): Promise<void> };
+    afterAll(async () => {
+      await workers?.stop();
+      await server?.app.close();
+      await test?.close();
+      await proxy?.close();
+    });
+
+    it('is not ready (503) while Redis is down, and ready again by itself when it returns', async () => {
+      (await freshRedis(REDIS_DB)).disconnect();
+    const redis = new URL(testRedisUrl(REDIS_DB));
+      proxy = await startProxy(redis.hostname, Number(redis.port || 6379));
+      test = await openTestRuntime('pglite', {
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}/${REDIS_DB}`,
+        QUEUE_BACKEND: 'redis',
+      });
+      server = await buildServer(test.runtime);
+      workers = test.runtime.pipeline.startWorkers(['inbound']);
+      expect((await server.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+
+      await proxy.cut();
+      const notReady = await server.app.inject({ url: '/readyz' });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json()).toMatchObject({ ready: false, database: 'up', redis: 'down' });
+      expect((await server.app.inject({ url: '/health' })).statusCode).toBe(503);
+
+      await proxy.restore();
+      await expect
+        .poll(async () => (await server.app.inject({ url: '/readyz' })).statusCode, {
+          timeout: 15_000,
+        })
+        .toBe(200);
+    });
+  },
+);

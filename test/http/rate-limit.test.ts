@@ -1,13 +1,16 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant, createUser } from '../../src/tenancy/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from '../support/services.ts';
+import { type FaultyProxy, startProxy } from '../support/tcp-proxy.ts';
 
 const SYSTEM = { type: 'system' } as const;
 
@@ -137,9 +140,11 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
   let database: TestDatabase;
   const runtimes: Runtime[] = [];
   const servers: OmniServer[] = [];
+  let proxy: FaultyProxy | undefined;
   afterEach(async () => {
-    for (const server of servers) await server.app.close();
-    for (const runtime of runtimes) await runtime.close();
+    for (const server of servers.splice(0)) await server.app.close();
+    for (const runtime of runtimes.splice(0)) await runtime.close();
+    await proxy?.close();
     await database?.drop();
   });
 
@@ -160,7 +165,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     const [first, second] = servers as [OmniServer, OmniServer];
     const { db } = (runtimes[0] as Runtime).database;
     const tenant = await createTenant(db, { slug: 'acme' }, SYSTEM);
-    const { key } = await createApiKey(db, { tenantId: tenant.id }, SYSTEM);
+    const { key, info } = await createApiKey(db, { tenantId: tenant.id }, SYSTEM);
     for (let i = 0; i < 30; i++) {
       expect((await get(first, key)).statusCode).toBe(200);
       expect((await get(second, key)).statusCode).toBe(200);
@@ -169,5 +174,44 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect((await get(second, key)).statusCode).toBe(429);
+    const redis = new Redis(testRedisUrl(10));
+    expect(await redis.exists(`omni:ratelimit:api:key:${info.id}`)).toBe(1);
+    redis.disconnect();
+  });
+
+  it('counts in each process while Redis is away: never a 500, still a limit, shared again after', async () => {
+    database = await createTestDatabase();
+    (await freshRedis(10)).disconnect();
+    const direct = new URL(testRedisUrl(10));
+    proxy = await startProxy(direct.hostname, Number(direct.port || 6379));
+    direct.hostname = '127.0.0.1';
+    direct.port = String(proxy.port);
+    const runtime = await openRuntime(
+      loadConfig({
+        DATABASE_URL: database.url,
+        REDIS_URL: direct.toString(),
+        RATE_LIMIT_PER_MINUTE: '5',
+      }),
+      { logger: createLogger('silent') },
+    );
+    runtimes.push(runtime);
+    const server = await buildServer(runtime);
+    servers.push(server);
+    const tenant = await createTenant(runtime.database.db, { slug: 'acme' }, SYSTEM);
+    const { key } = await createApiKey(runtime.database.db, { tenantId: tenant.id }, SYSTEM);
+    expect((await get(server, key)).statusCode).toBe(200);
+
+    await proxy.cut();
+    const during: number[] = [];
+    for (let i = 0; i < 6; i++) during.push((await get(server, key)).statusCode);
+    // The in-process budget starts afresh: five pass, the sixth is refused.
+    expect(during).toEqual([200, 200, 200, 200, 200, 429]);
+
+    await proxy.restore();
+    // Back on Redis, whose count (one request) resumes: four more pass, then 429.
+    await eventually(() => runtime.redis?.client.status === 'ready', 15_000, 'Redis reconnected');
+    const after: number[] = [];
+    for (let i = 0; i < 5; i++) after.push((await get(server, key)).statusCode);
+    expect(after).toEqual([200, 200, 200, 200, 429]);
   });
 });

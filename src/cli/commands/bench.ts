@@ -26,6 +26,7 @@ import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import { type Db, queryRows } from '../../storage/index.ts';
 import { createApiKey, createTenant } from '../../tenancy/index.ts';
 import { CliError, numberOption, printJson } from '../output.ts';
+import { runChaosBench } from './bench-chaos.ts';
 
 interface BenchOptions {
   messages: number;
@@ -39,6 +40,10 @@ interface BenchOptions {
   bubbles: number;
   soakSeconds: number;
   soakRate: number;
+  chaos?: boolean;
+  chaosRate: number;
+  chaosSeconds: number;
+  faultSeconds: number;
   json?: boolean;
 }
 
@@ -99,8 +104,31 @@ export function registerBenchCommand(program: Command): void {
       numberOption('--soak-rate', { positive: true }),
       10,
     )
+    .option(
+      '--chaos',
+      'instead: a fault matrix (worker SIGKILL, Redis cut, database cut) on separate processes',
+    )
+    .option(
+      '--chaos-rate <n>',
+      'messages per second during each chaos scenario',
+      numberOption('--chaos-rate', { positive: true }),
+      10,
+    )
+    .option(
+      '--chaos-seconds <s>',
+      'load duration of each chaos scenario',
+      numberOption('--chaos-seconds', { positive: true }),
+      30,
+    )
+    .option(
+      '--fault-seconds <s>',
+      'how long each fault lasts',
+      numberOption('--fault-seconds', { positive: true }),
+      10,
+    )
     .option('--json', 'print the report as JSON')
     .action(async (options: BenchOptions) => {
+      if (options.chaos) return runChaosBench(options);
       const report = await runBench(options);
       if (options.json) printJson(report);
       else printReport(report);

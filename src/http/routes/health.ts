@@ -36,13 +36,24 @@ export function healthRoutes(app: FastifyInstance, runtime: Runtime, lifecycle: 
     componentAnswer(reply, 'redis', component('redis')),
   );
 
+  // Ready: the database answers, and so does Redis where this process cannot work without it
+  // (workers on the Redis queue); an API process keeps taking messages into the database.
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const databaseCheck = component('database');
-    const database = databaseCheck ? await runCheck(databaseCheck) : { status: 'down' };
-    const ready = !lifecycle.draining && database.status === 'up';
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ ready, draining: lifecycle.draining, database: database.status });
+    const redisCheck = component('redis');
+    const [database, redis] = await Promise.all([
+      databaseCheck ? runCheck(databaseCheck) : { status: 'down' as const },
+      redisCheck ? runCheck(redisCheck) : undefined,
+    ]);
+    const redisNeeded = redisCheck?.critical ?? false;
+    const ready =
+      !lifecycle.draining && database.status === 'up' && (!redisNeeded || redis?.status === 'up');
+    return reply.status(ready ? 200 : 503).send({
+      ready,
+      draining: lifecycle.draining,
+      database: database.status,
+      ...(redis ? { redis: redis.status } : {}),
+    });
   });
 
   app.get('/version', { schema: { hide: true } }, async () => ({
