@@ -2,7 +2,8 @@
  * The dispatcher's job for one conversation (SPEC §4.4, §4.6): send its due outbox rows in order.
  * The head row is taken with a send lease (`enviando` until `next_attempt_at`), so two dispatchers
  * never send for the same conversation at once and order holds; a failed head blocks the rows
- * behind it until it is delivered or dead-lettered. A bot reply is re-checked against the
+ * behind it until it is delivered — a dead-lettered head keeps blocking them until it is replayed or
+ * discarded (see dead-letters.ts). A bot reply is re-checked against the
  * conversation's owner right before sending: if a human took over, it is cancelled, not sent.
  */
 import { sql } from 'drizzle-orm';
@@ -68,14 +69,15 @@ async function takeHead(deps: PipelineDeps, conversationId: string): Promise<Hea
   const [row] = await queryRows<HeadRow>(
     deps.db,
     sql`with head as (
-          select o.id from outbox o
-           where o.conversation_id = ${conversationId} and o.status in ('pendente', 'enviando')
+          select o.id, o.status from outbox o
+           where o.conversation_id = ${conversationId}
+             and o.status in ('pendente', 'enviando', 'dlq', 'falhou')
            order by o.created_at, o.id limit 1 for update)
         update outbox o
            set status = 'enviando', attempts = o.attempts + 1, updated_at = now(),
                next_attempt_at = now() + make_interval(secs => ${sendLeaseMs(deps) / 1000})
           from head, messages m, conversations c, contacts k
-         where o.id = head.id and o.next_attempt_at <= now()
+         where o.id = head.id and head.status in ('pendente', 'enviando') and o.next_attempt_at <= now()
            and m.id = o.message_id and c.id = o.conversation_id and k.id = c.contact_id
      returning o.id, o.tenant_id, o.conversation_id, o.message_id, o.channel, o.idempotency_key,
                o.payload, o.attempts, o.errors, m.author, c.controlled_by, k.external_id as contact,
@@ -84,15 +86,20 @@ async function takeHead(deps: PipelineDeps, conversationId: string): Promise<Hea
   return row;
 }
 
-/** Milliseconds until the conversation's head row is due, if it has one waiting. */
+/**
+ * Milliseconds until the conversation's head row is due, if it has one waiting. A dead-lettered
+ * head is not due until an operator replays or discards it, so nothing is scheduled behind it.
+ */
 async function nextDueIn(deps: PipelineDeps, conversationId: string): Promise<number | undefined> {
-  const [row] = await queryRows<{ wait_ms: number }>(
+  const [row] = await queryRows<{ wait_ms: number; status: string }>(
     deps.db,
-    sql`select greatest(0, ceil(extract(epoch from (next_attempt_at - now())) * 1000))::int as wait_ms
-          from outbox where conversation_id = ${conversationId} and status in ('pendente', 'enviando')
+    sql`select status, greatest(0, ceil(extract(epoch from (next_attempt_at - now())) * 1000))::int as wait_ms
+          from outbox where conversation_id = ${conversationId}
+           and status in ('pendente', 'enviando', 'dlq', 'falhou')
          order by created_at, id limit 1`,
   );
-  return row ? Math.max(row.wait_ms, 1) : undefined;
+  if (!row || row.status === 'dlq' || row.status === 'falhou') return undefined;
+  return Math.max(row.wait_ms, 1);
 }
 
 type SendOutcome = 'sent' | 'cancelled' | 'retry_later' | 'dead';

@@ -8,7 +8,7 @@ import type { Logger, Metrics } from '../observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName, type Role } from '../queue/index.ts';
 import type { Database, RedisConnection } from '../storage/index.ts';
 import { getTenant } from '../tenancy/index.ts';
-import { countOpenDeadLetters } from './dead-letters.ts';
+import { countBlockedByDeadLetter, countOpenDeadLetters } from './dead-letters.ts';
 import { type InboundInput, ingest } from './ingest.ts';
 import { createPipelineMetrics } from './metrics.ts';
 import { sweep } from './sweeper.ts';
@@ -16,7 +16,11 @@ import type { PipelineDeps, PipelineSettings, Responder } from './types.ts';
 import { runOnce, startWorkers } from './workers.ts';
 
 export {
+  blockedByDeadLetter,
+  countBlockedByDeadLetter,
   type DeadLetter,
+  type DiscardOutcome,
+  discardDeadLetter,
   getDeadLetter,
   listDeadLetters,
   purgeDeadLetters,
@@ -94,6 +98,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     metrics: createPipelineMetrics(sources.metrics.registry, {
       queue,
       openDeadLetters: () => countOpenDeadLetters({ db: database.db }),
+      blockedByDeadLetter: () => countBlockedByDeadLetter({ db: database.db }),
     }),
     responder: options.responder,
     channels,

@@ -6,7 +6,11 @@ const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000
 
 export function createPipelineMetrics(
   registry: Registry,
-  sources: { queue: Queue; openDeadLetters: () => Promise<Record<string, number>> },
+  sources: {
+    queue: Queue;
+    openDeadLetters: () => Promise<Record<string, number>>;
+    blockedByDeadLetter: () => Promise<number>;
+  },
 ) {
   const registers = [registry];
   // Each gauge reads the queue itself: prom-client collects metrics concurrently.
@@ -104,6 +108,14 @@ export function createPipelineMetrics(
       async collect() {
         const open = await sources.openDeadLetters().catch(() => ({}) as Record<string, number>);
         for (const stream of STREAMS) this.set({ stream }, open[stream] ?? 0);
+      },
+    }),
+    blockedByDeadLetter: new Gauge({
+      name: 'outbox_blocked_by_dead_letter',
+      help: 'Replies waiting behind a dead-lettered head of their conversation (replay or discard it).',
+      registers,
+      async collect() {
+        this.set(await sources.blockedByDeadLetter().catch(() => 0));
       },
     }),
     sweptTotal: new Counter({

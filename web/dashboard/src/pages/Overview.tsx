@@ -33,6 +33,7 @@ export function OverviewPage() {
     [t.aiCostToday, `US$ ${data.ai_cost_today_usd.toFixed(4)}`],
     [t.backlog, `${data.backlog.inbound} / ${data.backlog.outbound}`],
     [t.dlqSize, String(data.dlq_size)],
+    [t.blockedByDeadLetter, String(data.blocked_by_dead_letter)],
   ];
   const peak = Math.max(1, ...data.hourly.map((h) => Math.max(h.inbound, h.outbound)));
   return (
