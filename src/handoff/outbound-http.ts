@@ -3,6 +3,8 @@
  * 429 and 5xx are worth retrying (429 and 503 after the service's `Retry-After`), any other 4xx
  * is permanent — sending the same request again would fail the same way.
  */
+import { parseRetryAfter } from '../retry/index.ts';
+
 export class IntegrationError extends Error {
   readonly retryable: boolean;
   readonly status?: number;
@@ -17,15 +19,6 @@ export class IntegrationError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
   }
-}
-
-/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 export interface OutboundRequest {
@@ -58,6 +51,6 @@ export async function postJson(request: OutboundRequest): Promise<string> {
   throw new IntegrationError(`${request.service} answered ${status}: ${text.slice(0, 200)}`, {
     retryable: status === 408 || status === 429 || status >= 500,
     status,
-    retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
   });
 }
