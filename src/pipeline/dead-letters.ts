@@ -151,7 +151,14 @@ export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): 
     if (letter.queue === 'omni.outbox' && payload.outboxId) {
       const [outbox] = await tx
         .update(schema.outbox)
-        .set({ status: 'pendente', attempts: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
+        // The errors stay on the dead letter; cleared here, they start a new retry window.
+        .set({
+          status: 'pendente',
+          attempts: 0,
+          errors: [],
+          nextAttemptAt: sql`now()`,
+          updatedAt: sql`now()`,
+        })
         .where(
           and(
             eq(schema.outbox.id, payload.outboxId),

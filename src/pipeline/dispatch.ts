@@ -3,13 +3,26 @@
  * The head row is taken with a send lease (`enviando` until `next_attempt_at`), so two dispatchers
  * never send for the same conversation at once and order holds; a failed head blocks the rows
  * behind it until it is delivered — a dead-lettered head keeps blocking them until it is replayed or
- * discarded (see dead-letters.ts). A bot reply is re-checked against the
- * conversation's owner right before sending: if a human took over, it is cancelled, not sent.
+ * discarded (see dead-letters.ts). A bot reply is re-checked against the conversation's owner
+ * right before sending: if a human took over, it is cancelled, not sent.
+ *
+ * Retries are bounded by time: a retryable failure is tried again with capped exponential backoff
+ * (and the channel's Retry-After) until DISPATCH_RETRY_WINDOW has passed since the row's first
+ * failure; a permanent one is dead-lettered at once. A channel that keeps failing for a tenant is
+ * gated by its breaker (channel-breaker.ts): one probe per period, the other replies wait.
  */
 import { sql } from 'drizzle-orm';
 import { ChannelError } from '../channels/index.ts';
 import { backoffDelayMs } from '../queue/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
+import {
+  BACKOFF_BASE_MS,
+  type BreakerGate,
+  type BreakerKey,
+  breakerFailed,
+  breakerSucceeded,
+  passBreaker,
+} from './channel-breaker.ts';
 import { deadLetter } from './dead-letters.ts';
 import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
 import type { ConversationWork } from './turn.ts';
@@ -102,7 +115,7 @@ async function nextDueIn(deps: PipelineDeps, conversationId: string): Promise<nu
   return Math.max(row.wait_ms, 1);
 }
 
-type SendOutcome = 'sent' | 'cancelled' | 'retry_later' | 'dead';
+type SendOutcome = 'sent' | 'cancelled' | 'held' | 'retry_later' | 'dead';
 
 async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome> {
   const base = {
@@ -122,6 +135,21 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
     return 'cancelled';
   }
   const adapter = deps.channels.get(head.channel);
+  const breaker = { tenantId: head.tenant_id, channel: head.channel };
+  const gate: BreakerGate = adapter
+    ? await passBreaker(deps.db, breaker, sendLeaseMs(deps))
+    : { kind: 'closed', tracked: false };
+  if (gate.kind === 'held') {
+    // Not an attempt: the reply waits for the breaker's probe without touching the channel.
+    await settle(
+      deps,
+      head,
+      { status: 'pendente', attempts: head.attempts - 1, nextAttemptAt: gate.until },
+      [],
+    );
+    deps.metrics.heldByBreaker.inc({ channel: head.channel });
+    return 'held';
+  }
   const started = performance.now();
   deps.metrics.dispatcherTotal.inc({ channel: head.channel });
   try {
@@ -129,16 +157,18 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
       throw new ChannelError(`No adapter sends on channel "${head.channel}".`, {
         retryable: false,
       });
-    const result = await adapter.send(
-      {
-        tenantId: head.tenant_id,
-        conversationId: head.conversation_id,
-        messageId: head.message_id,
-        idempotencyKey: head.idempotency_key,
-        to: head.contact,
-        text: head.payload.text ?? '',
-      },
-      AbortSignal.timeout(deps.settings.sendTimeoutMs),
+    const result = await whileRenewingLease(deps, head, () =>
+      adapter.send(
+        {
+          tenantId: head.tenant_id,
+          conversationId: head.conversation_id,
+          messageId: head.message_id,
+          idempotencyKey: head.idempotency_key,
+          to: head.contact,
+          text: head.payload.text ?? '',
+        },
+        AbortSignal.timeout(deps.settings.sendTimeoutMs),
+      ),
     );
     await settle(
       deps,
@@ -156,6 +186,14 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
         },
       ],
     );
+    if (gate.kind === 'probe' || gate.tracked) {
+      await breakerSucceeded(deps, breaker).catch((error) =>
+        deps.logger.warn(
+          { err: error, channel: head.channel },
+          'could not close a channel breaker',
+        ),
+      );
+    }
     deps.metrics.dispatchMs.observe({ channel: head.channel }, performance.now() - started);
     deps.metrics.outboundTotal.inc({ channel: head.channel });
     if (head.inbound_at) {
@@ -176,11 +214,52 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
     );
     return 'sent';
   } catch (error) {
-    return failed(deps, head, error);
+    return failed(deps, head, error, adapter ? breaker : undefined);
   }
 }
 
-async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promise<SendOutcome> {
+/**
+ * Keeps the row's send lease alive while the channel call is in flight, so a slow send (a busy
+ * machine, a pacing wait, a slow provider) never looks abandoned to another dispatcher. The
+ * renewal is fenced by the attempt number: once another dispatcher took the row, it stops
+ * mattering, and this one's late outcome is refused by `settle`.
+ */
+async function whileRenewingLease<T>(
+  deps: PipelineDeps,
+  head: HeadRow,
+  send: () => Promise<T>,
+): Promise<T> {
+  const leaseMs = sendLeaseMs(deps);
+  const renew = setInterval(() => {
+    void deps.db
+      .execute(
+        sql`update outbox set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+             where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`,
+      )
+      .catch((error) =>
+        deps.logger.warn({ err: error, outbox_id: head.id }, 'could not renew a send lease'),
+      );
+  }, leaseMs / 3);
+  try {
+    return await send();
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+/** When this row first failed (its errors are cleared by a replay, which starts a new window). */
+function firstFailureAt(head: HeadRow): number {
+  const first = head.errors[0] as { at?: string } | undefined;
+  const at = first?.at ? Date.parse(first.at) : Number.NaN;
+  return Number.isNaN(at) ? Date.now() : at;
+}
+
+async function failed(
+  deps: PipelineDeps,
+  head: HeadRow,
+  error: unknown,
+  breaker: BreakerKey | undefined,
+): Promise<SendOutcome> {
   const channelError =
     error instanceof ChannelError
       ? error
@@ -205,8 +284,21 @@ async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promis
     step: SEND_STEP,
   };
 
-  if (channelError.retryable && head.attempts < deps.settings.maxAttempts) {
-    const delayMs = Math.max(backoffDelayMs(head.attempts), channelError.retryAfterMs ?? 0);
+  // A contact-specific refusal (permanent) says nothing about the channel: only retryable ones count.
+  const nextProbe =
+    breaker && channelError.retryable
+      ? await breakerFailed(deps, breaker, channelError).catch((failure) => {
+          deps.logger.warn({ err: failure, channel: head.channel }, 'could not count a failure');
+          return undefined;
+        })
+      : undefined;
+  const inWindow = Date.now() - firstFailureAt(head) < deps.settings.retryWindowMs;
+  if (channelError.retryable && inWindow) {
+    const delayMs = Math.max(
+      backoffDelayMs(head.attempts, BACKOFF_BASE_MS, deps.settings.backoffMaxMs),
+      channelError.retryAfterMs ?? 0,
+      nextProbe ? nextProbe.getTime() - Date.now() : 0,
+    );
     await settle(
       deps,
       head,
@@ -229,7 +321,7 @@ async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promis
     return 'retry_later';
   }
 
-  const reason = channelError.retryable ? 'attempts_exhausted' : 'permanent_failure';
+  const reason = channelError.retryable ? 'retry_window_exceeded' : 'permanent_failure';
   await settle(
     deps,
     head,

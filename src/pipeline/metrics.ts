@@ -10,6 +10,7 @@ export function createPipelineMetrics(
     queue: Queue;
     openDeadLetters: () => Promise<Record<string, number>>;
     blockedByDeadLetter: () => Promise<number>;
+    openBreakers: () => Promise<Array<{ channel: string }>>;
   },
 ) {
   const registers = [registry];
@@ -117,6 +118,36 @@ export function createPipelineMetrics(
       async collect() {
         this.set(await sources.blockedByDeadLetter().catch(() => 0));
       },
+    }),
+    breakersOpen: new Gauge({
+      name: 'channel_breakers_open',
+      help: 'Tenants whose breaker on a channel is open (one probe per backoff period), per channel.',
+      labelNames: ['channel'] as const,
+      registers,
+      async collect() {
+        const open = await sources.openBreakers().catch(() => undefined);
+        if (!open) return;
+        this.reset();
+        for (const { channel } of open) this.inc({ channel });
+      },
+    }),
+    breakerTransitions: new Counter({
+      name: 'channel_breaker_transitions_total',
+      help: 'Channel breakers opened (after repeated failures) and closed (a probe went through).',
+      labelNames: ['channel', 'to'] as const,
+      registers,
+    }),
+    heldByBreaker: new Counter({
+      name: 'dispatch_held_by_breaker_total',
+      help: 'Sends not attempted because the channel’s breaker was open (they wait for its probe).',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    modelOutageWaits: new Counter({
+      name: 'turns_waiting_for_models_total',
+      help: 'Turns put off because every model failed (retried with backoff), by whether a holding message went out.',
+      labelNames: ['holding'] as const,
+      registers,
     }),
     sweptTotal: new Counter({
       name: 'sweeper_requeued_total',

@@ -32,6 +32,7 @@ import {
 import { withMaintenance } from '../ops/index.ts';
 import {
   announceConversationEvent,
+  channelBreakerCheck,
   createPipeline,
   type Pipeline,
   type PipelineSettings,
@@ -116,6 +117,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ...(redis ? [redisCheck(redis, metrics)] : []),
     llmCheck(gateway),
     ...channels.healthChecks,
+    channelBreakerCheck(database.db),
   ];
   const pipeline: Pipeline = createPipeline(
     { config, database, redis, logger, metrics },
