@@ -2,6 +2,7 @@
  * One HTTP call to a channel provider: JSON in and out, bounded by the send's signal and a
  * timeout. "Could not reach it" is always retryable; an error answer is classified by the channel.
  */
+import { awakeTimeout } from '../retry/index.ts';
 import { ChannelError, type ProviderAnswer } from './types.ts';
 
 export interface ProviderCall {
@@ -17,7 +18,16 @@ export interface ProviderCall {
 }
 
 export async function callProvider<T>(call: ProviderCall): Promise<T> {
-  const signals = [AbortSignal.timeout(call.timeoutMs), ...(call.signal ? [call.signal] : [])];
+  const timeout = awakeTimeout(call.timeoutMs);
+  try {
+    return await callWithin<T>(call, timeout.signal);
+  } finally {
+    timeout.clear();
+  }
+}
+
+async function callWithin<T>(call: ProviderCall, timeout: AbortSignal): Promise<T> {
+  const signals = [timeout, ...(call.signal ? [call.signal] : [])];
   let response: Response;
   try {
     response = await fetch(call.url, {

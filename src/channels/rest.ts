@@ -5,6 +5,7 @@
  * is only readable through the API, and the send succeeds at once.
  */
 import { createHmac } from 'node:crypto';
+import { awakeTimeout } from '../retry/index.ts';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types.ts';
 import { ChannelError, isRetryableStatus, parseRetryAfter } from './types.ts';
 
@@ -44,12 +45,13 @@ export function createRestChannel(deps: {
       };
       if (target.secret) headers[SIGNATURE_HEADER] = signBody(body, target.secret);
       let response: Response;
+      const timeout = awakeTimeout(deps.timeoutMs);
       try {
         response = await doFetch(target.url, {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]),
+          signal: AbortSignal.any([signal, timeout.signal]),
         });
       } catch (error) {
         throw new ChannelError(
@@ -59,6 +61,8 @@ export function createRestChannel(deps: {
             cause: error,
           },
         );
+      } finally {
+        timeout.clear();
       }
       if (response.ok)
         return { providerMessageId: response.headers.get('x-message-id') ?? undefined };

@@ -14,6 +14,7 @@
 import { sql } from 'drizzle-orm';
 import { ChannelError } from '../channels/index.ts';
 import { backoffDelayMs } from '../queue/index.ts';
+import { awakeTimeout } from '../retry/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
 import {
   BACKOFF_BASE_MS,
@@ -45,14 +46,24 @@ interface HeadRow {
   inbound_at: Date | string | null;
 }
 
-/**
- * A send may take `sendTimeoutMs`; the row's send lease is twice that, so another dispatcher takes
- * the row only once the first one has certainly given up (or died).
- */
 /** Send lines carry seed 001's word for sending: its runbook greps "enviar". */
 const SEND_STEP = 'enviar';
 
+/**
+ * A send may take `sendTimeoutMs`; the row's send lease is twice that, renewed while the send is
+ * in flight, so another dispatcher takes the row only once the first one has given up (or died).
+ */
 const sendLeaseMs = (deps: PipelineDeps) => deps.settings.sendTimeoutMs * 2;
+
+/**
+ * PostgreSQL advisory-lock namespace of in-flight sends. A dispatcher holds the lock on its row's
+ * id for as long as the channel call lasts, in a transaction on its own connection: a process that
+ * is stopped (SIGSTOP, a long pause) keeps its connection and therefore the lock, so no other
+ * dispatcher sends the row again however long the stall; a process that dies loses the
+ * connection and the lock at once.
+ */
+const SEND_LOCK_SPACE = 0x0e4d;
+const sendLockKey = (outboxId: string) => sql`${SEND_LOCK_SPACE}, hashtext(${outboxId})`;
 
 export type DispatchOutcome = { sent: number; waitingMs?: number };
 
@@ -91,6 +102,7 @@ async function takeHead(deps: PipelineDeps, conversationId: string): Promise<Hea
                next_attempt_at = now() + make_interval(secs => ${sendLeaseMs(deps) / 1000})
           from head, messages m, conversations c, contacts k
          where o.id = head.id and head.status in ('pendente', 'enviando') and o.next_attempt_at <= now()
+           ${deps.sendLocks ? sql`and pg_try_advisory_xact_lock(${SEND_LOCK_SPACE}, hashtext(o.id::text))` : sql``}
            and m.id = o.message_id and c.id = o.conversation_id and k.id = c.contact_id
      returning o.id, o.tenant_id, o.conversation_id, o.message_id, o.channel, o.idempotency_key,
                o.payload, o.attempts, o.errors, m.author, c.controlled_by, k.external_id as contact,
@@ -112,6 +124,8 @@ async function nextDueIn(deps: PipelineDeps, conversationId: string): Promise<nu
          order by created_at, id limit 1`,
   );
   if (!row || row.status === 'dlq' || row.status === 'falhou') return undefined;
+  // Overdue yet not taken: another dispatcher's send is still in flight (it holds the row's lock).
+  if (row.status === 'enviando' && row.wait_ms === 0) return sendLeaseMs(deps) / 2;
   return Math.max(row.wait_ms, 1);
 }
 
@@ -157,6 +171,8 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
       throw new ChannelError(`No adapter sends on channel "${head.channel}".`, {
         retryable: false,
       });
+    // Time spent stopped does not count: a resumed dispatcher reads the answer instead of aborting.
+    const timeout = awakeTimeout(deps.settings.sendTimeoutMs);
     const result = await whileRenewingLease(deps, head, () =>
       adapter.send(
         {
@@ -167,9 +183,9 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
           to: head.contact,
           text: head.payload.text ?? '',
         },
-        AbortSignal.timeout(deps.settings.sendTimeoutMs),
+        timeout.signal,
       ),
-    );
+    ).finally(() => timeout.clear());
     await settle(
       deps,
       head,
@@ -230,12 +246,48 @@ async function whileRenewingLease<T>(
   send: () => Promise<T>,
 ): Promise<T> {
   const leaseMs = sendLeaseMs(deps);
+  if (deps.sendLocks)
+    return holdingSendLock(deps, head, () => renewingLease(deps, head, leaseMs, send));
+  return renewingLease(deps, head, leaseMs, send);
+}
+
+/** Runs `send` holding the row's advisory lock (see SEND_LOCK_SPACE); its outcome stands alone. */
+async function holdingSendLock<T>(
+  deps: PipelineDeps,
+  head: HeadRow,
+  send: () => Promise<T>,
+): Promise<T> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  await deps.db
+    .transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${sendLockKey(head.id)})`);
+      try {
+        outcome = { ok: true, value: await send() };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      // A fresh lease before the lock goes: a stall may have outlived the old one, and the
+      // outcome is recorded after the lock is released.
+      await tx.execute(renewLease(head, sendLeaseMs(deps)));
+    })
+    .catch((error) => {
+      // Failing to take the lock means nothing was sent; failing to let it go changes nothing.
+      if (!outcome) throw error;
+    });
+  if (!outcome) throw new Error('The send lock was released without an outcome.');
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+async function renewingLease<T>(
+  deps: PipelineDeps,
+  head: HeadRow,
+  leaseMs: number,
+  send: () => Promise<T>,
+): Promise<T> {
   const renew = setInterval(() => {
     void deps.db
-      .execute(
-        sql`update outbox set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
-             where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`,
-      )
+      .execute(renewLease(head, leaseMs))
       .catch((error) =>
         deps.logger.warn({ err: error, outbox_id: head.id }, 'could not renew a send lease'),
       );
@@ -246,6 +298,11 @@ async function whileRenewingLease<T>(
     clearInterval(renew);
   }
 }
+
+/** Extends this attempt's send lease; fenced by the attempt number. */
+const renewLease = (head: HeadRow, leaseMs: number) =>
+  sql`update outbox set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+       where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`;
 
 /** When this row first failed (its errors are cleared by a replay, which starts a new window). */
 function firstFailureAt(head: HeadRow): number {

@@ -117,6 +117,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     responder: options.responder,
     channels,
     settings,
+    sendLocks: database.kind === 'postgres',
   };
   return {
     deps,

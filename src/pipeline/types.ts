@@ -102,4 +102,9 @@ export interface PipelineDeps {
   responder: Responder;
   channels: ReadonlyMap<string, ChannelAdapter>;
   settings: PipelineSettings;
+  /**
+   * PostgreSQL: an in-flight send holds an advisory lock on its outbox row, so a stalled
+   * dispatcher's row is never sent again by another (PGlite is one process: no other dispatcher).
+   */
+  sendLocks?: boolean;
 }
