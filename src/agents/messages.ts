@@ -11,8 +11,12 @@ export interface AgentMessages {
   withheld: string;
   /** Said when the conversation goes to a human. */
   handoff: string;
-  /** Said when the models failed and no answer could be given. */
+  /** Said when the models failed and no answer could be given, as a person is called. */
   unavailable: string;
+  /** Said once per model outage while the turn waits for the providers (tenant: `outage_message`). */
+  holding: string;
+  /** Said when the models stayed down past LLM_OUTAGE_WAIT_S and nobody is called. */
+  unavailableLater: string;
   /** Label before the knowledge-base source appended to an answer. */
   source: string;
 }
@@ -27,6 +31,9 @@ export const AGENT_MESSAGES: Record<'pt-BR' | 'en', AgentMessages> = {
     handoff: 'Certo! Vou chamar um atendente humano para continuar com você. Aguarde um instante.',
     unavailable:
       'Estou com dificuldade para responder agora. Vou chamar um atendente humano para ajudar você.',
+    holding: 'Recebi sua mensagem! Estou com uma instabilidade momentânea e respondo em instantes.',
+    unavailableLater:
+      'Desculpe, ainda estou com dificuldade para responder. Pode me escrever de novo daqui a pouco?',
     source: 'Fonte',
   },
   en: {
@@ -37,6 +44,9 @@ export const AGENT_MESSAGES: Record<'pt-BR' | 'en', AgentMessages> = {
     handoff: 'Sure! I will bring in a human agent to continue with you. Please hold on.',
     unavailable:
       'I am having trouble answering right now. I will bring in a human agent to help you.',
+    holding: 'Got your message! I am having a brief technical hiccup and will answer in a moment.',
+    unavailableLater:
+      'Sorry, I am still having trouble answering. Could you write to me again in a little while?',
     source: 'Source',
   },
 };

@@ -5,13 +5,18 @@
  * every provider fails. Every model call goes through the gateway.
  */
 import type { AssistantModelMessage, ModelMessage, ToolModelMessage } from 'ai';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import type { Gateway, GatewayResult } from '../gateway/index.ts';
-import { requestHandoff } from '../handoff/index.ts';
+import { release, requestHandoff } from '../handoff/index.ts';
 import type { Logger } from '../observability/index.ts';
-import type { Responder, TurnReply, TurnRequest } from '../pipeline/index.ts';
+import {
+  ModelsUnavailable,
+  type Responder,
+  type TurnReply,
+  type TurnRequest,
+} from '../pipeline/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 import { agentsOf } from './catalog.ts';
 import { conversationMessages, systemPrompt } from './context.ts';
@@ -58,6 +63,10 @@ interface TenantAgentSettings {
   customInstructions?: string;
   maskPii: boolean;
   thresholds: EscalationThresholds;
+  /** `escalation.on_provider_failure`: call a person when every model fails (default: wait). */
+  escalateOnProviderFailure: boolean;
+  /** `outage_message`: the tenant's own holding message for a model outage. */
+  outageMessage?: string;
 }
 
 interface Usage {
@@ -81,7 +90,8 @@ export function createAgentResponder(deps: AgentDeps): Responder {
     try {
       return await answerTurn(deps, metrics, judge, request);
     } catch (error) {
-      if (!request.signal.aborted) metrics.errors.inc();
+      // Waiting out a model outage is not an agent error (the gateway counts the LLM errors).
+      if (!request.signal.aborted && !(error instanceof ModelsUnavailable)) metrics.errors.inc();
       throw error;
     } finally {
       metrics.active.dec();
@@ -297,6 +307,24 @@ async function answerTurn(
   const handedOff = effects.find((e) => e.kind === 'handoff');
   if (handedOff) metrics.escalations.inc({ reason: 'tool' });
 
+  // A model outage is not a handoff: unless the tenant asked for a person, the turn waits for the
+  // providers (the pipeline retries it and sends the holding message once per outage).
+  const modelsFailed = final?.fallback !== undefined && FAILED.has(final.fallback);
+  const asksForPerson = route.intent === 'human_request' && confident;
+  if (
+    modelsFailed &&
+    !handedOff &&
+    !asksForPerson &&
+    !tenant.escalateOnProviderFailure &&
+    request.mayWaitForModels
+  ) {
+    throw new ModelsUnavailable(
+      `every provider failed (${final?.fallback})`,
+      tenant.outageMessage ?? say.holding,
+    );
+  }
+  if (final && !final.fallback) await returnOutageHandoffs(db, request.tenantId, log);
+
   // 5. Output guardrails.
   let text = final?.text.trim() || (handedOff ? say.handoff : say.unavailable);
   const citations = [...new Set(effects.flatMap((e) => (e.kind === 'kb' ? e.citations : [])))];
@@ -323,12 +351,15 @@ async function answerTurn(
   // 6. Escalation. The reply then tells the contact a person is coming, and is still delivered.
   let handoffNotice = handedOff?.kind === 'handoff' && handedOff.changed;
   if (!handedOff) {
-    if (final?.fallback && FAILED.has(final.fallback)) {
-      handoffNotice = (await escalate('providers_failed', final.fallback)).changed;
+    if (modelsFailed && tenant.escalateOnProviderFailure) {
+      handoffNotice = (await escalate('providers_failed', final?.fallback ?? '')).changed;
       text = say.unavailable;
-    } else if (route.intent === 'human_request' && confident) {
+    } else if (asksForPerson) {
       // Also without any model (offline responder): asking for a person always reaches one.
       handoffNotice = (await escalate('human_request', 'the contact asked for a person')).changed;
+    } else if (modelsFailed) {
+      // The outage outlasted LLM_OUTAGE_WAIT_S and the tenant wants no person for it.
+      text = say.unavailableLater;
     } else if (
       await lowConfidenceStreak(
         db,
@@ -366,6 +397,33 @@ async function answerTurn(
   };
 }
 
+/** The reason an escalation for failing providers carries (`providers_failed: all_failed`). */
+const PROVIDERS_FAILED_REASON = 'providers_failed:%';
+
+/**
+ * A model answered, so the providers are back: conversations handed over only because every
+ * provider failed, and not yet taken by a person, return to the bot.
+ */
+async function returnOutageHandoffs(db: Db, tenantId: string, log: Logger): Promise<void> {
+  const waiting = await db
+    .select({ conversationId: schema.handoffs.conversationId })
+    .from(schema.handoffs)
+    .where(
+      and(
+        eq(schema.handoffs.tenantId, tenantId),
+        eq(schema.handoffs.status, 'pendente'),
+        like(schema.handoffs.reason, PROVIDERS_FAILED_REASON),
+      ),
+    );
+  for (const { conversationId } of waiting) {
+    await release(db, { tenantId, conversationId, trigger: 'escalation' });
+    log.info(
+      { agent: 'EscalatorAgent', returned_conversation: conversationId },
+      'providers recovered: a conversation handed over only for their failure returns to the bot',
+    );
+  }
+}
+
 async function tenantSettings(
   db: Db,
   tenantId: string,
@@ -381,6 +439,12 @@ async function tenantSettings(
     customInstructions:
       typeof settings.custom_instructions === 'string' ? settings.custom_instructions : undefined,
     maskPii: settings.pii_masking === true,
+    escalateOnProviderFailure:
+      (escalation as { on_provider_failure?: unknown }).on_provider_failure === true,
+    outageMessage:
+      typeof settings.outage_message === 'string' && settings.outage_message.trim()
+        ? settings.outage_message
+        : undefined,
     thresholds: {
       minConfidence:
         typeof escalation.min_confidence === 'number'

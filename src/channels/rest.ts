@@ -7,6 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { egressErrorIn, guardedFetch } from '../egress/index.ts';
+import { awakeTimeout } from '../retry/index.ts';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types.ts';
 import { ChannelError, isRetryableStatus, parseRetryAfter } from './types.ts';
 
@@ -46,12 +47,13 @@ export function createRestChannel(deps: {
       };
       if (target.secret) headers[SIGNATURE_HEADER] = signBody(body, target.secret);
       let response: Response;
+      const timeout = awakeTimeout(deps.timeoutMs);
       try {
         response = await doFetch(target.url, {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]),
+          signal: AbortSignal.any([signal, timeout.signal]),
         });
       } catch (error) {
         const refused = egressErrorIn(error);
@@ -60,6 +62,8 @@ export function createRestChannel(deps: {
           `The tenant webhook could not be reached: ${(error as Error).message}`,
           { retryable: true, cause: error },
         );
+      } finally {
+        timeout.clear();
       }
       if (response.ok)
         return { providerMessageId: response.headers.get('x-message-id') ?? undefined };

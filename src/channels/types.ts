@@ -136,11 +136,5 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+/** Channels read `Retry-After` with the project's one parser. */
+export { parseRetryAfter } from '../retry/index.ts';

@@ -66,6 +66,25 @@ const unitInterval = () =>
     .number({ error: 'must be a number between 0 and 1' })
     .refine((n) => n >= 0 && n <= 1, { error: 'must be a number between 0 and 1' });
 
+const DURATION = 'must be a duration such as 24h, 30m, 90s or 500ms (a bare number is seconds)';
+const DURATION_UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+/** A duration in milliseconds; five units are a regular expression, not a dependency. */
+const duration = () =>
+  z
+    .string()
+    .transform((s) => /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(s.trim()))
+    .refine((match) => match !== null && Number(match[1]) > 0, { error: DURATION })
+    .transform((match) => {
+      const [, amount, unit = 's'] = match as RegExpExecArray;
+      return Number(amount) * (DURATION_UNIT_MS[unit.toLowerCase()] ?? 1_000);
+    });
+
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
 const flag = () =>
@@ -235,7 +254,17 @@ export const variables = {
   QUEUE_MAX_ATTEMPTS: variable(positiveInteger(), {
     group: 'queue',
     default: '5',
-    doc: 'Attempts before an entry goes to the dead-letter queue.',
+    doc: 'Attempts of a queue entry whose handler fails (a turn that throws, a database error) before it goes to the dead-letter queue. Channel sends are bounded by DISPATCH_RETRY_WINDOW instead.',
+  }),
+  DISPATCH_RETRY_WINDOW: variable(duration(), {
+    group: 'queue',
+    default: '24h',
+    doc: 'How long a reply whose channel keeps failing (429, 5xx, timeouts) is retried, from its first failure, before it is dead-lettered (`24h`, `30m`, `90s`; a permanent error is dead-lettered at once).',
+  }),
+  DISPATCH_BACKOFF_MAX_MS: variable(positiveInteger(), {
+    group: 'queue',
+    default: '300000',
+    doc: 'Cap of the exponential backoff (from 500 ms, with jitter) between two tries of a failing send and between two probes of a channel whose breaker is open; a longer Retry-After is honoured up to 1 h.',
   }),
   DEBOUNCE_MS: variable(nonNegativeInteger(), {
     group: 'queue',
@@ -302,6 +331,11 @@ export const variables = {
     group: 'llm',
     default: '20',
     doc: 'Burst size of the per-provider token bucket.',
+  }),
+  LLM_OUTAGE_WAIT_S: variable(positiveInteger(), {
+    group: 'llm',
+    default: '120',
+    doc: 'When every provider fails, a turn waits and is retried with backoff this long (the contact gets one holding message per outage) before the bot gives up on the models; a person is called only when the tenant asks (`settings.escalation.on_provider_failure`).',
   }),
   FALLBACK_MODE: variable(flag(), {
     group: 'llm',

@@ -6,6 +6,7 @@
  * error status is an answer, not an exception: each caller classifies it its own way.
  */
 
+import { awakeTimeout } from '../retry/index.ts';
 import { guardedFetch } from './default-guard.ts';
 import { egressErrorIn } from './errors.ts';
 
@@ -40,10 +41,16 @@ export class OutsideUnreachableError extends Error {
 }
 
 export async function callOutside(request: OutsideRequest): Promise<OutsideAnswer> {
-  const signals = [
-    AbortSignal.timeout(request.timeoutMs),
-    ...(request.signal ? [request.signal] : []),
-  ];
+  const timeout = awakeTimeout(request.timeoutMs);
+  try {
+    return await callWithin(request, timeout.signal);
+  } finally {
+    timeout.clear();
+  }
+}
+
+async function callWithin(request: OutsideRequest, timeout: AbortSignal): Promise<OutsideAnswer> {
+  const signals = [timeout, ...(request.signal ? [request.signal] : [])];
   let response: Response;
   try {
     response = await guardedFetch(request.url, {

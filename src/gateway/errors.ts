@@ -3,6 +3,7 @@
  * `toProviderError` is the one place where SDK and network errors are mapped to kinds.
  */
 import { APICallError } from 'ai';
+import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../retry/index.ts';
 
 export type ProviderErrorKind =
   /** 429: try the next provider; keep this one out until `retry-after` passes. */
@@ -99,15 +100,11 @@ export function toProviderError(
   return new ProviderError('network', provider, `${provider}: ${text}`, { cause: error });
 }
 
-/** `retry-after` in seconds or as an HTTP date (RFC 9110 §10.2.3); `retry-after-ms` as OpenAI sends. */
-export function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
+/** `retry-after-ms` as OpenAI sends it, else the standard `retry-after` (the project's one parser). */
+function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
   if (!headers) return undefined;
   const ms = Number(headers['retry-after-ms']);
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers['retry-after'];
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  if (headers['retry-after-ms'] && Number.isFinite(ms) && ms >= 0)
+    return Math.min(ms, RETRY_AFTER_CAP_MS);
+  return parseRetryAfter(headers['retry-after']);
 }

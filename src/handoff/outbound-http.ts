@@ -5,6 +5,7 @@
  * is permanent — sending the same request again would fail the same way.
  */
 import { callOutside, EgressError } from '../egress/index.ts';
+import { parseRetryAfter } from '../retry/index.ts';
 
 export class IntegrationError extends Error {
   readonly retryable: boolean;
@@ -20,15 +21,6 @@ export class IntegrationError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
   }
-}
-
-/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 export interface OutboundRequest {
@@ -60,7 +52,7 @@ export async function postJson(request: OutboundRequest): Promise<string> {
     {
       retryable: status === 408 || status === 429 || status >= 500,
       status,
-      retryAfterMs: retryAfterMs(answer.headers.get('retry-after')),
+      retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')),
     },
   );
 }

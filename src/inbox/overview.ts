@@ -5,6 +5,7 @@
  * (the truth in every profile), not from one process's metrics.
  */
 import { sql } from 'drizzle-orm';
+import { blockedByDeadLetter } from '../pipeline/index.ts';
 import { type Db, queryRows } from '../storage/index.ts';
 
 export interface Overview {
@@ -24,6 +25,8 @@ export interface Overview {
   ai_cost_today_usd: number;
   backlog: { inbound: number; outbound: number };
   dlq_size: number;
+  /** Replies waiting behind a dead-lettered head of their conversation (order holds). */
+  blocked_by_dead_letter: number;
   hourly: Array<{ hour: string; inbound: number; outbound: number }>;
 }
 
@@ -80,6 +83,7 @@ export async function overviewStats(
       inbound_backlog: number;
       outbound_backlog: number;
       dlq: number;
+      blocked: number;
     }>(
       db,
       sql`select
@@ -105,7 +109,9 @@ export async function overviewStats(
                 and status in ('received', 'processing')) as inbound_backlog,
             (select count(*)::int from outbox where tenant_id = ${tenantId}
                 and status in ('pendente', 'enviando')) as outbound_backlog,
-            (select count(*)::int from dead_letters where tenant_id = ${tenantId} and replayed_at is null) as dlq`,
+            (select count(*)::int from dead_letters where tenant_id = ${tenantId} and replayed_at is null) as dlq,
+            (select count(*)::int from outbox o where o.tenant_id = ${tenantId} and o.status = 'pendente'
+                and ${blockedByDeadLetter}) as blocked`,
     ),
     queryRows<{ hour: Date | string; inbound: number; outbound: number }>(
       db,
@@ -137,6 +143,7 @@ export async function overviewStats(
     ai_cost_today_usd: Number(c.cost ?? 0),
     backlog: { inbound: c.inbound_backlog, outbound: c.outbound_backlog },
     dlq_size: c.dlq,
+    blocked_by_dead_letter: c.blocked,
     hourly: hourly.map((h) => ({
       hour: new Date(h.hour).toISOString(),
       inbound: h.inbound,

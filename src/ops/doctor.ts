@@ -8,9 +8,11 @@ import { type Config, ConfigError, deploymentProfile, loadConfig } from '../conf
 import { configureEgress } from '../egress/index.ts';
 import { enabledProviders } from '../gateway/index.ts';
 import { type HealthCheck, type Logger, runCheck } from '../observability/index.ts';
+import { listChannelBreakers } from '../pipeline/index.ts';
 import { KEY_FILE } from '../secrets/index.ts';
 import {
   connectRedis,
+  type Db,
   describeConnectionError,
   openDatabase,
   StorageError,
@@ -59,7 +61,7 @@ export async function runDoctor(
   const checks: DoctorCheck[] = [
     { name: 'config', outcome: 'ok', detail: `valid (${deploymentProfile(config)} profile)` },
     checkSecretKey(config),
-    await checkDatabase(config, logger),
+    ...(await checkDatabase(config, logger)),
     await checkRedis(config, logger),
     checkProviders(config),
     checkChannels(config),
@@ -68,7 +70,8 @@ export async function runDoctor(
   return { ok: checks.every((c) => c.outcome !== 'fail'), checks };
 }
 
-async function checkDatabase(config: Config, logger: Logger): Promise<DoctorCheck> {
+/** The database, and — when its schema is current — the channel breakers it records. */
+async function checkDatabase(config: Config, logger: Logger): Promise<DoctorCheck[]> {
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = config.DATABASE_URL
@@ -76,44 +79,74 @@ async function checkDatabase(config: Config, logger: Logger): Promise<DoctorChec
       : await openDatabase({ kind: 'pglite', dataDir: config.OMNI_DATA_DIR, logger });
   } catch (error) {
     if (error instanceof StorageError && error.code === 'embedded_locked') {
-      return {
-        name: 'database',
-        outcome: 'ok',
-        detail: `embedded database in ${config.OMNI_DATA_DIR} is open in a running Omni`,
-      };
+      return [
+        {
+          name: 'database',
+          outcome: 'ok',
+          detail: `embedded database in ${config.OMNI_DATA_DIR} is open in a running Omni`,
+        },
+      ];
     }
-    return { name: 'database', outcome: 'fail', detail: (error as Error).message };
+    return [{ name: 'database', outcome: 'fail', detail: (error as Error).message }];
   }
   try {
     await database.ping(PING_TIMEOUT_MS);
     const { applied, available } = await database.migrationStatus();
     const pending = available - applied;
     if (pending <= 0) {
-      return {
-        name: 'database',
-        outcome: 'ok',
-        detail: `${database.target} reachable, schema up to date (${applied} migrations)`,
-      };
-    }
-    return config.AUTO_MIGRATE
-      ? {
+      return [
+        {
           name: 'database',
           outcome: 'ok',
-          detail: `${database.target} reachable, ${pending} migrations will be applied at start`,
-        }
-      : {
-          name: 'database',
-          outcome: 'fail',
-          detail: `${database.target} reachable, ${pending} migrations pending and AUTO_MIGRATE=false: run omni migrate`,
-        };
+          detail: `${database.target} reachable, schema up to date (${applied} migrations)`,
+        },
+        await checkChannelBreakers(database.db),
+      ];
+    }
+    return [
+      config.AUTO_MIGRATE
+        ? {
+            name: 'database',
+            outcome: 'ok',
+            detail: `${database.target} reachable, ${pending} migrations will be applied at start`,
+          }
+        : {
+            name: 'database',
+            outcome: 'fail',
+            detail: `${database.target} reachable, ${pending} migrations pending and AUTO_MIGRATE=false: run omni migrate`,
+          },
+    ];
   } catch (error) {
-    return {
-      name: 'database',
-      outcome: 'fail',
-      detail: `${database.target}: ${describeConnectionError(error)}`,
-    };
+    return [
+      {
+        name: 'database',
+        outcome: 'fail',
+        detail: `${database.target}: ${describeConnectionError(error)}`,
+      },
+    ];
   } finally {
     await database.close().catch(() => {});
+  }
+}
+
+/** Open channel breakers are a warning: the replies wait for the channel's recovery, none is lost. */
+async function checkChannelBreakers(db: Db): Promise<DoctorCheck> {
+  try {
+    const open = (await listChannelBreakers(db)).filter((b) => b.state === 'open');
+    if (open.length === 0) {
+      return { name: 'channel breakers', outcome: 'ok', detail: 'every channel breaker is closed' };
+    }
+    const described = open.map(
+      (b) =>
+        `${b.tenant}/${b.channel} open since ${b.opened_at}, next probe ${b.next_probe_at} (${b.last_error ?? 'no error text'})`,
+    );
+    return {
+      name: 'channel breakers',
+      outcome: 'warn',
+      detail: `one probe per backoff period, replies wait: ${described.join('; ')}`,
+    };
+  } catch (error) {
+    return { name: 'channel breakers', outcome: 'fail', detail: (error as Error).message };
   }
 }
 

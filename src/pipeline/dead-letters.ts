@@ -3,10 +3,15 @@
  * could not be parsed. The database keeps them (with the payload and every error) so they survive
  * a Redis flush; in the scale profile each is also added to the `omni.dlq` stream for operators
  * who look there. Replay puts the work back where it came from.
+ *
+ * A dead-lettered outbox row stays the head of its conversation: the replies behind it wait
+ * ("blocked by dead letter") so order holds even here. Replay sends the head, then the rest in
+ * order; discard drops the head (audited) and releases the rest.
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DLQ_STREAM, type Stream } from '../queue/index.ts';
-import { schema } from '../storage/index.ts';
+import { queryRows, schema } from '../storage/index.ts';
+import { type Actor, recordAudit } from '../tenancy/index.ts';
 import { recordStates } from './message-state.ts';
 import type { PipelineDeps } from './types.ts';
 
@@ -105,6 +110,29 @@ export async function countOpenDeadLetters(
   return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
 }
 
+/** Outbox statuses of a dead-lettered row: it stays its conversation's head until replayed or discarded. */
+export const DEAD_OUTBOX_STATUSES = ['dlq', 'falhou'] as const;
+
+/** SQL: outbox row `o` waits behind an older dead-lettered row of its conversation. */
+export const blockedByDeadLetter = sql`exists (
+  select 1 from outbox d
+   where d.conversation_id = o.conversation_id and d.status in ('dlq', 'falhou')
+     and (d.created_at, d.id) < (o.created_at, o.id))`;
+
+/** Replies waiting behind a dead-lettered head of their conversation (per tenant, or all). */
+export async function countBlockedByDeadLetter(
+  deps: Pick<PipelineDeps, 'db'>,
+  tenantId?: string,
+): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    deps.db,
+    sql`select count(*)::int as n from outbox o
+         where o.status = 'pendente' and ${blockedByDeadLetter}
+           ${tenantId ? sql`and o.tenant_id = ${tenantId}` : sql``}`,
+  );
+  return row?.n ?? 0;
+}
+
 /** Puts a dead letter's work back on its stream; false if it was already replayed. */
 export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): Promise<boolean> {
   const payload = letter.payload as {
@@ -123,7 +151,14 @@ export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): 
     if (letter.queue === 'omni.outbox' && payload.outboxId) {
       const [outbox] = await tx
         .update(schema.outbox)
-        .set({ status: 'pendente', attempts: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
+        // The errors stay on the dead letter; cleared here, they start a new retry window.
+        .set({
+          status: 'pendente',
+          attempts: 0,
+          errors: [],
+          nextAttemptAt: sql`now()`,
+          updatedAt: sql`now()`,
+        })
         .where(
           and(
             eq(schema.outbox.id, payload.outboxId),
@@ -169,6 +204,76 @@ export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): 
   await deps.queue.enqueue(letter.queue as Stream, work, { key: payload.conversationId });
   deps.logger.info({ dead_letter_id: letter.id, stream: letter.queue }, 'dead letter replayed');
   return true;
+}
+
+export type DiscardOutcome = 'discarded' | 'already_resolved';
+
+/**
+ * Drops a dead letter for good: its outbox row is cancelled (never sent) and the replies waiting
+ * behind it are released. The letter itself is deleted, so the audit row carries everything it
+ * said (payload, reason, errors).
+ */
+export async function discardDeadLetter(
+  deps: PipelineDeps,
+  letter: DeadLetter,
+  actor: Actor,
+): Promise<DiscardOutcome> {
+  const payload = letter.payload as { outboxId?: string; conversationId?: string };
+  const discarded = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(schema.deadLetters)
+      .where(and(eq(schema.deadLetters.id, letter.id), isNull(schema.deadLetters.replayedAt)))
+      .returning({ id: schema.deadLetters.id });
+    if (!row) return false;
+    if (letter.queue === 'omni.outbox' && payload.outboxId) {
+      const [outbox] = await tx
+        .update(schema.outbox)
+        .set({ status: 'cancelada', updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(schema.outbox.id, payload.outboxId),
+            inArray(schema.outbox.status, [...DEAD_OUTBOX_STATUSES]),
+          ),
+        )
+        .returning();
+      if (outbox) {
+        await recordStates(tx, [
+          {
+            tenantId: outbox.tenantId,
+            conversationId: outbox.conversationId,
+            messageId: outbox.messageId,
+            state: 'cancelled',
+            detail: { reason: 'dead_letter_discarded', dead_letter_id: letter.id },
+          },
+        ]);
+      }
+    }
+    await recordAudit(tx, {
+      tenantId: letter.tenantId,
+      actor,
+      action: 'dlq.discard',
+      targetType: 'dead_letter',
+      targetId: letter.id,
+      details: {
+        stream: letter.queue,
+        reason: letter.reason,
+        attempts: letter.attempts,
+        payload: letter.payload,
+        errors: letter.errors,
+      },
+    });
+    return true;
+  });
+  if (!discarded) return 'already_resolved';
+  if (letter.queue === 'omni.outbox' && payload.conversationId) {
+    await deps.queue.enqueue(
+      'omni.outbox',
+      { tenantId: letter.tenantId, conversationId: payload.conversationId },
+      { key: payload.conversationId },
+    );
+  }
+  deps.logger.info({ dead_letter_id: letter.id, stream: letter.queue }, 'dead letter discarded');
+  return 'discarded';
 }
 
 export async function purgeDeadLetters(deps: Pick<PipelineDeps, 'db' | 'redis'>): Promise<number> {

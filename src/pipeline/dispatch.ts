@@ -2,13 +2,28 @@
  * The dispatcher's job for one conversation (SPEC §4.4, §4.6): send its due outbox rows in order.
  * The head row is taken with a send lease (`enviando` until `next_attempt_at`), so two dispatchers
  * never send for the same conversation at once and order holds; a failed head blocks the rows
- * behind it until it is delivered or dead-lettered. A bot reply is re-checked against the
- * conversation's owner right before sending: if a human took over, it is cancelled, not sent.
+ * behind it until it is delivered — a dead-lettered head keeps blocking them until it is replayed or
+ * discarded (see dead-letters.ts). A bot reply is re-checked against the conversation's owner
+ * right before sending: if a human took over, it is cancelled, not sent.
+ *
+ * Retries are bounded by time: a retryable failure is tried again with capped exponential backoff
+ * (and the channel's Retry-After) until DISPATCH_RETRY_WINDOW has passed since the row's first
+ * failure; a permanent one is dead-lettered at once. A channel that keeps failing for a tenant is
+ * gated by its breaker (channel-breaker.ts): one probe per period, the other replies wait.
  */
 import { sql } from 'drizzle-orm';
 import { ChannelError } from '../channels/index.ts';
 import { backoffDelayMs } from '../queue/index.ts';
+import { awakeTimeout } from '../retry/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
+import {
+  BACKOFF_BASE_MS,
+  type BreakerGate,
+  type BreakerKey,
+  breakerFailed,
+  breakerSucceeded,
+  passBreaker,
+} from './channel-breaker.ts';
 import { deadLetter } from './dead-letters.ts';
 import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
 import type { ConversationWork } from './turn.ts';
@@ -31,14 +46,24 @@ interface HeadRow {
   inbound_at: Date | string | null;
 }
 
-/**
- * A send may take `sendTimeoutMs`; the row's send lease is twice that, so another dispatcher takes
- * the row only once the first one has certainly given up (or died).
- */
 /** Send lines carry seed 001's word for sending: its runbook greps "enviar". */
 const SEND_STEP = 'enviar';
 
+/**
+ * A send may take `sendTimeoutMs`; the row's send lease is twice that, renewed while the send is
+ * in flight, so another dispatcher takes the row only once the first one has given up (or died).
+ */
 const sendLeaseMs = (deps: PipelineDeps) => deps.settings.sendTimeoutMs * 2;
+
+/**
+ * PostgreSQL advisory-lock namespace of in-flight sends. A dispatcher holds the lock on its row's
+ * id for as long as the channel call lasts, in a transaction on its own connection: a process that
+ * is stopped (SIGSTOP, a long pause) keeps its connection and therefore the lock, so no other
+ * dispatcher sends the row again however long the stall; a process that dies loses the
+ * connection and the lock at once.
+ */
+const SEND_LOCK_SPACE = 0x0e4d;
+const sendLockKey = (outboxId: string) => sql`${SEND_LOCK_SPACE}, hashtext(${outboxId})`;
 
 export type DispatchOutcome = { sent: number; waitingMs?: number };
 
@@ -68,14 +93,16 @@ async function takeHead(deps: PipelineDeps, conversationId: string): Promise<Hea
   const [row] = await queryRows<HeadRow>(
     deps.db,
     sql`with head as (
-          select o.id from outbox o
-           where o.conversation_id = ${conversationId} and o.status in ('pendente', 'enviando')
+          select o.id, o.status from outbox o
+           where o.conversation_id = ${conversationId}
+             and o.status in ('pendente', 'enviando', 'dlq', 'falhou')
            order by o.created_at, o.id limit 1 for update)
         update outbox o
            set status = 'enviando', attempts = o.attempts + 1, updated_at = now(),
                next_attempt_at = now() + make_interval(secs => ${sendLeaseMs(deps) / 1000})
           from head, messages m, conversations c, contacts k
-         where o.id = head.id and o.next_attempt_at <= now()
+         where o.id = head.id and head.status in ('pendente', 'enviando') and o.next_attempt_at <= now()
+           ${deps.sendLocks ? sql`and pg_try_advisory_xact_lock(${SEND_LOCK_SPACE}, hashtext(o.id::text))` : sql``}
            and m.id = o.message_id and c.id = o.conversation_id and k.id = c.contact_id
      returning o.id, o.tenant_id, o.conversation_id, o.message_id, o.channel, o.idempotency_key,
                o.payload, o.attempts, o.errors, m.author, c.controlled_by, k.external_id as contact,
@@ -84,18 +111,25 @@ async function takeHead(deps: PipelineDeps, conversationId: string): Promise<Hea
   return row;
 }
 
-/** Milliseconds until the conversation's head row is due, if it has one waiting. */
+/**
+ * Milliseconds until the conversation's head row is due, if it has one waiting. A dead-lettered
+ * head is not due until an operator replays or discards it, so nothing is scheduled behind it.
+ */
 async function nextDueIn(deps: PipelineDeps, conversationId: string): Promise<number | undefined> {
-  const [row] = await queryRows<{ wait_ms: number }>(
+  const [row] = await queryRows<{ wait_ms: number; status: string }>(
     deps.db,
-    sql`select greatest(0, ceil(extract(epoch from (next_attempt_at - now())) * 1000))::int as wait_ms
-          from outbox where conversation_id = ${conversationId} and status in ('pendente', 'enviando')
+    sql`select status, greatest(0, ceil(extract(epoch from (next_attempt_at - now())) * 1000))::int as wait_ms
+          from outbox where conversation_id = ${conversationId}
+           and status in ('pendente', 'enviando', 'dlq', 'falhou')
          order by created_at, id limit 1`,
   );
-  return row ? Math.max(row.wait_ms, 1) : undefined;
+  if (!row || row.status === 'dlq' || row.status === 'falhou') return undefined;
+  // Overdue yet not taken: another dispatcher's send is still in flight (it holds the row's lock).
+  if (row.status === 'enviando' && row.wait_ms === 0) return sendLeaseMs(deps) / 2;
+  return Math.max(row.wait_ms, 1);
 }
 
-type SendOutcome = 'sent' | 'cancelled' | 'retry_later' | 'dead';
+type SendOutcome = 'sent' | 'cancelled' | 'held' | 'retry_later' | 'dead';
 
 async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome> {
   const base = {
@@ -115,6 +149,21 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
     return 'cancelled';
   }
   const adapter = deps.channels.get(head.channel);
+  const breaker = { tenantId: head.tenant_id, channel: head.channel };
+  const gate: BreakerGate = adapter
+    ? await passBreaker(deps.db, breaker, sendLeaseMs(deps))
+    : { kind: 'closed', tracked: false };
+  if (gate.kind === 'held') {
+    // Not an attempt: the reply waits for the breaker's probe without touching the channel.
+    await settle(
+      deps,
+      head,
+      { status: 'pendente', attempts: head.attempts - 1, nextAttemptAt: gate.until },
+      [],
+    );
+    deps.metrics.heldByBreaker.inc({ channel: head.channel });
+    return 'held';
+  }
   const started = performance.now();
   deps.metrics.dispatcherTotal.inc({ channel: head.channel });
   try {
@@ -122,17 +171,21 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
       throw new ChannelError(`No adapter sends on channel "${head.channel}".`, {
         retryable: false,
       });
-    const result = await adapter.send(
-      {
-        tenantId: head.tenant_id,
-        conversationId: head.conversation_id,
-        messageId: head.message_id,
-        idempotencyKey: head.idempotency_key,
-        to: head.contact,
-        text: head.payload.text ?? '',
-      },
-      AbortSignal.timeout(deps.settings.sendTimeoutMs),
-    );
+    // Time spent stopped does not count: a resumed dispatcher reads the answer instead of aborting.
+    const timeout = awakeTimeout(deps.settings.sendTimeoutMs);
+    const result = await whileRenewingLease(deps, head, () =>
+      adapter.send(
+        {
+          tenantId: head.tenant_id,
+          conversationId: head.conversation_id,
+          messageId: head.message_id,
+          idempotencyKey: head.idempotency_key,
+          to: head.contact,
+          text: head.payload.text ?? '',
+        },
+        timeout.signal,
+      ),
+    ).finally(() => timeout.clear());
     await settle(
       deps,
       head,
@@ -149,6 +202,14 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
         },
       ],
     );
+    if (gate.kind === 'probe' || gate.tracked) {
+      await breakerSucceeded(deps, breaker).catch((error) =>
+        deps.logger.warn(
+          { err: error, channel: head.channel },
+          'could not close a channel breaker',
+        ),
+      );
+    }
     deps.metrics.dispatchMs.observe({ channel: head.channel }, performance.now() - started);
     deps.metrics.outboundTotal.inc({ channel: head.channel });
     if (head.inbound_at) {
@@ -169,11 +230,93 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
     );
     return 'sent';
   } catch (error) {
-    return failed(deps, head, error);
+    return failed(deps, head, error, adapter ? breaker : undefined);
   }
 }
 
-async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promise<SendOutcome> {
+/**
+ * Keeps the row's send lease alive while the channel call is in flight, so a slow send (a busy
+ * machine, a pacing wait, a slow provider) never looks abandoned to another dispatcher. The
+ * renewal is fenced by the attempt number: once another dispatcher took the row, it stops
+ * mattering, and this one's late outcome is refused by `settle`.
+ */
+async function whileRenewingLease<T>(
+  deps: PipelineDeps,
+  head: HeadRow,
+  send: () => Promise<T>,
+): Promise<T> {
+  const leaseMs = sendLeaseMs(deps);
+  if (deps.sendLocks)
+    return holdingSendLock(deps, head, () => renewingLease(deps, head, leaseMs, send));
+  return renewingLease(deps, head, leaseMs, send);
+}
+
+/** Runs `send` holding the row's advisory lock (see SEND_LOCK_SPACE); its outcome stands alone. */
+async function holdingSendLock<T>(
+  deps: PipelineDeps,
+  head: HeadRow,
+  send: () => Promise<T>,
+): Promise<T> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  await deps.db
+    .transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${sendLockKey(head.id)})`);
+      try {
+        outcome = { ok: true, value: await send() };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      // A fresh lease before the lock goes: a stall may have outlived the old one, and the
+      // outcome is recorded after the lock is released.
+      await tx.execute(renewLease(head, sendLeaseMs(deps)));
+    })
+    .catch((error) => {
+      // Failing to take the lock means nothing was sent; failing to let it go changes nothing.
+      if (!outcome) throw error;
+    });
+  if (!outcome) throw new Error('The send lock was released without an outcome.');
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+async function renewingLease<T>(
+  deps: PipelineDeps,
+  head: HeadRow,
+  leaseMs: number,
+  send: () => Promise<T>,
+): Promise<T> {
+  const renew = setInterval(() => {
+    void deps.db
+      .execute(renewLease(head, leaseMs))
+      .catch((error) =>
+        deps.logger.warn({ err: error, outbox_id: head.id }, 'could not renew a send lease'),
+      );
+  }, leaseMs / 3);
+  try {
+    return await send();
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+/** Extends this attempt's send lease; fenced by the attempt number. */
+const renewLease = (head: HeadRow, leaseMs: number) =>
+  sql`update outbox set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+       where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`;
+
+/** When this row first failed (its errors are cleared by a replay, which starts a new window). */
+function firstFailureAt(head: HeadRow): number {
+  const first = head.errors[0] as { at?: string } | undefined;
+  const at = first?.at ? Date.parse(first.at) : Number.NaN;
+  return Number.isNaN(at) ? Date.now() : at;
+}
+
+async function failed(
+  deps: PipelineDeps,
+  head: HeadRow,
+  error: unknown,
+  breaker: BreakerKey | undefined,
+): Promise<SendOutcome> {
   const channelError =
     error instanceof ChannelError
       ? error
@@ -198,8 +341,21 @@ async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promis
     step: SEND_STEP,
   };
 
-  if (channelError.retryable && head.attempts < deps.settings.maxAttempts) {
-    const delayMs = Math.max(backoffDelayMs(head.attempts), channelError.retryAfterMs ?? 0);
+  // A contact-specific refusal (permanent) says nothing about the channel: only retryable ones count.
+  const nextProbe =
+    breaker && channelError.retryable
+      ? await breakerFailed(deps, breaker, channelError).catch((failure) => {
+          deps.logger.warn({ err: failure, channel: head.channel }, 'could not count a failure');
+          return undefined;
+        })
+      : undefined;
+  const inWindow = Date.now() - firstFailureAt(head) < deps.settings.retryWindowMs;
+  if (channelError.retryable && inWindow) {
+    const delayMs = Math.max(
+      backoffDelayMs(head.attempts, BACKOFF_BASE_MS, deps.settings.backoffMaxMs),
+      channelError.retryAfterMs ?? 0,
+      nextProbe ? nextProbe.getTime() - Date.now() : 0,
+    );
     await settle(
       deps,
       head,
@@ -222,7 +378,7 @@ async function failed(deps: PipelineDeps, head: HeadRow, error: unknown): Promis
     return 'retry_later';
   }
 
-  const reason = channelError.retryable ? 'attempts_exhausted' : 'permanent_failure';
+  const reason = channelError.retryable ? 'retry_window_exceeded' : 'permanent_failure';
   await settle(
     deps,
     head,

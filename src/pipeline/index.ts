@@ -8,15 +8,21 @@ import type { Logger, Metrics } from '../observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName, type Role } from '../queue/index.ts';
 import type { Database, RedisConnection } from '../storage/index.ts';
 import { getTenant } from '../tenancy/index.ts';
-import { countOpenDeadLetters } from './dead-letters.ts';
+import { listChannelBreakers } from './channel-breaker.ts';
+import { countBlockedByDeadLetter, countOpenDeadLetters } from './dead-letters.ts';
 import { type InboundInput, ingest } from './ingest.ts';
 import { createPipelineMetrics } from './metrics.ts';
 import { sweep } from './sweeper.ts';
 import type { PipelineDeps, PipelineSettings, Responder } from './types.ts';
 import { runOnce, startWorkers } from './workers.ts';
 
+export { type BreakerView, channelBreakerCheck, listChannelBreakers } from './channel-breaker.ts';
 export {
+  blockedByDeadLetter,
+  countBlockedByDeadLetter,
   type DeadLetter,
+  type DiscardOutcome,
+  discardDeadLetter,
   getDeadLetter,
   listDeadLetters,
   purgeDeadLetters,
@@ -32,7 +38,14 @@ export {
 } from './events.ts';
 export type { InboundInput, IngestResult } from './ingest.ts';
 export { type MessageStatus, messageStatus } from './status.ts';
-export type { PipelineDeps, PipelineSettings, Responder, TurnReply, TurnRequest } from './types.ts';
+export {
+  ModelsUnavailable,
+  type PipelineDeps,
+  type PipelineSettings,
+  type Responder,
+  type TurnReply,
+  type TurnRequest,
+} from './types.ts';
 export { isPaused, type RunningWorkers, setPaused } from './workers.ts';
 
 export interface PipelineSources {
@@ -62,6 +75,9 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     debounceMaxMs: config.DEBOUNCE_MAX_MS,
     claimIdleMs: config.QUEUE_CLAIM_IDLE_MS,
     maxAttempts: config.QUEUE_MAX_ATTEMPTS,
+    retryWindowMs: config.DISPATCH_RETRY_WINDOW,
+    backoffMaxMs: config.DISPATCH_BACKOFF_MAX_MS,
+    modelOutageWaitMs: config.LLM_OUTAGE_WAIT_S * 1000,
     sendTimeoutMs: config.QUEUE_CLAIM_IDLE_MS,
     concurrency: config.MAX_WORKERS,
     ...options.settings,
@@ -94,10 +110,14 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     metrics: createPipelineMetrics(sources.metrics.registry, {
       queue,
       openDeadLetters: () => countOpenDeadLetters({ db: database.db }),
+      blockedByDeadLetter: () => countBlockedByDeadLetter({ db: database.db }),
+      openBreakers: async () =>
+        (await listChannelBreakers(database.db)).filter((b) => b.state === 'open'),
     }),
     responder: options.responder,
     channels,
     settings,
+    sendLocks: database.kind === 'postgres',
   };
   return {
     deps,

@@ -6,7 +6,12 @@ const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000
 
 export function createPipelineMetrics(
   registry: Registry,
-  sources: { queue: Queue; openDeadLetters: () => Promise<Record<string, number>> },
+  sources: {
+    queue: Queue;
+    openDeadLetters: () => Promise<Record<string, number>>;
+    blockedByDeadLetter: () => Promise<number>;
+    openBreakers: () => Promise<Array<{ channel: string }>>;
+  },
 ) {
   const registers = [registry];
   // Each gauge reads the queue itself: prom-client collects metrics concurrently.
@@ -105,6 +110,44 @@ export function createPipelineMetrics(
         const open = await sources.openDeadLetters().catch(() => ({}) as Record<string, number>);
         for (const stream of STREAMS) this.set({ stream }, open[stream] ?? 0);
       },
+    }),
+    blockedByDeadLetter: new Gauge({
+      name: 'outbox_blocked_by_dead_letter',
+      help: 'Replies waiting behind a dead-lettered head of their conversation (replay or discard it).',
+      registers,
+      async collect() {
+        this.set(await sources.blockedByDeadLetter().catch(() => 0));
+      },
+    }),
+    breakersOpen: new Gauge({
+      name: 'channel_breakers_open',
+      help: 'Tenants whose breaker on a channel is open (one probe per backoff period), per channel.',
+      labelNames: ['channel'] as const,
+      registers,
+      async collect() {
+        const open = await sources.openBreakers().catch(() => undefined);
+        if (!open) return;
+        this.reset();
+        for (const { channel } of open) this.inc({ channel });
+      },
+    }),
+    breakerTransitions: new Counter({
+      name: 'channel_breaker_transitions_total',
+      help: 'Channel breakers opened (after repeated failures) and closed (a probe went through).',
+      labelNames: ['channel', 'to'] as const,
+      registers,
+    }),
+    heldByBreaker: new Counter({
+      name: 'dispatch_held_by_breaker_total',
+      help: 'Sends not attempted because the channel’s breaker was open (they wait for its probe).',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    modelOutageWaits: new Counter({
+      name: 'turns_waiting_for_models_total',
+      help: 'Turns put off because every model failed (retried with backoff), by whether a holding message went out.',
+      labelNames: ['holding'] as const,
+      registers,
     }),
     sweptTotal: new Counter({
       name: 'sweeper_requeued_total',

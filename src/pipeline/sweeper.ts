@@ -1,11 +1,13 @@
 /**
  * The sweeper (SPEC §4.5): the database is the truth, queue entries are only signals. It finds
  * work the database says is unfinished but no worker is doing — inbound messages left unanswered,
- * outbox rows overdue or whose send lease ran out — and signals it again. That recovers from a
+ * outbox rows overdue or whose send lease ran out (not those waiting behind a dead letter, which
+ * only an operator releases) — and signals it again. That recovers from a
  * Redis flush or restart, a crash between commit and enqueue, and a dead worker's send.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../storage/index.ts';
+import { blockedByDeadLetter } from './dead-letters.ts';
 import type { PipelineDeps } from './types.ts';
 
 export interface SweepResult {
@@ -34,9 +36,10 @@ export async function sweep(
   );
   const outbound = await queryRows<{ tenant_id: string; conversation_id: string }>(
     deps.db,
-    sql`select distinct tenant_id, conversation_id from outbox
-         where status in ('pendente', 'enviando')
-           and next_attempt_at < now() - make_interval(secs => ${(options.staleMs ?? deps.settings.claimIdleMs) / 1000})`,
+    sql`select distinct o.tenant_id, o.conversation_id from outbox o
+         where o.status in ('pendente', 'enviando')
+           and o.next_attempt_at < now() - make_interval(secs => ${(options.staleMs ?? deps.settings.claimIdleMs) / 1000})
+           and not ${blockedByDeadLetter}`,
   );
   for (const row of inbound) {
     await deps.queue.enqueue(

@@ -5,18 +5,32 @@
  * turn recomputed) or a human took over (then the bot stays silent).
  */
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { backoffDelayMs } from '../queue/index.ts';
 import type { Db } from '../storage/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
 import { acquireLease, extendLease, holdsLease, type Lease, releaseLease } from './lease.ts';
 import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
-import type { PipelineDeps, TurnReply } from './types.ts';
+import { ModelsUnavailable, type PipelineDeps, type TurnReply } from './types.ts';
 
 /** How often a turn in progress looks for a newer inbound (abort-on-newer). */
 const NEWER_POLL_MS = 150;
 /** How many earlier messages the responder sees. */
 const HISTORY_WINDOW = 20;
 
-export type TurnOutcome = 'answered' | 'nothing' | 'busy' | 'debouncing' | 'human' | 'lease_lost';
+export type TurnOutcome =
+  | 'answered'
+  | 'nothing'
+  | 'busy'
+  | 'debouncing'
+  | 'human'
+  | 'lease_lost'
+  | 'waiting_for_models';
+
+/** Retries of a turn waiting out a model outage start from this and double up to the cap. */
+const OUTAGE_RETRY_BASE_MS = 1_000;
+const OUTAGE_RETRY_CAP_MS = 30_000;
+/** The mark a turn that waited for the models leaves in `turns.error`. */
+const MODELS_UNAVAILABLE = 'models_unavailable';
 
 interface Pending {
   id: string;
@@ -149,6 +163,7 @@ async function runTurn(
       .catch(() => {});
   }, NEWER_POLL_MS);
   const started = performance.now();
+  const outage = await currentOutage(db, work.conversationId);
   let reply: TurnReply | undefined;
   try {
     reply = await deps.responder({
@@ -161,8 +176,20 @@ async function runTurn(
       history: await historyBefore(db, work.conversationId, ids),
       language: await languageOf(db, work.tenantId),
       signal: abort.signal,
+      mayWaitForModels: outage.waitedMs < settings.modelOutageWaitMs,
     });
   } catch (error) {
+    if (error instanceof ModelsUnavailable && !abort.signal.aborted) {
+      await db
+        .update(schema.turns)
+        .set({
+          status: 'failed',
+          error: `${MODELS_UNAVAILABLE}: ${error.message}`,
+          finishedAt: sql`now()`,
+        })
+        .where(eq(schema.turns.id, turnId));
+      return waitForModels(deps, work, lease, turnId, error, outage.failures + 1);
+    }
     if (!abort.signal.aborted) {
       await db
         .update(schema.turns)
@@ -288,6 +315,122 @@ async function runTurn(
       deps.logger.warn({ err: error }, 'outbox enqueue failed; the sweeper will retry'),
     );
   return 'answered';
+}
+
+/**
+ * This conversation's model outage so far: turns that waited for the models since its last
+ * committed turn — how many, and how long ago the first one started (0 when there is none).
+ */
+async function currentOutage(
+  db: Db,
+  conversationId: string,
+): Promise<{ failures: number; waitedMs: number }> {
+  const [row] = await queryRows<{ failures: number; waited_ms: number | null }>(
+    db,
+    sql`select count(*)::int as failures,
+               (extract(epoch from now() - min(started_at)) * 1000)::float8 as waited_ms
+          from turns
+         where conversation_id = ${conversationId} and status = 'failed'
+           and error like ${`${MODELS_UNAVAILABLE}:%`}
+           and started_at > coalesce((select max(started_at) from turns
+                                       where conversation_id = ${conversationId} and status = 'committed'),
+                                     '-infinity'::timestamptz)`,
+  );
+  return { failures: row?.failures ?? 0, waitedMs: Number(row?.waited_ms ?? 0) };
+}
+
+/**
+ * Every model failed and the turn may wait: the contact hears a holding message once per outage
+ * (unless the conversation's last reply already is one), and the turn is tried again with backoff.
+ * The inbound messages stay unanswered, so the turn after recovery answers them all.
+ */
+async function waitForModels(
+  deps: PipelineDeps,
+  work: ConversationWork,
+  lease: Lease,
+  turnId: string,
+  error: ModelsUnavailable,
+  failures: number,
+): Promise<TurnOutcome> {
+  const { db } = deps;
+  const holdingText = error.holdingText;
+  const held = holdingText
+    ? await db.transaction(async (tx) => {
+        if (!(await holdsLease(tx, lease))) return undefined;
+        const [last] = await queryRows<{ notice: string | null }>(
+          tx,
+          sql`select payload->>'notice' as notice from outbox
+               where conversation_id = ${work.conversationId} order by created_at desc, id desc limit 1`,
+        );
+        if (last?.notice === 'holding') return undefined;
+        const [conversation] = await tx
+          .select({ channel: schema.conversations.channel })
+          .from(schema.conversations)
+          .where(eq(schema.conversations.id, work.conversationId));
+        if (!conversation) return undefined;
+        const [outbound] = await tx
+          .insert(schema.messages)
+          .values({
+            tenantId: work.tenantId,
+            conversationId: work.conversationId,
+            direction: 'outbound',
+            author: 'bot',
+            channel: conversation.channel,
+            body: holdingText,
+            status: 'queued',
+          })
+          .returning({ id: schema.messages.id });
+        const messageId = (outbound as { id: string }).id;
+        const queued: StateChange[] = [
+          {
+            tenantId: work.tenantId,
+            conversationId: work.conversationId,
+            messageId,
+            state: 'queued',
+            detail: { holding: true, turn_id: turnId },
+          },
+        ];
+        await recordStates(tx, queued);
+        await tx.insert(schema.outbox).values({
+          tenantId: work.tenantId,
+          conversationId: work.conversationId,
+          messageId,
+          channel: conversation.channel,
+          idempotencyKey: `holding:${turnId}`,
+          payload: { text: holdingText, notice: 'holding' },
+        });
+        return queued;
+      })
+    : undefined;
+  if (held) {
+    await mirrorStates(deps.redis, held);
+    await deps.queue
+      .enqueue('omni.outbox', work, { key: work.conversationId })
+      .catch((failure) =>
+        deps.logger.warn({ err: failure }, 'outbox enqueue failed; the sweeper will retry'),
+      );
+  }
+  const retryInMs = Math.max(
+    OUTAGE_RETRY_BASE_MS,
+    backoffDelayMs(failures, OUTAGE_RETRY_BASE_MS, OUTAGE_RETRY_CAP_MS),
+  );
+  await deps.queue.enqueue('omni.messages', work, {
+    key: work.conversationId,
+    delayMs: retryInMs,
+  });
+  deps.metrics.modelOutageWaits.inc({ holding: String(held !== undefined) });
+  deps.logger.warn(
+    {
+      tenant_id: work.tenantId,
+      conversation_id: work.conversationId,
+      turn_id: turnId,
+      failures,
+      retry_in_ms: retryInMs,
+      holding_message: held !== undefined,
+    },
+    'no model answered; the turn waits for the providers',
+  );
+  return 'waiting_for_models';
 }
 
 async function newerInbound(db: Db, conversationId: string): Promise<boolean> {

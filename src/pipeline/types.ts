@@ -31,6 +31,25 @@ export interface TurnRequest {
   language: string;
   /** Aborted when a newer inbound arrives: the reply would be discarded anyway. */
   signal: AbortSignal;
+  /**
+   * True while this conversation's model outage is younger than LLM_OUTAGE_WAIT_S: a responder
+   * whose models all fail may throw `ModelsUnavailable` and the turn is retried later. False
+   * afterwards (and when absent): answer with what is possible.
+   */
+  mayWaitForModels?: boolean;
+}
+
+/**
+ * Thrown by a responder when no model could answer and the turn may wait for them: the turn is
+ * retried with backoff, and the contact gets `holdingText` at most once per outage.
+ */
+export class ModelsUnavailable extends Error {
+  readonly holdingText?: string;
+  constructor(message: string, holdingText?: string) {
+    super(message);
+    this.name = 'ModelsUnavailable';
+    this.holdingText = holdingText;
+  }
 }
 
 export interface TurnReply {
@@ -59,7 +78,14 @@ export interface PipelineSettings {
   debounceMs: number;
   debounceMaxMs: number;
   claimIdleMs: number;
+  /** Attempts of a queue entry whose handler throws, before it is dead-lettered (not channel sends). */
   maxAttempts: number;
+  /** How long a reply whose channel keeps failing is retried, from its first failure. */
+  retryWindowMs: number;
+  /** Longest wait between two tries of a failing send, and between two probes of an open breaker. */
+  backoffMaxMs: number;
+  /** How long a turn waits (retried with backoff) for models that all fail. */
+  modelOutageWaitMs: number;
   /** Longest a channel send may take. */
   sendTimeoutMs: number;
   /** Entries a worker handles at once per role. */
@@ -76,4 +102,9 @@ export interface PipelineDeps {
   responder: Responder;
   channels: ReadonlyMap<string, ChannelAdapter>;
   settings: PipelineSettings;
+  /**
+   * PostgreSQL: an in-flight send holds an advisory lock on its outbox row, so a stalled
+   * dispatcher's row is never sent again by another (PGlite is one process: no other dispatcher).
+   */
+  sendLocks?: boolean;
 }

@@ -38,6 +38,7 @@ import {
 import { withMaintenance } from '../ops/index.ts';
 import {
   announceConversationEvent,
+  channelBreakerCheck,
   createPipeline,
   type Pipeline,
   type PipelineSettings,
@@ -144,6 +145,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ...(redisHealth ? [redisHealth] : []),
     llmCheck(gateway),
     ...channels.healthChecks,
+    channelBreakerCheck(database.db),
   ];
   const pipeline: Pipeline = createPipeline(
     { config, database, redis, logger, metrics },

@@ -20,6 +20,7 @@ import {
   numeric,
   pgTable,
   pgView,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -60,7 +61,12 @@ const oneOf = (column: string, values: readonly string[]) =>
 export interface TenantSettings {
   language?: string;
   custom_instructions?: string;
-  escalation?: { min_confidence?: number; max_interactions?: number };
+  escalation?: {
+    min_confidence?: number;
+    max_interactions?: number;
+    on_provider_failure?: boolean;
+  };
+  outage_message?: string;
   business_hours?: unknown;
   providers?: unknown;
   canned_responses?: Record<string, string>;
@@ -384,6 +390,25 @@ export const auditLogs = pgTable(
     index('audit_logs_tenant_created_idx').on(t.tenantId, t.createdAt),
     index('audit_logs_created_idx').on(t.createdAt),
   ],
+);
+
+/**
+ * A channel's circuit breaker per tenant (issue 13): consecutive retryable send failures; once
+ * open, one probe send per backoff period (`next_probe_at`) instead of one attempt per reply.
+ * No row: closed. Shared by every dispatcher process, and read by health, /metrics and doctor.
+ */
+export const channelBreakers = pgTable(
+  'channel_breakers',
+  {
+    tenantId: tenantId(),
+    channel: text('channel').notNull(),
+    failures: integer('failures').notNull().default(0),
+    openedAt: at('opened_at'),
+    nextProbeAt: at('next_probe_at'),
+    lastError: text('last_error'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.channel] })],
 );
 
 /** The runbooks' names for the outbox and the messages (seed 001), as updatable views. */

@@ -311,7 +311,14 @@ describe.each(BACKENDS)('agents as the responder (%s)', (backend) => {
     expect(handoff?.reason).toMatch(/^repeated_guardrail/);
   });
 
-  it('calls a human when every provider fails', async () => {
+  it('calls a human when every provider fails only if the tenant asks, and gives the conversation back when they recover', async () => {
+    const { db } = omni.runtime.database;
+    await updateTenant(
+      db,
+      omni.tenantId,
+      { settings: { escalation: { on_provider_failure: true } } },
+      { type: 'system' },
+    );
     omni.script = () => ({ status: 500 });
     const conversation = await omni.contactSays('helena', 'Can you check my invoice?');
     await eventually(async () => (await controllerOf(conversation)) === 'pending_human');
@@ -319,6 +326,13 @@ describe.each(BACKENDS)('agents as the responder (%s)', (backend) => {
       `select reason from handoffs where conversation_id = '${conversation}'`,
     );
     expect(handoff?.reason).toBe('providers_failed: all_failed');
+
+    // The providers are back: the next answer a model gives returns Helena's conversation.
+    omni.script = (request) =>
+      isRouting(request) ? route('support', 'question', 0.9) : { answer: 'Back online.' };
+    await omni.contactSays('igor', 'Are you there?');
+    await eventually(async () => (await controllerOf(conversation)) === 'bot', 30_000);
+    await updateTenant(db, omni.tenantId, { settings: { escalation: null } }, { type: 'system' });
   });
 
   it('exports the agent metrics under the names the alerts read', async () => {

@@ -9,6 +9,7 @@ import { openRuntime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
 import { runOmni } from '../support/cli.ts';
 import { echoResponder } from '../support/responder.ts';
+import { rows } from '../support/sql.ts';
 
 describe('omni status, queue and dlq', () => {
   let dir: string;
@@ -64,6 +65,7 @@ describe('omni status, queue and dlq', () => {
       waiting: 4,
       pending: 0,
     });
+    expect(stats.blocked_by_dead_letter).toBe(0);
   });
 
   it('pauses and resumes a role, and runs one batch by hand', async () => {
@@ -85,6 +87,32 @@ describe('omni status, queue and dlq', () => {
     ]);
     const pending = await runOmni(['queue', 'pending', 'omni.messages', '--json'], env());
     expect(JSON.parse(pending.stdout)).toEqual([]);
+  });
+
+  it('discards a dead letter once, leaving an audit row', async () => {
+    const [letter] = JSON.parse((await runOmni(['dlq', 'list', '--json'], env())).stdout);
+    const discarded = await runOmni(['dlq', 'discard', letter.id], env());
+    expect(discarded.stderr).toContain(`Discarded dead letter ${letter.id}`);
+    expect((await runOmni(['dlq', 'discard', letter.id], env())).code).toBe(1);
+    expect(JSON.parse((await runOmni(['dlq', 'list', '--json'], env())).stdout)).toEqual([]);
+    const runtime = await openRuntime(loadConfig({ OMNI_DATA_DIR: dir }), {
+      logger: createLogger('silent'),
+      responder: echoResponder().responder,
+    });
+    const audit = await rows(
+      runtime.database.db,
+      `select actor_type, details from audit_logs where action = 'dlq.discard'`,
+    );
+    // A new dead letter for the purge below.
+    await runtime.pipeline.queue.enqueue('omni.messages', { garbage: true });
+    await runtime.pipeline.runOnce('inbound');
+    await runtime.close();
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor_type: 'cli',
+        details: expect.objectContaining({ reason: 'malformed' }),
+      }),
+    ]);
   });
 
   it('purges dead letters only when told --yes', async () => {

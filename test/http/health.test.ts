@@ -285,7 +285,7 @@ describe.skipIf(!TEST_REDIS_URL)(
 
     it('is not ready (503) while Redis is down, and ready again by itself when it returns', async () => {
       (await freshRedis(REDIS_DB)).disconnect();
-    const redis = new URL(testRedisUrl(REDIS_DB));
+      const redis = new URL(testRedisUrl(REDIS_DB));
       proxy = await startProxy(redis.hostname, Number(redis.port || 6379));
       test = await openTestRuntime('pglite', {
         REDIS_URL: `redis://127.0.0.1:${proxy.port}/${REDIS_DB}`,

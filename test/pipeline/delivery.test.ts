@@ -199,20 +199,23 @@ describe.each(QUEUE_BACKENDS)('delivery on the %s queue', (backend) => {
     expect(harness.webhook.requests).toBe(2);
   });
 
-  it('dead-letters a send that always fails, with every error, and replays it once the channel works', async () => {
-    harness = await openHarness(backend, { env: { QUEUE_MAX_ATTEMPTS: '3' } });
+  it('dead-letters a send that fails past its retry window, with every error, and replays it once the channel works', async () => {
+    harness = await openHarness(backend, {
+      env: { DISPATCH_RETRY_WINDOW: '2s', DISPATCH_BACKOFF_MAX_MS: '500' },
+    });
     harness.webhook.failNext(Number.POSITIVE_INFINITY, 500);
     const { body } = await harness.send('doomed', 'alô');
     const dlq = () =>
       harness.server.app.inject({ url: '/api/v1/dlq', headers: { 'x-api-key': harness.key } });
     await expect.poll(async () => (await dlq()).json().entries.length, { timeout: 20_000 }).toBe(1);
     const [entry] = (await dlq()).json().entries;
-    expect(entry).toMatchObject({
-      stream: 'omni.outbox',
-      reason: 'attempts_exhausted',
-      attempts: 3,
-    });
-    expect(entry.errors).toHaveLength(3);
+    expect(entry).toMatchObject({ stream: 'omni.outbox', reason: 'retry_window_exceeded' });
+    expect(entry.attempts).toBeGreaterThan(1);
+    expect(entry.errors).toHaveLength(entry.attempts);
+    const errors = entry.errors as Array<{ at: string }>;
+    expect(
+      Date.parse(errors.at(-1)?.at ?? '') - Date.parse(errors[0]?.at ?? ''),
+    ).toBeGreaterThanOrEqual(2_000);
     const [reply] = await harness.repliesFor(String(body.conversation_id));
     expect(reply?.status).toBe('dlq');
 

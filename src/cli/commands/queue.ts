@@ -1,6 +1,8 @@
 /** `omni status`, `omni queue …`, `omni dlq …`: seed 000's stuck-queue playbook, in any profile. */
 import type { Command } from 'commander';
 import {
+  countBlockedByDeadLetter,
+  discardDeadLetter,
   getDeadLetter,
   listDeadLetters,
   messageStatus,
@@ -58,15 +60,26 @@ export function registerQueueCommands(program: Command): void {
 
   queue
     .command('stats')
-    .description('waiting, pending and delayed entries per stream, and open dead letters')
+    .description(
+      'waiting, pending and delayed entries per stream, open dead letters, and replies blocked by them',
+    )
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
       withRuntime(async ({ pipeline }) => {
         const stats = await pipeline.queue.stats();
         const dlq = (await listDeadLetters(pipeline.deps, { limit: 10_000 })).length;
-        if (options.json) return printJson({ backend: pipeline.queue.kind, streams: stats, dlq });
+        const blocked = await countBlockedByDeadLetter(pipeline.deps);
+        if (options.json) {
+          return printJson({
+            backend: pipeline.queue.kind,
+            streams: stats,
+            dlq,
+            blocked_by_dead_letter: blocked,
+          });
+        }
         printTable(stats, ['stream', 'group', 'waiting', 'pending', 'delayed']);
         say(`backend ${pipeline.queue.kind}; dead letters not replayed: ${dlq}`);
+        say(`replies blocked by dead letter: ${blocked} (replay or discard the dead head)`);
       }),
     );
 
@@ -177,6 +190,23 @@ export function registerQueueCommands(program: Command): void {
           if (options.all && (index + 1) % 100 === 0) say(`… ${index + 1}/${letters.length}`);
         }
         say(`Replayed ${replayed} dead letter${replayed === 1 ? '' : 's'}.`);
+      }),
+    );
+
+  dlq
+    .command('discard <id>')
+    .description(
+      'drop a dead letter for good (audited): its reply is never sent, the replies behind it are released',
+    )
+    .action((id: string) =>
+      withRuntime(async ({ pipeline }) => {
+        const letter = await getDeadLetter(pipeline.deps, parseId(id, 'a dead letter'));
+        if (!letter) throw new CliError(`No dead letter "${id}".`);
+        if (letter.replayedAt) throw new CliError(`Dead letter "${id}" was replayed already.`);
+        const outcome = await discardDeadLetter(pipeline.deps, letter, { type: 'cli' });
+        if (outcome === 'already_resolved')
+          throw new CliError(`Dead letter "${id}" was replayed or discarded meanwhile.`);
+        say(`Discarded dead letter ${id}; the replies behind it are released.`);
       }),
     );
 

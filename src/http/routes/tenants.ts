@@ -26,10 +26,14 @@ const tenantUpdate = z
         language: z.string().min(2).max(35).optional(),
         custom_instructions: z.string().max(8000).nullable().optional(),
         maintenance_message: z.string().trim().min(1).max(2000).nullable().optional(),
+        /** The holding message sent once per model outage (default: a translated one). */
+        outage_message: z.string().trim().min(1).max(2000).nullable().optional(),
         escalation: z
           .object({
             min_confidence: z.number().min(0).max(1).optional(),
             max_interactions: z.number().int().positive().max(100).optional(),
+            /** Call a person when every LLM provider fails (default: the turn waits for them). */
+            on_provider_failure: z.boolean().optional(),
           })
           .strict()
           .nullable()

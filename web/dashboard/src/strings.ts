@@ -56,6 +56,7 @@ const pt = {
   aiCostToday: 'Custo de IA hoje',
   backlog: 'Fila (entrada / saída)',
   dlqSize: 'Mensagens na DLQ',
+  blockedByDeadLetter: 'Bloqueadas por mensagem morta',
   perHour: 'Mensagens por hora',
   noTraffic:
     'Nenhuma mensagem nas últimas 24 horas. Converse com o bot pelo chat de demonstração (/demo) e o gráfico aparece aqui.',
@@ -216,6 +217,7 @@ const en: Strings = {
   aiCostToday: 'AI cost today',
   backlog: 'Backlog (in / out)',
   dlqSize: 'Dead letters',
+  blockedByDeadLetter: 'Blocked by dead letter',
   perHour: 'Messages per hour',
   noTraffic:
     'No messages in the last 24 hours. Chat with the bot on the demo page (/demo) and the chart shows up here.',

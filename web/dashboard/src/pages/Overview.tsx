@@ -53,6 +53,7 @@ export function OverviewPage() {
     [t.aiCostToday, usd(data.ai_cost_today_usd)],
     [t.backlog, `${data.backlog.inbound} / ${data.backlog.outbound}`],
     [t.dlqSize, String(data.dlq_size)],
+    [t.blockedByDeadLetter, String(data.blocked_by_dead_letter)],
   ];
   return (
     <div className="overview">

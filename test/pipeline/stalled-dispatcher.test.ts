@@ -1,0 +1,96 @@
+/**
+ * Issue 13, acceptance 7: a dispatcher stopped (SIGSTOP) for three send leases in the middle of a
+ * send, another dispatcher running — the reply reaches the channel once. The channel simulator
+ * holds the request, so the stop lands while the send is in flight; it answers while the
+ * dispatcher is stopped. Requests are counted as they arrive, repeats included.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/observability/index.ts';
+import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { type RunningOmni, startOmni } from '../support/cli.ts';
+import { eventually } from '../support/eventually.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { echoResponder } from '../support/responder.ts';
+import { TEST_DATABASE_URL } from '../support/services.ts';
+import { rows } from '../support/sql.ts';
+import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
+
+const CLAIM_IDLE_MS = 1_000;
+/** The dispatcher's send lease: twice the send timeout, which is QUEUE_CLAIM_IDLE_MS. */
+const SEND_LEASE_MS = 2 * CLAIM_IDLE_MS;
+
+describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a send', () => {
+  let database: TestDatabase | undefined;
+  let runtime: Runtime | undefined;
+  let webhook: WebhookSim | undefined;
+  const workers: RunningOmni[] = [];
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) {
+      if (worker.child.exitCode === null) await worker.stop('SIGKILL');
+    }
+    await webhook?.close();
+    await runtime?.close();
+    await database?.drop();
+  });
+
+  it('is not replaced while it lives: the reply reaches the channel once', async () => {
+    database = await createTestDatabase();
+    const env = {
+      DATABASE_URL: database.url,
+      QUEUE_CLAIM_IDLE_MS: String(CLAIM_IDLE_MS),
+      DEBOUNCE_MS: '0',
+      DEBOUNCE_MAX_MS: '0',
+    };
+    // The test's own process only ingests and inspects; the workers are separate processes.
+    runtime = await openRuntime(loadConfig(env), {
+      logger: createLogger('silent'),
+      responder: echoResponder().responder,
+    });
+    webhook = await startWebhookSim();
+    const { db } = runtime.database;
+    const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
+    await updateTenant(
+      db,
+      tenant.id,
+      { settings: { outbound_webhook_url: webhook.url } },
+      { type: 'system' },
+    );
+    const startWorker = async () => {
+      const worker = await startOmni(
+        ['worker', '--role', 'all'],
+        env,
+        /"msg":"worker roles ready"/,
+      );
+      workers.push(worker);
+      return worker;
+    };
+
+    const stalled = await startWorker();
+    webhook.delayResponses(SEND_LEASE_MS / 2);
+    await runtime.pipeline.ingest({
+      tenantId: tenant.id,
+      channel: 'api',
+      contact: { externalId: 'k1' },
+      text: 'pergunta',
+    });
+    await eventually(() => webhook?.requests === 1, 30_000, 'the send to reach the channel');
+    stalled.child.kill('SIGSTOP');
+
+    await startWorker();
+    // The fault itself: three send leases with the other dispatcher running (and its sweeper
+    // re-signalling the overdue row), not a wait for something to happen.
+    await sleep(3 * SEND_LEASE_MS);
+    stalled.child.kill('SIGCONT');
+
+    const status = async () =>
+      (await rows<{ status: string }>(db, 'select status from outbox'))[0]?.status;
+    await eventually(async () => (await status()) === 'enviada', 30_000, 'the send recorded');
+    expect(webhook.requests).toBe(1);
+    expect(webhook.deliveries).toHaveLength(1);
+    const [outbox] = await rows<{ attempts: number }>(db, 'select attempts from outbox');
+    expect(outbox?.attempts).toBe(1);
+  }, 180_000);
+});
