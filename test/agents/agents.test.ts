@@ -35,7 +35,7 @@ describe.each(BACKENDS)('agents as the responder (%s)', (backend) => {
 
   beforeAll(async () => {
     omni = await openAgentFixture(backend);
-  }, 60_000);
+  });
   afterAll(() => omni?.close());
 
   const controllerOf = async (conversationId: string) =>

@@ -35,7 +35,7 @@ describe('the injection judge on SIMPLE_QUERY_MODEL', () => {
 
   beforeAll(async () => {
     omni = await openAgentFixture('pglite');
-  }, 60_000);
+  });
   afterAll(() => omni?.close());
 
   it('is asked only about a borderline message', () => {
