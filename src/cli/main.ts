@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.ts';
+import { EvalSuiteError } from '../eval/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
 import { VERSION } from '../observability/index.ts';
 import { BackupError } from '../ops/index.ts';
@@ -14,6 +15,7 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerCleanupCommand } from './commands/cleanup.ts';
 import { registerContactCommands } from './commands/contacts.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerHandoffCommands } from './commands/handoff.ts';
 import { registerKnowledgeCommands } from './commands/kb.ts';
@@ -67,6 +69,7 @@ registerGatewayCommands(program);
 registerHandoffCommands(program);
 registerKnowledgeCommands(program);
 registerBenchCommand(program);
+registerEvalCommand(program);
 
 function reportFailure(error: unknown): void {
   if (error instanceof ConfigError) {
@@ -78,6 +81,7 @@ function reportFailure(error: unknown): void {
     error instanceof StorageError ||
     error instanceof TenancyError ||
     error instanceof KnowledgeError ||
+    error instanceof EvalSuiteError ||
     error instanceof BackupError;
   say(`omni: ${(error as Error).message ?? String(error)}`);
   if (!known && debugging()) say((error as Error).stack ?? '');
