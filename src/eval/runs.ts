@@ -14,7 +14,7 @@ export interface EvalRunView {
   failed: number;
   regressions: number;
   startedAt: string;
-  finishedAt: string;
+  recordedAt: string;
   cases: Array<{ file: string; name: string; status: string; failures: string[] }>;
 }
 
@@ -56,7 +56,7 @@ export async function lastEvalRun(db: Db, tenantId: string): Promise<EvalRunView
     failed: row.failed,
     regressions: row.regressions,
     startedAt: row.startedAt.toISOString(),
-    finishedAt: row.createdAt.toISOString(),
+    recordedAt: row.createdAt.toISOString(),
     cases: row.cases as EvalRunView['cases'],
   };
 }
