@@ -14,7 +14,7 @@ import type { Logger } from '../observability/index.ts';
 import type { Responder, TurnReply, TurnRequest } from '../pipeline/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 import { agentsOf } from './catalog.ts';
-import { conversationMessages, systemPrompt } from './context.ts';
+import { conversationMessages, systemPrompt, windowStart, withSummary } from './context.ts';
 import {
   type EscalationReason,
   type EscalationThresholds,
@@ -29,6 +29,7 @@ import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
 import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
 import { routeTurn } from './router.ts';
+import { rollingSummary } from './summary.ts';
 import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
 
 /** Model calls per turn for the agent: call tools, read results, call again, answer. */
@@ -149,6 +150,12 @@ async function answerTurn(
     usage.outputTokens += call.usage.outputTokens;
     usage.costUsd += call.costUsd;
   };
+  // What the window no longer shows, folded into the conversation's rolling summary.
+  const summary = await rollingSummary({ db, gateway: deps.gateway }, request, {
+    windowStart: windowStart(request.history, input.forModel),
+    mask,
+  });
+  if (summary.call) add(summary.call);
 
   // 3. Router.
   const routerPrompt = await activePrompt(
@@ -202,7 +209,7 @@ async function answerTurn(
         turnId: request.turnId,
         phase: step === 0 ? 'reply' : 'reply_after_tools',
         language: request.language,
-        system,
+        system: withSummary(system, summary.text),
         messages,
         tools: lastStep ? undefined : tools,
         signal: request.signal,
