@@ -15,7 +15,12 @@ export interface EvalRunView {
   regressions: number;
   startedAt: string;
   recordedAt: string;
-  cases: Array<{ file: string; name: string; status: string; failures: string[] }>;
+  cases: Array<{
+    file: string;
+    name: string;
+    status: string;
+    failures: Array<{ turn: number; expectation: string }>;
+  }>;
 }
 
 export async function recordEvalRun(db: Db, tenantId: string, report: EvalReport): Promise<string> {
@@ -33,7 +38,7 @@ export async function recordEvalRun(db: Db, tenantId: string, report: EvalReport
         file: c.file,
         name: c.name,
         status: c.status,
-        failures: c.failures.map((f) => `turn ${f.turn}: ${f.expectation}`),
+        failures: c.failures.map((f) => ({ turn: f.turn, expectation: f.expectation })),
       })),
     })
     .returning({ id: schema.evalRuns.id });

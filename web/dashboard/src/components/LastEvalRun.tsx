@@ -13,6 +13,7 @@ const STRINGS: Record<
   {
     title: string;
     none: string;
+    turn: string;
     passed: (passed: number, total: number) => string;
     regressions: (n: number) => string;
     mode: Record<string, string>;
@@ -21,6 +22,7 @@ const STRINGS: Record<
   'pt-BR': {
     title: 'Última avaliação (omni eval)',
     none: 'Nenhuma avaliação registrada. Rode `omni eval --tenant <empresa>`.',
+    turn: 'mensagem',
     passed: (passed, total) => `${passed} de ${total} casos passaram`,
     regressions: (n) => (n === 1 ? '1 regressão' : `${n} regressões`),
     mode: { simulator: 'simulador roteirizado', providers: 'modelos reais' },
@@ -28,6 +30,7 @@ const STRINGS: Record<
   en: {
     title: 'Last eval run (omni eval)',
     none: 'No eval run recorded yet. Run `omni eval --tenant <tenant>`.',
+    turn: 'message',
     passed: (passed, total) => `${passed} of ${total} cases passed`,
     regressions: (n) => (n === 1 ? '1 regression' : `${n} regressions`),
     mode: { simulator: 'scripted simulator', providers: 'real models' },
@@ -55,7 +58,13 @@ export function LastEvalRun() {
           <p>
             <strong>
               {s.passed(run.passed, run.total)} (
-              {run.total === 0 ? '—' : `${((run.passed / run.total) * 100).toFixed(1)}%`})
+              {run.total === 0
+                ? '—'
+                : (run.passed / run.total).toLocaleString(language, {
+                    style: 'percent',
+                    maximumFractionDigits: 1,
+                  })}
+              )
             </strong>
             {run.regressions > 0 ? ` · ${s.regressions(run.regressions)}` : ''} ·{' '}
             {s.mode[run.mode] ?? run.mode} · {new Date(run.recordedAt).toLocaleString(language)}
@@ -65,7 +74,9 @@ export function LastEvalRun() {
               {failed.map((c) => (
                 <li key={`${c.file}/${c.name}`}>
                   {c.file} › {c.name}
-                  {c.failures.length > 0 ? `: ${c.failures.join('; ')}` : ''}
+                  {c.failures.length > 0
+                    ? `: ${c.failures.map((f) => `${s.turn} ${f.turn}: ${f.expectation}`).join('; ')}`
+                    : ''}
                 </li>
               ))}
             </ul>
