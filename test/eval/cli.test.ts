@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastEvalRun } from '../../src/eval/index.ts';
+import { createLogger } from '../../src/observability/index.ts';
+import { openDatabase } from '../../src/storage/index.ts';
+import { getTenant } from '../../src/tenancy/index.ts';
 import { runOmni } from '../support/cli.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../evals', import.meta.url));
@@ -74,10 +78,32 @@ describe('omni eval', () => {
     await cp(join(SAMPLE, 'kb'), join(folder, 'kb'), { recursive: true });
     await writeFile(join(folder, 'shipping.yaml'), PASSING);
     const baseline = join(dir, 'team-baseline.json');
-    const saved = await runOmni(['eval', folder, '--baseline', baseline, '--save-baseline']);
+    const instance = { OMNI_DATA_DIR: join(dir, 'data') };
+    expect((await runOmni(['tenant', 'create', 'acme'], instance)).code).toBe(0);
+    const saved = await runOmni(
+      ['eval', folder, '--baseline', baseline, '--save-baseline', '--tenant', 'acme'],
+      instance,
+    );
     expect(saved.code, saved.stderr).toBe(0);
     expect(saved.stdout).toMatch(/shipping\.yaml\s+free shipping\s+1\s+pass/);
     expect(saved.stdout).toContain('1/1 cases passed (100.0%)');
+    // Recorded in the instance's own database, for the tenant's dashboard.
+    const database = await openDatabase({
+      kind: 'pglite',
+      dataDir: instance.OMNI_DATA_DIR,
+      logger: createLogger('silent'),
+    });
+    try {
+      const tenant = await getTenant(database.db, 'acme');
+      expect(await lastEvalRun(database.db, tenant.id)).toMatchObject({
+        mode: 'simulator',
+        total: 1,
+        passed: 1,
+        cases: [{ file: 'shipping.yaml', name: 'free shipping', status: 'passed', failures: [] }],
+      });
+    } finally {
+      await database.close();
+    }
 
     // A "prompt change": the model now answers with the wrong threshold and no search.
     await writeFile(
