@@ -31,3 +31,4 @@ export { AGENT_MESSAGES, type AgentMessages, agentMessagesFor } from './messages
 export { type AgentMetrics, agentMetrics } from './metrics.ts';
 export { activePrompt, BUILTIN_PROMPTS, savePromptVersion } from './prompts.ts';
 export { type AgentDeps, createAgentResponder } from './responder.ts';
+export { SUMMARY_INSTRUCTIONS } from './summary.ts';

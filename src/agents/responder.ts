@@ -19,7 +19,7 @@ import {
 } from '../pipeline/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 import { agentsOf } from './catalog.ts';
-import { conversationMessages, systemPrompt } from './context.ts';
+import { conversationMessages, systemPrompt, windowStart, withSummary } from './context.ts';
 import {
   type EscalationReason,
   type EscalationThresholds,
@@ -36,6 +36,7 @@ import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
 import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
 import { routeTurn } from './router.ts';
+import { rollingSummary } from './summary.ts';
 import type { ConversationFacts } from './tool-arguments.ts';
 import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
 
@@ -186,6 +187,12 @@ async function answerTurn(
     usage.outputTokens += call.usage.outputTokens;
     usage.costUsd += call.costUsd;
   };
+  // What the window no longer shows, folded into the conversation's rolling summary.
+  const summary = await rollingSummary({ db, gateway: deps.gateway }, request, {
+    windowStart: windowStart(request.history, input.forModel),
+    mask: masked,
+  });
+  if (summary.call) add(summary.call);
 
   // 3. Router.
   const routerPrompt = await activePrompt(
@@ -240,7 +247,7 @@ async function answerTurn(
         turnId: request.turnId,
         phase: step === 0 ? 'reply' : 'reply_after_tools',
         language: request.language,
-        system,
+        system: withSummary(system, summary.text),
         messages,
         tools: lastStep ? undefined : tools,
         signal: request.signal,

@@ -1,4 +1,5 @@
 /** Channels: adapters that carry messages to and from contacts (SPEC §6). */
+
 export { type ChannelSet, createChannelSet } from './channel-set.ts';
 export {
   createEmailChannel,
@@ -9,6 +10,7 @@ export {
   parseInboundEmail,
 } from './email/index.ts';
 export { EVOLUTION_CHANNEL, evolutionSpec } from './evolution/index.ts';
+export { type MediaPlaceholder, type MediaType, mediaPlaceholder } from './media.ts';
 export { receive } from './receive.ts';
 export {
   createRestChannel,

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { EgressError } from '../egress/index.ts';
+import { EvalSuiteError } from '../eval/index.ts';
 import { KnowledgeError } from '../knowledge/index.ts';
 import { VERSION } from '../observability/index.ts';
 import { BackupError } from '../ops/index.ts';
@@ -15,6 +16,7 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerCleanupCommand } from './commands/cleanup.ts';
 import { registerContactCommands } from './commands/contacts.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerEvalGuardrailsCommand } from './commands/eval-guardrails.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerHandoffCommands } from './commands/handoff.ts';
@@ -70,6 +72,7 @@ registerHandoffCommands(program);
 registerKnowledgeCommands(program);
 registerBenchCommand(program);
 registerEvalGuardrailsCommand(program);
+registerEvalCommand(program);
 
 function reportFailure(error: unknown): void {
   if (error instanceof ConfigError) {
@@ -82,7 +85,8 @@ function reportFailure(error: unknown): void {
     error instanceof TenancyError ||
     error instanceof KnowledgeError ||
     error instanceof BackupError ||
-    error instanceof EgressError;
+    error instanceof EgressError ||
+    error instanceof EvalSuiteError;
   say(`omni: ${(error as Error).message ?? String(error)}`);
   if (!known && debugging()) say((error as Error).stack ?? '');
 }

@@ -60,9 +60,12 @@ export function say(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Logs of one-shot commands go to stderr and stay quiet unless LOG_LEVEL asks for detail. */
-export function commandLogger(config: Config): Logger {
-  const level = ['debug', 'trace'].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : 'warn';
+/**
+ * Logs of one-shot commands go to stderr and stay quiet (`quietLevel`, default warn) unless
+ * LOG_LEVEL asks for detail.
+ */
+export function commandLogger(config: Config, quietLevel: 'warn' | 'error' = 'warn'): Logger {
+  const level = ['debug', 'trace'].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : quietLevel;
   return createLogger(level, pino.destination(2));
 }
 

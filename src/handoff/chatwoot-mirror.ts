@@ -1,8 +1,8 @@
 /**
  * Omni → Chatwoot (SPEC §7.6): each Omni conversation has a twin in a Chatwoot API inbox, created
  * on first need; contacts' messages are posted as `incoming`, the bot's and humans' as `outgoing`,
- * system markers as private notes; a handoff sets the twin `open` (a human's queue), a release sets
- * it `pending` (the bot's). The twin's ids live in `conversations.metadata.chatwoot` and
+ * system markers as private notes; a handoff sets the twin `open` (a human's queue) and posts its
+ * summary as a private note, a release sets it `pending` (the bot's). The twin's ids live in `conversations.metadata.chatwoot` and
  * `contacts.profile.chatwoot`, and the Chatwoot webhook finds the Omni conversation by them.
  */
 import { and, eq, sql } from 'drizzle-orm';
@@ -11,6 +11,7 @@ import { schema } from '../storage/index.ts';
 import type { ChatwootClient, ChatwootStatus } from './chatwoot-client.ts';
 import type { Delivery } from './deliveries.ts';
 import { releaseCountsOf, releaseNote } from './messages.ts';
+import { type HandoffSummary, handoffSummaryText } from './summary.ts';
 
 interface ChatwootContactLink {
   contact_id: number;
@@ -74,7 +75,11 @@ export async function deliverToChatwoot(
     const status = await currentStatus(db, delivery, delivery.payload.status as ChatwootStatus);
     if (!status) return;
     const twin = await ensureTwin(db, client, delivery.conversation_id);
-    if (twin !== undefined) await client.toggleStatus(twin, status);
+    if (twin === undefined) return;
+    await client.toggleStatus(twin, status);
+    // A handoff opens the twin for a person: the summary goes first in their view, as a private
+    // note. After the toggle, so a retried toggle never posts the note twice.
+    if (status === 'open') await postHandoffSummary(db, client, twin, delivery);
     return;
   }
   const [message] = await db
@@ -134,6 +139,31 @@ async function currentStatus(
   }
   if (row.controlledBy !== 'bot') return undefined;
   return row.conversation === 'active' ? 'pending' : 'resolved';
+}
+
+async function postHandoffSummary(
+  db: Db,
+  client: ChatwootClient,
+  twin: number,
+  delivery: Delivery,
+): Promise<void> {
+  const [row] = await db
+    .select({
+      id: schema.handoffs.id,
+      summary: schema.handoffs.summary,
+      settings: schema.tenants.settings,
+    })
+    .from(schema.handoffs)
+    .innerJoin(schema.tenants, eq(schema.tenants.id, schema.handoffs.tenantId))
+    .where(eq(schema.handoffs.id, String(delivery.payload.handoff_id)));
+  if (!row?.summary) return;
+  const language = typeof row.settings.language === 'string' ? row.settings.language : '';
+  await client.postMessage(twin, {
+    content: handoffSummaryText(language, row.summary as unknown as HandoffSummary),
+    type: 'outgoing',
+    private: true,
+    omniId: `handoff-summary:${row.id}`,
+  });
 }
 
 /** The Omni conversation mirrored as Chatwoot conversation `twin`, in the tenant. */

@@ -30,6 +30,12 @@ export {
   type TakeOverInput,
   takeOver,
 } from './state.ts';
+export {
+  buildHandoffSummary,
+  type HandoffSummary,
+  handoffSummaryText,
+  latestHandoffSummary,
+} from './summary.ts';
 export { type HandoffView, handoffView } from './views.ts';
 export {
   type HandoffWorkerDeps,

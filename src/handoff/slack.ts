@@ -8,6 +8,7 @@ import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { handoffNotice } from './messages.ts';
 import { postJson } from './outbound-http.ts';
+import { type HandoffSummary, handoffSummaryText } from './summary.ts';
 
 export async function notifySlack(
   db: Db,
@@ -18,6 +19,7 @@ export async function notifySlack(
     .select({
       reason: schema.handoffs.reason,
       trigger: schema.handoffs.trigger,
+      summary: schema.handoffs.summary,
       conversationId: schema.handoffs.conversationId,
       channel: schema.conversations.channel,
       contactName: schema.contacts.displayName,
@@ -41,10 +43,19 @@ export async function notifySlack(
     trigger: row.trigger,
     conversationId: row.conversationId,
   });
+  // The operator reads what happened before opening the conversation.
+  const summary = row.summary
+    ? `\n\n${handoffSummaryText(language, row.summary as unknown as HandoffSummary)}`
+    : '';
+  const fullText = `${text}${summary}`;
   await postJson({
     service: 'Slack',
     url: settings.webhookUrl,
-    body: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] },
+    body: {
+      text: fullText,
+      // Slack refuses a section longer than 3,000 characters; `text` keeps it all.
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fullText.slice(0, 3000) } }],
+    },
     timeoutMs: settings.timeoutMs,
   });
 }

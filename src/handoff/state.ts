@@ -14,6 +14,7 @@ import { schema } from '../storage/index.ts';
 import { HandoffError } from './errors.ts';
 import { type HandoffChange, notifyHandoffChange } from './events.ts';
 import { markerText } from './messages.ts';
+import { buildHandoffSummary } from './summary.ts';
 
 /** Who or what moved the conversation. `idle` is the idle-release timer. */
 export const HANDOFF_TRIGGERS = [
@@ -125,6 +126,7 @@ export async function requestHandoff(db: Db, input: RequestHandoffInput): Promis
         trigger: input.trigger,
         status: human ? 'aceito' : 'pendente',
         acceptedAt: human ? sql`now()` : null,
+        summary: { ...(await buildHandoffSummary(tx, conversation.id, input.reason)) },
       })
       .returning();
     const controlledBy = human ? 'human' : 'pending_human';
@@ -169,6 +171,13 @@ export async function takeOver(db: Db, input: TakeOverInput): Promise<HandoffRes
           status: 'aceito',
           acceptedBy: operatorId,
           acceptedAt: sql`now()`,
+          summary: {
+            ...(await buildHandoffSummary(
+              tx,
+              conversation.id,
+              input.reason ?? `taken over (${input.trigger})`,
+            )),
+          },
         })
         .returning();
       handoff = inserted as Handoff;

@@ -29,6 +29,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
 import { emailWebhookRoutes } from './routes/email-webhook.ts';
+import { evalRoutes } from './routes/evals.ts';
 import { eventRoutes } from './routes/events.ts';
 import { evolutionWebhookRoutes } from './routes/evolution-webhook.ts';
 import { handoffRoutes } from './routes/handoff.ts';
@@ -183,6 +184,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     knowledgeRoutes(tenantApi, runtime.database.db);
     handoffRoutes(tenantApi, runtime);
     inboxRoutes(tenantApi, runtime.database.db, runtime.config);
+    evalRoutes(tenantApi, runtime.database.db);
     await eventRoutes(tenantApi, runtime);
     deadLetterRoutes(tenantApi, runtime.pipeline);
   });

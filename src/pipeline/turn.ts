@@ -465,7 +465,11 @@ async function historyBefore(db: Db, conversationId: string, turnMessageIds: str
     .limit(1);
   if (!first) return [];
   const rows = await db
-    .select({ author: schema.messages.author, text: schema.messages.body })
+    .select({
+      author: schema.messages.author,
+      text: schema.messages.body,
+      at: schema.messages.createdAt,
+    })
     .from(schema.messages)
     .where(
       and(

@@ -26,7 +26,7 @@ export interface TurnRequest {
   /** The unanswered inbound messages this turn answers, oldest first. */
   messages: Array<{ id: string; text: string; createdAt: Date }>;
   /** The conversation before them, oldest first (a window, not everything). */
-  history: Array<{ author: 'contact' | 'bot' | 'operator' | 'system'; text: string }>;
+  history: Array<{ author: 'contact' | 'bot' | 'operator' | 'system'; text: string; at: Date }>;
   /** The tenant's language, e.g. pt-BR. */
   language: string;
   /** Aborted when a newer inbound arrives: the reply would be discarded anyway. */

@@ -185,6 +185,12 @@ export const conversations = pgTable(
     fencingToken: bigint('fencing_token', { mode: 'number' }).notNull().default(0),
     lastMessageAt: at('last_message_at'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The rolling summary (SPEC §7.1) of what came before the messages the model still reads, and
+     * the last message it covers: the agents put it in the prompt once the window is cut.
+     */
+    summary: text('summary'),
+    summaryThrough: at('summary_through'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     resolvedAt: at('resolved_at'),
@@ -321,6 +327,8 @@ export const handoffs = pgTable(
     resolvedAt: at('resolved_at'),
     /** What ended the episode (operator, api, idle, chatwoot…): Chatwoot is not told its own changes. */
     releaseTrigger: text('release_trigger'),
+    /** What the operator reads first: why, what the contact wants, what was answered, lead fields. */
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -719,4 +727,26 @@ export const httpTools = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('http_tools_tenant_name_uq').on(t.tenantId, t.name)],
+);
+
+/**
+ * `omni eval` runs (conversation tests a team writes in YAML), recorded for a tenant so its
+ * dashboard shows the last one: the totals and each case's outcome with its failed expectations.
+ */
+export const evalRuns = pgTable(
+  'eval_runs',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    /** `simulator` (scripted answers) or `providers` (real models). */
+    mode: text('mode').notNull(),
+    total: integer('total').notNull(),
+    passed: integer('passed').notNull(),
+    failed: integer('failed').notNull(),
+    regressions: integer('regressions').notNull().default(0),
+    cases: jsonb('cases').$type<Array<Record<string, unknown>>>().notNull().default([]),
+    startedAt: at('started_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('eval_runs_tenant_created_idx').on(t.tenantId, t.createdAt)],
 );

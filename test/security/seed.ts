@@ -87,6 +87,15 @@ export async function seedTwoTenants(runtime: Runtime): Promise<SeededTenants> {
     payload: { conversationId: bMessage.conversationId, note: 'the doomsday device is ready' },
     reason: 'seeded for the isolation test',
   });
+  await db.insert(schema.evalRuns).values({
+    tenantId: b.id,
+    mode: 'simulator',
+    total: 1,
+    passed: 0,
+    failed: 1,
+    startedAt: new Date(),
+    cases: [{ file: 'globex.yaml', name: 'the doomsday device is ready', status: 'failed' }],
+  });
   return {
     ...seeded,
     bConversationId: bMessage.conversationId,

@@ -3,7 +3,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { releaseCountsOf, releaseNote } from '../../handoff/index.ts';
+import { latestHandoffSummary, releaseCountsOf, releaseNote } from '../../handoff/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { schema } from '../../storage/index.ts';
 import { callerTenant } from '../auth.ts';
@@ -65,8 +65,11 @@ export function conversationRoutes(app: FastifyInstance, db: Db): void {
   api.get(
     '/api/v1/conversations/:id',
     { schema: { tags: ['conversations'], summary: 'One conversation', params: byId } },
-    async (request) =>
-      conversationView(await ownConversation(callerTenant(request), request.params.id)),
+    async (request) => {
+      const row = await ownConversation(callerTenant(request), request.params.id);
+      // What the operator reads first: the latest handoff's summary (null before any handoff).
+      return { ...conversationView(row), handoff_summary: await latestHandoffSummary(db, row.id) };
+    },
   );
 
   api.get(

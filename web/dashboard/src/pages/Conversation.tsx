@@ -1,6 +1,8 @@
 /** One conversation: its whole history (bot, contact, operator, system markers) and the operator's actions. */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import type { HandoffSummary as Summary } from '../../../../src/handoff/summary.ts';
 import { api, type Message } from '../api.ts';
+import { HandoffSummary } from '../components/HandoffSummary.tsx';
 import { errorText, useI18n } from '../i18n.tsx';
 
 interface Conversation {
@@ -8,6 +10,7 @@ interface Conversation {
   channel: string;
   status: string;
   controlled_by: string;
+  handoff_summary: Summary | null;
 }
 
 export function ConversationView(props: {
@@ -97,6 +100,9 @@ export function ConversationView(props: {
           </button>
         )}
       </header>
+      {conversation.controlled_by !== 'bot' && (
+        <HandoffSummary summary={conversation.handoff_summary} />
+      )}
       <div className="messages" ref={log}>
         {messages.map((m) => (
           <div key={m.id} className={`message ${m.author}`} data-author={m.author}>

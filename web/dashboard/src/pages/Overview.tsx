@@ -1,6 +1,7 @@
 /** The overview: the last 24 hours of one tenant in numbers and one chart, refreshed live. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Overview } from '../api.ts';
+import { LastEvalRun } from '../components/LastEvalRun.tsx';
 import { HourlyChart } from '../HourlyChart.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useLiveEvents } from '../live.ts';
@@ -93,6 +94,7 @@ export function OverviewPage() {
           </table>
         )}
       </div>
+      <LastEvalRun />
       <div className="card">
         <h3>{t.perHour}</h3>
         {data.hourly.length === 0 ? (
