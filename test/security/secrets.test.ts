@@ -29,6 +29,7 @@ import {
   getTenant,
   sealStoredSecrets,
   type Tenant,
+  tenantsWithUnreadableSecrets,
   tenantView,
 } from '../../src/tenancy/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -304,6 +305,19 @@ describe('the secret key', () => {
       expect((await getTenant(db, 'rotating')).settings.evolution_api_key).toBe(
         SECRETS.evolution_api_key,
       );
+      expect(await tenantsWithUnreadableSecrets(db)).toEqual([]);
+      // Sealed under a key this process was never given (a backup of another instance): named at
+      // start, and treated as unset rather than failing the tenant.
+      await db
+        .update(schema.tenants)
+        .set({
+          settings: { evolution_api_key: 'enc:v1:0badc0de:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+        })
+        .where(eq(schema.tenants.id, tenant.id));
+      expect(await tenantsWithUnreadableSecrets(db)).toEqual([
+        { tenant: 'rotating', settings: ['evolution_api_key'] },
+      ]);
+      expect((await getTenant(db, 'rotating')).settings.evolution_api_key).toBeUndefined();
     } finally {
       await test.close();
     }
