@@ -68,7 +68,18 @@ function checkedLookup(policy: EgressPolicy, resolve: Resolver): LookupFunction 
   };
 }
 
-function redirectedInit(status: number, init: RequestInit): RequestInit {
+/** Headers that may follow a redirect to another origin: none that can carry a credential. */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'content-type', 'user-agent']);
+
+function redirectedInit(status: number, given: RequestInit, crossOrigin: boolean): RequestInit {
+  let init = given;
+  if (crossOrigin) {
+    // As fetch drops Authorization: API keys and a tool's secret headers stay with their host.
+    const headers = new Headers();
+    for (const [name, value] of new Headers(given.headers))
+      if (CROSS_ORIGIN_HEADERS.has(name)) headers.set(name, value);
+    init = { ...given, headers };
+  }
   const method = (init.method ?? 'GET').toUpperCase();
   // As browsers and the fetch standard do: 303 (and 301/302 after a POST) continue as a GET.
   if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
@@ -122,11 +133,14 @@ export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard
         if (!redirect || init.redirect === 'manual') return response;
         if (init.redirect === 'error' || hop >= MAX_REDIRECTS) {
           await response.body?.cancel();
-          throw new TypeError(`Too many redirects, or a redirect where none was allowed: ${url}`);
+          throw new TypeError(
+            `Too many redirects, or a redirect where none was allowed: ${shownTarget(url)}`,
+          );
         }
         await response.body?.cancel();
-        url = policy.checkUrl(new URL(location, url));
-        request = redirectedInit(response.status, request);
+        const next = policy.checkUrl(new URL(location, url));
+        request = redirectedInit(response.status, request, next.origin !== url.origin);
+        url = next;
       }
     },
     async assertAllowed(target) {

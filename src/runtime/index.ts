@@ -58,7 +58,12 @@ import {
   openDatabase,
   type RedisConnection,
 } from '../storage/index.ts';
-import { getTenant, sealStoredSecrets, switchDefaults } from '../tenancy/index.ts';
+import {
+  getTenant,
+  sealStoredSecrets,
+  switchDefaults,
+  tenantsWithUnreadableSecrets,
+} from '../tenancy/index.ts';
 import { databaseCheck, redisCheck } from './health-checks.ts';
 
 export { HEALTH_CHECK_TIMEOUT_MS } from './health-checks.ts';
@@ -111,11 +116,19 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await database.close().catch(() => {});
     throw error;
   }
-  await sealStoredSecrets(database.db).then(
-    (sealed) => sealed > 0 && logger.info({ tenants: sealed }, 'tenant secrets sealed at rest'),
+  await sealStoredSecrets(database.db)
+    .then(async (sealed) => {
+      if (sealed > 0) logger.info({ tenants: sealed }, 'tenant secrets sealed at rest');
+      const unreadable = await tenantsWithUnreadableSecrets(database.db);
+      if (unreadable.length > 0) {
+        logger.warn(
+          { tenants: unreadable },
+          'tenant secrets sealed under another key: they act as unset until OMNI_SECRET_KEY (or OMNI_SECRET_KEY_PREVIOUS) is that key',
+        );
+      }
+    })
     // Not migrated yet (AUTO_MIGRATE=false before `omni migrate`): sealed at the next start.
-    (error) => logger.warn({ err: error }, 'could not seal the stored tenant secrets'),
-  );
+    .catch((error) => logger.warn({ err: error }, 'could not seal the stored tenant secrets'));
   const tracing =
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
       ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })

@@ -18,4 +18,5 @@ export {
   needsSealing,
   openSecrets,
   sealSecrets,
+  unreadableSecrets,
 } from './settings.ts';

@@ -107,3 +107,13 @@ export function needsSealing(settings: Settings): boolean {
   });
   return stale;
 }
+
+/** Where the settings hold a sealed value no key given to this process opens (a wrong key). */
+export function unreadableSecrets(settings: Settings): string[] {
+  const paths: string[] = [];
+  mapSecrets(settings, (value, path) => {
+    if (isSealed(value) && open(value, path) === undefined) paths.push(path);
+    return value;
+  });
+  return paths;
+}

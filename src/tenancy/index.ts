@@ -55,6 +55,7 @@ export {
   sealStoredSecrets,
   type Tenant,
   type TenantSettings,
+  tenantsWithUnreadableSecrets,
   updateTenant,
 } from './tenants.ts';
 export {

@@ -1,5 +1,11 @@
 import { asc, eq, or } from 'drizzle-orm';
-import { keepMaskedSecrets, needsSealing, openSecrets, sealSecrets } from '../secrets/index.ts';
+import {
+  keepMaskedSecrets,
+  needsSealing,
+  openSecrets,
+  sealSecrets,
+  unreadableSecrets,
+} from '../secrets/index.ts';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { type Actor, recordAudit } from './audit.ts';
@@ -137,4 +143,20 @@ export async function sealStoredSecrets(db: Db): Promise<number> {
     }
     return sealed;
   });
+}
+
+/**
+ * Tenants whose stored secrets no key of this process opens: the database (or the backup it was
+ * restored from) was sealed under another OMNI_SECRET_KEY. Those secrets act as unset until the
+ * right key is configured (or OMNI_SECRET_KEY_PREVIOUS names it), so the start says so.
+ */
+export async function tenantsWithUnreadableSecrets(
+  db: Db,
+): Promise<Array<{ tenant: string; settings: string[] }>> {
+  const rows = await db
+    .select({ slug: schema.tenants.slug, settings: schema.tenants.settings })
+    .from(schema.tenants);
+  return rows
+    .map((row) => ({ tenant: row.slug, settings: unreadableSecrets(row.settings) }))
+    .filter((row) => row.settings.length > 0);
 }

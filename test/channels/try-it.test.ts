@@ -29,6 +29,8 @@ describe('trying the channels as a newcomer', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const omni: RunningOmni = await startOmni('start', {
       OMNI_DATA_DIR: dir,
+      // As the README says: the simulator is on loopback, which the egress guard refuses otherwise.
+      EGRESS_ALLOW: '127.0.0.1',
       MCP_WHATSAPP_URL: sim.url,
       MCP_TOKEN: 'dev-token',
       DEBOUNCE_MS: '200',

@@ -134,6 +134,36 @@ describe('the egress policy', () => {
     }
   });
 
+  it('follows a redirect to another origin without the credentials of the first', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const landing = createServer((request, response) => {
+      seen.push(request.headers);
+      response.end('landed');
+    });
+    await new Promise<void>((resolve) => landing.listen(0, '127.0.0.1', resolve));
+    const landingPort = (landing.address() as AddressInfo).port;
+    const redirector = createServer((_request, response) => {
+      response.writeHead(307, { location: `http://localhost:${landingPort}/next` });
+      response.end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const guard = createEgressGuard({ allow: ['127.0.0.1', '::1'] });
+    try {
+      const port = (redirector.address() as AddressInfo).port;
+      const response = await guard.fetch(`http://127.0.0.1:${port}/`, {
+        headers: { apikey: 'tool-secret', authorization: 'Bearer x', accept: 'application/json' },
+      });
+      expect(await response.text()).toBe('landed');
+      expect(seen[0]?.apikey).toBeUndefined();
+      expect(seen[0]?.authorization).toBeUndefined();
+      expect(seen[0]?.accept).toBe('application/json');
+    } finally {
+      await guard.close();
+      await new Promise((resolve) => redirector.close(resolve));
+      await new Promise((resolve) => landing.close(resolve));
+    }
+  });
+
   it('lets through what EGRESS_ALLOW lists: addresses, CIDRs and host names', async () => {
     for (const allow of [['127.0.0.1'], ['127.0.0.0/8'], ['localhost', '::1']]) {
       const guard = createEgressGuard({ allow });

@@ -29,6 +29,7 @@ import {
   getTenant,
   sealStoredSecrets,
   type Tenant,
+  tenantsWithUnreadableSecrets,
   tenantView,
 } from '../../src/tenancy/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -182,6 +183,21 @@ describe.each(BACKENDS)('write-only secrets on %s', (backend) => {
         }
       }
     }
+    // Every write route too, with the read,write key (the answers of writes echo objects).
+    const writes = server.routes.filter((route) =>
+      ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method),
+    );
+    for (const route of writes) {
+      const url = fill(route.url, acme.id);
+      const response = await server.app.inject({
+        method: route.method as 'POST',
+        url,
+        headers: { 'x-api-key': writer },
+        payload: {},
+      });
+      expect(leaked(response.body), `${route.method} ${url}`).toEqual([]);
+      walked++;
+    }
     expect(walked).toBeGreaterThan(40);
     // The tenant itself is readable, masked.
     const own = await server.app.inject({
@@ -289,6 +305,19 @@ describe('the secret key', () => {
       expect((await getTenant(db, 'rotating')).settings.evolution_api_key).toBe(
         SECRETS.evolution_api_key,
       );
+      expect(await tenantsWithUnreadableSecrets(db)).toEqual([]);
+      // Sealed under a key this process was never given (a backup of another instance): named at
+      // start, and treated as unset rather than failing the tenant.
+      await db
+        .update(schema.tenants)
+        .set({
+          settings: { evolution_api_key: 'enc:v1:0badc0de:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+        })
+        .where(eq(schema.tenants.id, tenant.id));
+      expect(await tenantsWithUnreadableSecrets(db)).toEqual([
+        { tenant: 'rotating', settings: ['evolution_api_key'] },
+      ]);
+      expect((await getTenant(db, 'rotating')).settings.evolution_api_key).toBeUndefined();
     } finally {
       await test.close();
     }

@@ -98,7 +98,7 @@ export function registerChannelSimulators(sim: Command): void {
         });
         say(`WhatsApp simulator (Evolution API v2) listening on ${whatsapp.url}`);
         say(
-          `  start Omni with: MCP_WHATSAPP_URL=${whatsapp.url} MCP_TOKEN=${options.apiKey} npm start`,
+          `  start Omni with: EGRESS_ALLOW=127.0.0.1 MCP_WHATSAPP_URL=${whatsapp.url} MCP_TOKEN=${options.apiKey} npm start`,
         );
         say(`  (or EVOLUTION_URL / EVOLUTION_API_KEY; EVOLUTION_INSTANCE=${options.instance})`);
         say(
@@ -166,11 +166,11 @@ export function registerChannelSimulators(sim: Command): void {
             body: JSON.stringify({ url, secret_token: options.webhookSecret }),
           });
           say(
-            `  start Omni with: TELEGRAM_API_URL=${telegram.url} TELEGRAM_BOT_TOKEN=${options.token} TELEGRAM_WEBHOOK_SECRET=${options.webhookSecret} npm start`,
+            `  start Omni with: EGRESS_ALLOW=127.0.0.1 TELEGRAM_API_URL=${telegram.url} TELEGRAM_BOT_TOKEN=${options.token} TELEGRAM_WEBHOOK_SECRET=${options.webhookSecret} npm start`,
           );
         } else {
           say(
-            `  start Omni with: TELEGRAM_API_URL=${telegram.url} TELEGRAM_BOT_TOKEN=${options.token} TELEGRAM_MODE=polling npm start`,
+            `  start Omni with: EGRESS_ALLOW=127.0.0.1 TELEGRAM_API_URL=${telegram.url} TELEGRAM_BOT_TOKEN=${options.token} TELEGRAM_MODE=polling npm start`,
           );
         }
         say(`  type a message as chat ${options.chatId}`);
