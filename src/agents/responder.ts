@@ -446,8 +446,7 @@ async function tenantSettings(
     customInstructions:
       typeof settings.custom_instructions === 'string' ? settings.custom_instructions : undefined,
     maskPii: settings.pii_masking === true,
-    escalateOnProviderFailure:
-      (escalation as { on_provider_failure?: unknown }).on_provider_failure === true,
+    escalateOnProviderFailure: escalation.on_provider_failure === true,
     outageMessage:
       typeof settings.outage_message === 'string' && settings.outage_message.trim()
         ? settings.outage_message
