@@ -102,6 +102,7 @@ describe('web chat in one process (embedded)', () => {
       history: [],
       typing: false,
       state: 'bot',
+      language: 'pt-BR',
     });
 
     await tab.send({ type: 'message', text: 'Oi, tudo bem?', client_id: 'c1' });

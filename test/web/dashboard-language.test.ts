@@ -228,7 +228,7 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     await page.getByRole('button', { name: 'Salvar' }).click();
     await page.locator('.note', { hasText: 'Salvo.' }).waitFor();
     await expect
-      .poll(() => inForce('escalation.min_confidence').textContent())
+      .poll(() => inForce('escalation.min_confidence').textContent(), { timeout: 15_000 })
       .toBe('Em vigor: 0.45 (definido para a empresa)');
     expect(await page.locator('[data-secret="providers.openai.api_key"]').textContent()).toBe(
       'openai não configurada',
@@ -312,6 +312,26 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     await visit('/demo', '#omni-webchat .panel.open');
     expect(found).toEqual({});
     expect(await page.locator('html').getAttribute('lang')).toBe('pt-BR');
+    await page.close();
+  });
+
+  it('lets a widget without data-lang speak its tenant’s language, whatever the browser’s', async () => {
+    const page = await browser.context.newPage();
+    // Any page of Omni's origin stands in for a customer's (Chromium keeps pages of other
+    // origins from reaching the loopback); the script tag is added as a site would, no data-lang.
+    await page.goto(`${baseUrl}/version`);
+    await page.evaluate(`(() => {
+      const script = document.createElement('script');
+      script.src = '/widget.js';
+      script.dataset.tenant = 'globex';
+      script.dataset.open = 'true';
+      document.body.append(script);
+    })()`);
+    const input = page.locator('#omni-webchat textarea');
+    await expect
+      .poll(() => input.getAttribute('placeholder'), { timeout: 15_000 })
+      .toBe('Type your message…');
+    expect(await page.locator('#omni-webchat form button').textContent()).toBe('Send');
     await page.close();
   });
 

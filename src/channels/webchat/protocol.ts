@@ -23,7 +23,14 @@ export interface WireMessage {
 export type VisitorState = 'bot' | 'pending_human' | 'human';
 
 export type ServerFrame =
-  | { type: 'ready'; history: WireMessage[]; typing: boolean; state: VisitorState }
+  | {
+      type: 'ready';
+      history: WireMessage[];
+      typing: boolean;
+      state: VisitorState;
+      /** The tenant's language: the widget speaks it unless the page set `data-lang`. */
+      language?: string;
+    }
   | { type: 'state'; state: VisitorState }
   | { type: 'message'; message: WireMessage }
   | { type: 'typing'; on: boolean }

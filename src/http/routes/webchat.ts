@@ -178,6 +178,9 @@ function openSession(
       history: await visitorHistory(db, current.id, contactId),
       typing: conversation?.typing ?? false,
       state: conversation?.state ?? 'bot',
+      ...(typeof current.settings.language === 'string'
+        ? { language: current.settings.language }
+        : {}),
     });
   };
 

@@ -42,7 +42,10 @@ export const STRINGS = {
 
 export type Strings = (typeof STRINGS)[keyof typeof STRINGS];
 
-/** `data-lang` wins; otherwise the browser's language; Portuguese is the default otherwise. */
+/**
+ * `data-lang` wins; otherwise the browser's language until Omni says the tenant's (the bot's) in
+ * its `ready` frame; Portuguese is the default otherwise.
+ */
 export function stringsFor(requested: string | undefined, browser: readonly string[]): Strings {
   const wanted = requested ?? browser[0] ?? 'pt-BR';
   return wanted.toLowerCase().startsWith('en') ? STRINGS.en : STRINGS['pt-BR'];

@@ -30,7 +30,7 @@ function start(script: HTMLScriptElement): void {
     console.error('Omni widget: add data-tenant="<your tenant>" to the <script> tag.');
     return;
   }
-  const t = stringsFor(script.dataset.lang, navigator.languages ?? [navigator.language]);
+  let t = stringsFor(script.dataset.lang, navigator.languages ?? [navigator.language]);
   const base = new URL(script.src, location.href);
   const url = `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}/webchat/${encodeURIComponent(tenant)}`;
   const secret = visitorSecret(tenant);
@@ -83,6 +83,20 @@ function start(script: HTMLScriptElement): void {
       state === 'pending_human' ? t.waitingHuman : state === 'human' ? t.withHuman : '';
   };
 
+  /** The texts set once in the markup above, written again when the language changes. */
+  const applyStrings = () => {
+    panel.setAttribute('aria-label', t.title);
+    $<HTMLElement>('header > span').firstChild?.replaceWith(
+      document.createTextNode(`${script.dataset.title ?? t.title} `),
+    );
+    $<HTMLButtonElement>('.close').setAttribute('aria-label', t.close);
+    $<HTMLButtonElement>('.launcher').setAttribute('aria-label', t.open);
+    input.placeholder = t.placeholder;
+    input.setAttribute('aria-label', t.placeholder);
+    sendButton.textContent = t.send;
+    setState((banner.dataset.state as VisitorState | undefined) ?? 'bot');
+  };
+
   const setTyping = (on: boolean) => {
     clearTimeout(typingTimer);
     typing.textContent = on ? `${t.bot} ${t.typing}` : '';
@@ -130,6 +144,10 @@ function start(script: HTMLScriptElement): void {
 
   const onFrame = (frame: ServerFrame) => {
     if (frame.type === 'ready') {
+      if (!script.dataset.lang && frame.language) {
+        t = stringsFor(frame.language, []);
+        applyStrings();
+      }
       messages = frame.history;
       const stored = new Set(messages.map((m) => m.client_id));
       pending = pending.filter((p) => !stored.has(p.client_id));
