@@ -160,6 +160,11 @@ export const variables = {
     default: './data',
     doc: 'Folder of the embedded database (PGlite) when DATABASE_URL is not set.',
   }),
+  EMBEDDED_SQL_PORT: variable(nonNegativeInteger(), {
+    group: 'core',
+    default: '0',
+    doc: 'Port on 127.0.0.1 where a running embedded Omni serves its database to the CLI and psql (0: any free port; the URL is in OMNI_DATA_DIR/sql.url).',
+  }),
   SHUTDOWN_TIMEOUT_MS: variable(positiveInteger(), {
     group: 'core',
     default: '10000',

@@ -75,12 +75,17 @@ export interface RuntimeOptions {
   responder?: Responder;
   /** Overrides of the pipeline's settings (tests shorten debounce and claim times). */
   pipeline?: Partial<PipelineSettings>;
+  /**
+   * A long-running process on the embedded database serves it to local clients (the CLI beside
+   * it, psql) on EMBEDDED_SQL_PORT.
+   */
+  shareEmbedded?: boolean;
 }
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const profile = deploymentProfile(config);
-  const database = await openConfiguredDatabase(config, logger, options.inMemory ?? false);
+  const database = await openConfiguredDatabase(config, logger, options);
   try {
     if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
   } catch (error) {
@@ -230,13 +235,14 @@ function emailChannel(config: Config, database: Database) {
 async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
-  inMemory: boolean,
+  options: RuntimeOptions,
 ): Promise<Database> {
   if (!config.DATABASE_URL) {
     return openDatabase({
       kind: 'pglite',
-      dataDir: inMemory ? undefined : config.OMNI_DATA_DIR,
+      dataDir: options.inMemory ? undefined : config.OMNI_DATA_DIR,
       logger,
+      sharePort: options.shareEmbedded ? config.EMBEDDED_SQL_PORT : undefined,
     });
   }
   return openDatabase({

@@ -18,7 +18,7 @@ interface ServeOptions {
 
 export async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig();
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, { shareEmbedded: true });
   const { logger } = runtime;
   let closeHttp: (() => Promise<void>) | undefined;
   let workers: RunningWorkers | undefined;
