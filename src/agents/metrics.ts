@@ -14,6 +14,8 @@ export interface AgentMetrics {
   escalations: Counter<'reason'>;
   guardrailBlocks: Counter<'type'>;
   leads: Counter<'stage'>;
+  /** Response cache lookups: hit, miss, or bypass (the turn's context matters). */
+  cache: Counter<'result'>;
 }
 
 const registered = new WeakMap<Registry, AgentMetrics>();
@@ -67,6 +69,12 @@ export function agentMetrics(registry: Registry): AgentMetrics {
       name: 'leads_total',
       help: 'Leads created or moved to a stage, by the stage entered.',
       labelNames: ['stage'] as const,
+      registers,
+    }),
+    cache: new Counter({
+      name: 'response_cache_requests_total',
+      help: 'Turns that looked in the response cache (hit, miss) or skipped it because their context matters (bypass); hit rate = hit / (hit + miss).',
+      labelNames: ['result'] as const,
       registers,
     }),
   };

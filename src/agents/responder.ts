@@ -28,6 +28,7 @@ import { httpToolsOf } from './http-tools.ts';
 import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
 import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
+import { cacheableQuestion, type ResponseCache, responseCacheKey } from './response-cache.ts';
 import { routeTurn } from './router.ts';
 import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
 
@@ -46,6 +47,8 @@ export interface AgentDeps {
   registry: Registry;
   /** For HTTP tools; default the global fetch. */
   fetch?: typeof fetch;
+  /** Answers repeated first questions without a model; none: every turn asks the models. */
+  cache?: ResponseCache;
 }
 
 interface TenantAgentSettings {
@@ -139,10 +142,31 @@ async function answerTurn(
     };
   }
 
-  // 2. Context.
+  // 2. Context, and the response cache for a first question that depends on nothing else.
+  const agents = await agentsOf(db, request.tenantId);
+  const question = deps.cache ? cacheableQuestion(request, input.pii.length > 0) : undefined;
+  if (deps.cache && !question) metrics.cache.inc({ result: 'bypass' });
+  const cacheKey =
+    deps.cache && question
+      ? await responseCacheKey(db, {
+          tenantId: request.tenantId,
+          question,
+          language: request.language,
+          agents,
+          customInstructions: tenant.customInstructions,
+        })
+      : undefined;
+  if (deps.cache && cacheKey) {
+    const hit = await deps.cache.store.get(request.tenantId, cacheKey);
+    metrics.cache.inc({ result: hit ? 'hit' : 'miss' });
+    if (hit) {
+      log.info({ agent: hit.agent, intent: hit.intent }, 'answered from the response cache');
+      await recordTurn(db, request.turnId, flags);
+      return { ...hit, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    }
+  }
   const mask = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
   const conversation = conversationMessages(request, input.forModel, mask);
-  const agents = await agentsOf(db, request.tenantId);
   const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const add = (call: GatewayResult) => {
     usage.inputTokens += call.usage.inputTokens;
@@ -317,6 +341,24 @@ async function answerTurn(
   }
 
   const answered = final ?? route.call;
+  const plainAnswer =
+    !handedOff &&
+    !handoffNotice &&
+    !final?.fallback &&
+    confident &&
+    route.intent !== 'human_request' &&
+    output.flags.length === 0 &&
+    !output.withheld &&
+    effects.every((e) => e.kind === 'kb') &&
+    !(request.contact.name && text.includes(request.contact.name));
+  if (deps.cache && cacheKey && final && plainAnswer) {
+    await deps.cache.store.set(
+      request.tenantId,
+      cacheKey,
+      { text, intent: route.intent, confidence: route.confidence, agent: agent.name },
+      deps.cache.ttlSeconds,
+    );
+  }
   return {
     text,
     intent: route.intent,

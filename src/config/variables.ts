@@ -476,11 +476,10 @@ export const variables = {
     default: '4000',
     doc: 'Longest contact message (characters, all of one turn) the agents accept; longer ones are refused politely.',
   }),
-  CACHE_TTL: variable(positiveInteger(), {
+  CACHE_TTL: variable(nonNegativeInteger(), {
     group: 'agents',
     default: '300',
-    doc: 'Seconds cached answers and lookups live.',
-    reserved: true,
+    doc: 'Seconds a cached answer to a first FAQ question lives (Redis `cache:*` keys with REDIS_URL, else the response_cache table); 0 turns the response cache off.',
   }),
   CRM_API_KEY: variable(text(), {
     group: 'agents',

@@ -4,7 +4,12 @@
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
 
-import { agentMetrics, createAgentResponder } from '../agents/index.ts';
+import {
+  agentMetrics,
+  createAgentResponder,
+  redisCacheStore,
+  tableCacheStore,
+} from '../agents/index.ts';
 import {
   type ChannelSet,
   createChannelSet,
@@ -134,6 +139,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
             config,
             logger,
             registry: metrics.registry,
+            // Shared by every process: Redis in the scale profile, else a table.
+            cache:
+              config.CACHE_TTL > 0
+                ? {
+                    store: redis ? redisCacheStore(redis.client) : tableCacheStore(database.db),
+                    ttlSeconds: config.CACHE_TTL,
+                  }
+                : undefined,
           }),
         {
           db: database.db,

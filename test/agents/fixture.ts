@@ -30,6 +30,7 @@ export type Script = (request: ChatRequest) => SimBehaviour | undefined;
 
 export interface AgentFixture {
   runtime: Runtime;
+  baseUrl: string;
   llm: LlmSimulator;
   contactSide: WebhookSim;
   tenantId: string;
@@ -47,7 +48,10 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export async function openAgentFixture(backend: Backend): Promise<AgentFixture> {
+export async function openAgentFixture(
+  backend: Backend,
+  options: { redisUrl?: string } = {},
+): Promise<AgentFixture> {
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   let script: Script = () => undefined;
   const llm = await startLlmSimulator({
@@ -65,6 +69,7 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
     OPENAI_BASE_URL: `${llm.url}/v1`,
     PROVIDER_PRIORITY_ORDER: 'openai',
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   });
   const logLines: string[] = [];
   const logSink = new Writable({
@@ -96,6 +101,7 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
 
   const fixture: AgentFixture = {
     runtime,
+    baseUrl,
     llm,
     contactSide,
     tenantId: tenant.id,
