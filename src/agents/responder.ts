@@ -341,6 +341,18 @@ async function answerTurn(
   }
 
   const answered = final ?? route.call;
+  // Seed 002 greps "AgentPipeline" per turn, seed 004 §5.2 greps "fallback" in fallback mode.
+  if (final?.fallback)
+    log.info({ fallback: final.fallback }, `fallback answer (${final.fallback})`);
+  log.info(
+    {
+      agent: agent.name,
+      intent: route.intent,
+      confidence: route.confidence,
+      handoff: handoffNotice,
+    },
+    'turn answered',
+  );
   const plainAnswer =
     !handedOff &&
     !handoffNotice &&

@@ -174,6 +174,19 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const stopCountingHandoffs = countHandoffs(metrics.registry);
   // Dashboards connected to any process hear the handoff changes made in this one.
   const stopRelayingHandoffs = onHandoffChange((change) => {
+    // Seed 001 §4 greps "handoff": every request (escalation), take, release and resolve says it.
+    logger.info(
+      {
+        component: 'handoff',
+        handoff: change.type,
+        tenant_id: change.tenantId,
+        conversation_id: change.conversationId,
+        handoff_id: change.handoffId,
+        trigger: change.trigger,
+        source: change.source,
+      },
+      `handoff ${change.type}`,
+    );
     announceConversationEvent(database.db, {
       tenantId: change.tenantId,
       conversationId: change.conversationId,

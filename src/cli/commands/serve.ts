@@ -17,6 +17,7 @@ interface ServeOptions {
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
+  process.title = processTitle(options);
   const config = loadConfig();
   const runtime = await openRuntime(config, { shareEmbedded: true });
   const { logger } = runtime;
@@ -58,6 +59,16 @@ export async function serve(options: ServeOptions): Promise<void> {
     // TELEGRAM_MODE=polling: polled updates come in through the processes that answer them.
     if (roles.includes('inbound')) runtime.channels.startPolling();
   }
+}
+
+/**
+ * The runbooks' role names (seed 004: `ps aux | grep agente`, units and deployments `agente-api`,
+ * `agente-worker`), so the usual tools find each process by what it does.
+ */
+function processTitle(options: ServeOptions): string {
+  if (options.http && options.roles.includes('all')) return 'omni-agente-api+worker';
+  if (options.http) return 'omni-agente-api';
+  return `omni-agente-worker ${options.roles.join(',')}`;
 }
 
 export function parseRole(value: string): WorkerRole {
