@@ -21,6 +21,7 @@ const PROMISED: Array<[word: string, seed: string]> = [
   ['fallback', '004'],
   ['LLM latency', '004'],
   ['enviar', '001'],
+  ['User-Agent', '004'],
 ];
 
 interface ChatBody {
@@ -62,7 +63,8 @@ describe("the runbooks' log lines in a scripted session", () => {
       DEBOUNCE_MAX_MS: '0',
     };
     omni = await startOmni('start', env);
-    apiKey = /API key\s+(\S+)/.exec(omni.output().stdout + omni.output().stderr)?.[1] ?? '';
+    // First-start credentials go to stdout (pm2 files stderr as the error log).
+    apiKey = /API key\s+(\S+)/.exec(omni.output().stdout)?.[1] ?? '';
   });
 
   afterAll(async () => {
@@ -124,6 +126,17 @@ describe("the runbooks' log lines in a scripted session", () => {
     await eventually(() => turnsAnswered() === 4, 60_000, 'four turns');
 
     for (const [word] of PROMISED) expect(grep(word).length, word).toBeGreaterThan(0);
+    // One line per HTTP request, with its user agent (seed 004 §10.1 `grep User-Agent`).
+    const requests = () =>
+      grep('"msg":"request"').filter((line) => line.includes('/api/v1/messages'));
+    await eventually(() => requests().length === 4, 15_000, 'one line per request');
+    expect(requests()).toHaveLength(4);
+    expect(JSON.parse(requests()[0] as string)).toMatchObject({
+      method: 'POST',
+      status: 202,
+      'User-Agent': expect.any(String),
+      duration_ms: expect.any(Number),
+    });
     // Every turn the agents answered wrote an AgentPipeline line saying so.
     const turnRows = grep('"msg":"turn answered"');
     expect(turnRows.every((line) => line.includes('AgentPipeline'))).toBe(true);

@@ -6,7 +6,7 @@ import type { RunningWorkers } from '../../pipeline/index.ts';
 import { ROLES, type Role } from '../../queue/index.ts';
 import { exitGracefullyOnSignals, openRuntime } from '../../runtime/index.ts';
 import { type DemoCredentials, ensureDemoTenant } from '../../tenancy/index.ts';
-import { CliError, say } from '../output.ts';
+import { CliError } from '../output.ts';
 
 export const WORKER_ROLES = [...ROLES, 'all'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -81,8 +81,9 @@ export function parseRole(value: string): WorkerRole {
 
 function printWelcome(config: Config, credentials: DemoCredentials): void {
   const url = publicUrl(config);
-  say(
-    [
+  // stdout, not stderr: process managers (pm2) file stderr as the error log.
+  process.stdout.write(
+    `${[
       '',
       '  First start: created the demo tenant. These credentials are shown only now:',
       '',
@@ -91,6 +92,6 @@ function printWelcome(config: Config, credentials: DemoCredentials): void {
       '',
       `  Try: curl -H "X-API-Key: ${credentials.apiKey}" ${url}/api/v1/tenants/${credentials.tenant}`,
       '',
-    ].join('\n'),
+    ].join('\n')}\n`,
   );
 }
