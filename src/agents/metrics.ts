@@ -16,6 +16,8 @@ export interface AgentMetrics {
   leads: Counter<'stage'>;
   /** The prompt-injection judge's verdicts on borderline messages. */
   injectionJudge: Counter<'verdict'>;
+  /** Response cache lookups: hit, miss, or bypass (the turn's context matters). */
+  cache: Counter<'result'>;
 }
 
 const registered = new WeakMap<Registry, AgentMetrics>();
@@ -75,6 +77,12 @@ export function agentMetrics(registry: Registry): AgentMetrics {
       name: 'injection_judge_verdicts_total',
       help: 'Borderline messages the prompt-injection judge classified: attack, clean, or unavailable (no provider, too slow, no verdict).',
       labelNames: ['verdict'] as const,
+      registers,
+    }),
+    cache: new Counter({
+      name: 'response_cache_requests_total',
+      help: 'Turns that looked in the response cache (hit, miss) or skipped it because their context matters (bypass); hit rate = hit / (hit + miss).',
+      labelNames: ['result'] as const,
       registers,
     }),
   };

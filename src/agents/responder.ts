@@ -35,6 +35,7 @@ import { httpToolsOf } from './http-tools.ts';
 import { agentMessagesFor } from './messages.ts';
 import { type AgentMetrics, agentMetrics } from './metrics.ts';
 import { activePrompt, BUILTIN_PROMPTS } from './prompts.ts';
+import { cacheableQuestion, type ResponseCache, responseCacheKey } from './response-cache.ts';
 import { routeTurn } from './router.ts';
 import { rollingSummary } from './summary.ts';
 import type { ConversationFacts } from './tool-arguments.ts';
@@ -58,6 +59,8 @@ export interface AgentDeps {
   registry: Registry;
   /** For HTTP tools; default the egress guard's fetch (src/egress). */
   fetch?: typeof fetch;
+  /** Answers repeated first questions without a model; none: every turn asks the models. */
+  cache?: ResponseCache;
 }
 
 interface TenantAgentSettings {
@@ -173,14 +176,35 @@ async function answerTurn(
     };
   }
 
-  // 2. Context.
+  // 2. Context, and the response cache for a first question that depends on nothing else.
+  const agents = await agentsOf(db, request.tenantId);
+  const question = deps.cache ? cacheableQuestion(request, input.pii.length > 0) : undefined;
+  if (deps.cache && !question) metrics.cache.inc({ result: 'bypass' });
+  const cacheKey =
+    deps.cache && question
+      ? await responseCacheKey(db, {
+          tenantId: request.tenantId,
+          question,
+          language: request.language,
+          agents,
+          customInstructions: tenant.customInstructions,
+        })
+      : undefined;
+  if (deps.cache && cacheKey) {
+    const hit = await deps.cache.store.get(request.tenantId, cacheKey);
+    metrics.cache.inc({ result: hit ? 'hit' : 'miss' });
+    if (hit) {
+      log.info({ agent: hit.agent, intent: hit.intent }, 'answered from the response cache');
+      await recordTurn(db, request.turnId, flags);
+      return { ...hit, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    }
+  }
   const masked = tenant.maskPii ? (text: string) => maskPii(text) : (text: string) => text;
   const conversation = conversationMessages(
     request,
     contactTextForModel(request.channel, input.forModel),
     (text) => contactTextForModel(request.channel, masked(text)),
   );
-  const agents = await agentsOf(db, request.tenantId);
   const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const add = (call: GatewayResult) => {
     usage.inputTokens += call.usage.inputTokens;
@@ -389,6 +413,36 @@ async function answerTurn(
   }
 
   const answered = final ?? route.call;
+  // Seed 002 greps "AgentPipeline" per turn, seed 004 §5.2 greps "fallback" in fallback mode.
+  if (final?.fallback)
+    log.info({ fallback: final.fallback }, `fallback answer (${final.fallback})`);
+  log.info(
+    {
+      agent: agent.name,
+      intent: route.intent,
+      confidence: route.confidence,
+      handoff: handoffNotice,
+    },
+    'turn answered',
+  );
+  const plainAnswer =
+    !handedOff &&
+    !handoffNotice &&
+    !final?.fallback &&
+    confident &&
+    route.intent !== 'human_request' &&
+    output.flags.length === 0 &&
+    !output.withheld &&
+    effects.every((e) => e.kind === 'kb') &&
+    !(request.contact.name && text.includes(request.contact.name));
+  if (deps.cache && cacheKey && final && plainAnswer) {
+    await deps.cache.store.set(
+      request.tenantId,
+      cacheKey,
+      { text, intent: route.intent, confidence: route.confidence, agent: agent.name },
+      deps.cache.ttlSeconds,
+    );
+  }
   return {
     text,
     intent: route.intent,

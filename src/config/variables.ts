@@ -183,6 +183,11 @@ export const variables = {
     default: './data',
     doc: 'Folder of the embedded database (PGlite) when DATABASE_URL is not set.',
   }),
+  EMBEDDED_SQL_PORT: variable(nonNegativeInteger(), {
+    group: 'core',
+    default: '0',
+    doc: 'Port on 127.0.0.1 where a running embedded Omni serves its database to the CLI and psql (0: any free port; the URL is in OMNI_DATA_DIR/sql.url).',
+  }),
   SHUTDOWN_TIMEOUT_MS: variable(positiveInteger(), {
     group: 'core',
     default: '10000',
@@ -514,11 +519,10 @@ export const variables = {
     default: '4000',
     doc: 'Longest contact message (characters, all of one turn) the agents accept; longer ones are refused politely.',
   }),
-  CACHE_TTL: variable(positiveInteger(), {
+  CACHE_TTL: variable(nonNegativeInteger(), {
     group: 'agents',
     default: '300',
-    doc: 'Seconds cached answers and lookups live.',
-    reserved: true,
+    doc: 'Seconds a cached answer to a first FAQ question lives (Redis `cache:*` keys with REDIS_URL, else the response_cache table); 0 turns the response cache off.',
   }),
   CRM_API_KEY: variable(text(), {
     group: 'agents',

@@ -584,6 +584,7 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
     withModel: (policy, fn) =>
       fn({ generate: (request, extra) => generate(request, { ...policy, ...extra }) }),
     status,
+    fallbackMode: async () => (await fallbackSwitch(deps.db)) ?? settings.fallbackMode,
   };
 }
 

@@ -137,6 +137,7 @@ export interface ProviderStatus {
 }
 
 export interface GatewayStatus {
+  /** FALLBACK_MODE as configured; `fallbackMode()` also reads `omni fallback on|off`. */
   fallbackMode: boolean;
   order: LlmProvider[];
   providers: ProviderStatus[];
@@ -147,4 +148,6 @@ export interface Gateway {
   /** Runs `fn` with a gateway whose calls all follow `policy` (SPEC §5.2). */
   withModel<T>(policy: CallPolicy, fn: (llm: Pick<Gateway, 'generate'>) => Promise<T>): Promise<T>;
   status(): GatewayStatus;
+  /** Fallback mode for the instance now: `omni fallback on|off` if switched, else FALLBACK_MODE. */
+  fallbackMode(): Promise<boolean>;
 }

@@ -10,6 +10,8 @@ export interface CheckResult {
   status: ComponentStatus;
   /** Why it is down, in one sentence. */
   error?: string;
+  /** The flat word for the runbooks when connected/disconnected would mislead (`llm: offline`). */
+  word?: string;
   [detail: string]: unknown;
 }
 
@@ -55,7 +57,7 @@ export async function checkHealth(
   let status: OverallStatus = 'ok';
   for (const [check, result] of results) {
     components[check.name] = result;
-    flat[check.name] = result.status === 'up' ? 'connected' : 'disconnected';
+    flat[check.name] = result.word ?? (result.status === 'up' ? 'connected' : 'disconnected');
     if (result.status === 'down')
       status = check.critical ? 'down' : status === 'ok' ? 'degraded' : status;
   }

@@ -4,7 +4,13 @@
  */
 import { createTransport } from 'nodemailer';
 import { createChannelSet } from '../channels/index.ts';
-import { type Config, ConfigError, deploymentProfile, loadConfig } from '../config/index.ts';
+import {
+  type Config,
+  ConfigError,
+  deploymentProfile,
+  loadConfig,
+  unknownVariables,
+} from '../config/index.ts';
 import { configureEgress } from '../egress/index.ts';
 import { enabledProviders } from '../gateway/index.ts';
 import { type HealthCheck, type Logger, runCheck } from '../observability/index.ts';
@@ -61,6 +67,13 @@ export async function runDoctor(
   const checks: DoctorCheck[] = [
     { name: 'config', outcome: 'ok', detail: `valid (${deploymentProfile(config)} profile)` },
     checkSecretKey(config),
+    ...unknownVariables(env).map(
+      ({ name, hint }): DoctorCheck => ({
+        name: 'config',
+        outcome: 'warn',
+        detail: `${name} is set but Omni does not read it: ${hint}`,
+      }),
+    ),
     ...(await checkDatabase(config, logger)),
     await checkRedis(config, logger),
     checkProviders(config),

@@ -4,7 +4,12 @@
  * CLI) call it; domains receive what they need from it as plain arguments.
  */
 
-import { agentMetrics, createAgentResponder } from '../agents/index.ts';
+import {
+  agentMetrics,
+  createAgentResponder,
+  redisCacheStore,
+  tableCacheStore,
+} from '../agents/index.ts';
 import {
   type ChannelSet,
   createChannelSet,
@@ -95,6 +100,11 @@ export interface RuntimeOptions {
   responder?: Responder;
   /** Overrides of the pipeline's settings (tests shorten debounce and claim times). */
   pipeline?: Partial<PipelineSettings>;
+  /**
+   * A long-running process on the embedded database serves it to local clients (the CLI beside
+   * it, psql) on EMBEDDED_SQL_PORT.
+   */
+  shareEmbedded?: boolean;
 }
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -104,12 +114,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   setSecretKeys(...secretKeysOf(config, profile, options.inMemory ?? false));
   const metrics = createMetrics({ redis: Boolean(config.REDIS_URL) });
   const counters = { errors: metrics.dependencyErrors, outages: metrics.dependencyOutages };
-  const database = await openConfiguredDatabase(
-    config,
-    logger,
-    options.inMemory ?? false,
-    counters,
-  );
+  const database = await openConfiguredDatabase(config, logger, options, counters);
   try {
     if (options.migrate ?? config.AUTO_MIGRATE) await database.migrate();
   } catch (error) {
@@ -172,6 +177,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
             config,
             logger,
             registry: metrics.registry,
+            // Shared by every process: Redis in the scale profile, else a table.
+            cache:
+              config.CACHE_TTL > 0
+                ? {
+                    store: redis ? redisCacheStore(redis.client) : tableCacheStore(database.db),
+                    ttlSeconds: config.CACHE_TTL,
+                  }
+                : undefined,
           }),
         {
           db: database.db,
@@ -201,6 +214,19 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const stopCountingHandoffs = countHandoffs(metrics.registry);
   // Dashboards connected to any process hear the handoff changes made in this one.
   const stopRelayingHandoffs = onHandoffChange((change) => {
+    // Seed 001 §4 greps "handoff": every request (escalation), take, release and resolve says it.
+    logger.info(
+      {
+        component: 'handoff',
+        handoff: change.type,
+        tenant_id: change.tenantId,
+        conversation_id: change.conversationId,
+        handoff_id: change.handoffId,
+        trigger: change.trigger,
+        source: change.source,
+      },
+      `handoff ${change.type}`,
+    );
     announceConversationEvent(database.db, {
       tenantId: change.tenantId,
       conversationId: change.conversationId,
@@ -299,14 +325,15 @@ function secretKeysOf(
 async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
-  inMemory: boolean,
+  options: RuntimeOptions,
   counters: OutageCounters,
 ): Promise<Database> {
   if (!config.DATABASE_URL) {
     return openDatabase({
       kind: 'pglite',
-      dataDir: inMemory ? undefined : config.OMNI_DATA_DIR,
+      dataDir: options.inMemory ? undefined : config.OMNI_DATA_DIR,
       logger,
+      sharePort: options.shareEmbedded ? config.EMBEDDED_SQL_PORT : undefined,
     });
   }
   return openDatabase({

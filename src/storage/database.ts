@@ -12,6 +12,12 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.ts';
 import { lockDataDir } from './embedded-lock.ts';
+import {
+  type SharedDatabase,
+  sharedDatabaseUrl,
+  shareEmbeddedDatabase,
+} from './embedded-server.ts';
+import { StorageError } from './errors.ts';
 import { createPostgresListener } from './listener.ts';
 import {
   type MigrationResult,
@@ -43,7 +49,16 @@ export interface Database {
 }
 
 export type DatabaseOptions =
-  | { kind: 'pglite'; dataDir?: string; logger: Logger }
+  | {
+      kind: 'pglite';
+      dataDir?: string;
+      logger: Logger;
+      /**
+       * Long-running processes serve the database to local clients on this 127.0.0.1 port (0: any
+       * free one). Without it (one-shot commands) nothing is served.
+       */
+      sharePort?: number;
+    }
   | {
       kind: 'postgres';
       url: string;
@@ -55,40 +70,67 @@ export type DatabaseOptions =
 
 export function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.kind === 'pglite'
-    ? openPglite(options.dataDir, options.logger)
+    ? openPglite(options.dataDir, options.logger, options.sharePort)
     : openPostgres(options);
 }
 
-/** `dataDir` undefined: an in-memory database (tests, `omni doctor` dry runs). */
-async function openPglite(dataDir: string | undefined, logger: Logger): Promise<Database> {
+/**
+ * `dataDir` undefined: an in-memory database (tests, `omni doctor` dry runs). A data folder held by
+ * a running Omni is reached through the database that process shares (see embedded-server.ts).
+ */
+async function openPglite(
+  dataDir: string | undefined,
+  logger: Logger,
+  sharePort: number | undefined,
+): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
   let pgliteDir: string | undefined;
   if (dataDir) {
     const dir = resolve(dataDir);
     await mkdir(dir, { recursive: true });
-    release = await lockDataDir(dir);
+    try {
+      release = await lockDataDir(dir);
+    } catch (error) {
+      if (!(error instanceof StorageError && error.code === 'embedded_locked')) throw error;
+      const url = await sharedDatabaseUrl(dir);
+      if (!url) throw error;
+      // One connection: the running process's statements and ours take turns on one session.
+      const shared = await openPostgres({ url, poolSize: 1, logger });
+      return { ...shared, target: `the embedded database of the running Omni (${url})` };
+    }
     pgliteDir = join(dir, 'pglite');
   }
-  let client: PGlite;
+  let client: PGlite | undefined;
+  let shared: SharedDatabase | undefined;
   try {
     client = await PGlite.create(pgliteDir);
+    if (dataDir && sharePort !== undefined) {
+      shared = await shareEmbeddedDatabase(client, resolve(dataDir), sharePort, logger);
+      logger.info(
+        { url: shared.url },
+        `embedded database shared on 127.0.0.1 for the CLI and SQL: psql ${shared.url}`,
+      );
+    }
   } catch (error) {
+    await client?.close().catch(() => {});
     await release?.();
     throw error;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const pglite = client;
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     target: pgliteDir ? `PGlite at ${pgliteDir}` : 'PGlite in memory',
     ping: async (timeoutMs) => {
-      await withDeadline(client.query('select 1'), timeoutMs, 'the embedded database');
+      await withDeadline(pglite.query('select 1'), timeoutMs, 'the embedded database');
     },
-    migrate: () => migratePglite(client, logger),
-    migrationStatus: () => migrationStatus(client),
-    listen: (channel, onNotify) => client.listen(channel, onNotify),
+    migrate: () => migratePglite(pglite, logger),
+    migrationStatus: () => migrationStatus(pglite),
+    listen: (channel, onNotify) => pglite.listen(channel, onNotify),
     close: async () => {
-      await client.close();
+      await shared?.stop();
+      await pglite.close();
       await release?.();
     },
   };

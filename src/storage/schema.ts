@@ -750,3 +750,20 @@ export const evalRuns = pgTable(
   },
   (t) => [index('eval_runs_tenant_created_idx').on(t.tenantId, t.createdAt)],
 );
+
+/**
+ * Cached answers to first questions (the response cache without Redis; with Redis they are
+ * `cache:<tenant>:<key>` keys). The key already holds the tenant, the normalised question and the
+ * knowledge-base and prompt versions, so a change of either is a miss, never a stale answer.
+ */
+export const responseCache = pgTable(
+  'response_cache',
+  {
+    key: text('key').primaryKey(),
+    tenantId: tenantId(),
+    reply: jsonb('reply').$type<Record<string, unknown>>().notNull(),
+    expiresAt: at('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('response_cache_expiry_idx').on(t.tenantId, t.expiresAt)],
+);

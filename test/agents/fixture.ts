@@ -30,6 +30,7 @@ export type Script = (request: ChatRequest) => SimBehaviour | undefined;
 
 export interface AgentFixture {
   runtime: Runtime;
+  baseUrl: string;
   llm: LlmSimulator;
   contactSide: WebhookSim;
   tenantId: string;
@@ -47,7 +48,10 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export async function openAgentFixture(backend: Backend): Promise<AgentFixture> {
+export async function openAgentFixture(
+  backend: Backend,
+  options: { redisUrl?: string } = {},
+): Promise<AgentFixture> {
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   let script: Script = () => undefined;
   const llm = await startLlmSimulator({
@@ -66,6 +70,7 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
     PROVIDER_PRIORITY_ORDER: 'openai',
     EGRESS_ALLOW: TEST_EGRESS_ALLOW,
     ...(database ? { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   });
   const logLines: string[] = [];
   const logSink = new Writable({
@@ -97,6 +102,7 @@ export async function openAgentFixture(backend: Backend): Promise<AgentFixture> 
 
   const fixture: AgentFixture = {
     runtime,
+    baseUrl,
     llm,
     contactSide,
     tenantId: tenant.id,

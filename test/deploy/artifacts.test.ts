@@ -6,7 +6,8 @@
  * `kubectl rollout undo deployment/agente-api`, `systemctl start agente-api`, …) exist.
  * No container engine or cluster runs here: the files are read, not run.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_ROLES } from '../../src/cli/commands/serve.ts';
@@ -674,5 +675,81 @@ describe.each(UNITS)('deploy/systemd/%s.service', (name, command) => {
     expectOmniEnvironment(env, `${name}.service Environment=`);
     const timeoutMs = loadConfig(env).SHUTDOWN_TIMEOUT_MS;
     expect(Number(service.TimeoutStopSec?.[0]) * 1000).toBeGreaterThan(timeoutMs);
+  });
+});
+
+describe("the runbooks' PostgreSQL and scripts (seed 004 §3.2, §7.2, §7.3, §10.2)", () => {
+  const preload = 'shared_preload_libraries=pg_stat_statements';
+
+  it('loads pg_stat_statements in the compose PostgreSQL and creates its view on a new volume', () => {
+    for (const file of COMPOSE_FILES) {
+      const postgres = (
+        readYaml(file) as {
+          services: Record<string, { command?: string[]; volumes?: string[] }>;
+        }
+      ).services.postgres;
+      expect(postgres?.command, file).toContain(preload);
+      const init = postgres?.volumes?.find((v) => v.includes('/docker-entrypoint-initdb.d/'));
+      const source = init?.split(':')[0] ?? '';
+      expect(readFileSync(source, 'utf8'), file).toMatch(
+        /CREATE EXTENSION IF NOT EXISTS pg_stat_statements/,
+      );
+    }
+  });
+
+  it('loads pg_stat_statements in the k8s PostgreSQL and creates its view from a ConfigMap', () => {
+    const objects = k8sObjects('k8s/production');
+    const statefulSet = objects.find(
+      (o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgresql',
+    ) as Workload & {
+      spec: { template: { spec: { volumes?: Array<{ configMap?: { name: string } }> } } };
+    };
+    const container = statefulSet.spec.template.spec.containers[0] as { args?: string[] };
+    expect(container.args).toContain(preload);
+    const initMap = statefulSet.spec.template.spec.volumes?.find((v) => v.configMap)?.configMap
+      ?.name;
+    const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === initMap) as
+      | (K8sObject & { data: Record<string, string> })
+      | undefined;
+    expect(Object.values(configMap?.data ?? {}).join('\n')).toMatch(
+      /CREATE EXTENSION IF NOT EXISTS pg_stat_statements/,
+    );
+  });
+
+  it('has the three scripts seed 004 runs, executable and valid sh', () => {
+    for (const script of ['deploy-canary.sh', 'test-backup-restore.sh', 'dr-drill.sh']) {
+      const path = `scripts/${script}`;
+      expect(statSync(path).mode & 0o111, path).not.toBe(0);
+      expect(spawnSync('sh', ['-n', path]).status, path).toBe(0);
+    }
+  });
+
+  it("deploy-canary.sh works on the manifests' names and labels", () => {
+    const script = readFileSync('scripts/deploy-canary.sh', 'utf8');
+    const api = k8sObjects('k8s/production').find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'agente-api',
+    ) as Workload;
+    const service = k8sObjects('k8s/production').find(
+      (o) => o.kind === 'Service' && o.metadata.name === 'agente-api',
+    ) as K8sObject & { spec: { selector: Record<string, string> } };
+    // The Service selects the app label only, so canary pods (app=agente-api, track=canary) share it.
+    expect(service.spec.selector).toEqual({ app: 'agente-api' });
+    expect(api.spec.template.metadata.labels.app).toBe('agente-api');
+    expect(api.spec.template.spec.containers.map((c) => c.name)).toContain('agente-api');
+    expect(script).toContain('kc get deployment agente-api');
+    expect(script).toContain('container.name === "agente-api"');
+    expect(script).toContain('app=agente-api,track=canary');
+  });
+
+  it('dr-drill.sh drives the compose services that exist', () => {
+    const script = readFileSync('scripts/dr-drill.sh', 'utf8');
+    const services = Object.keys(
+      (readYaml('docker-compose.yml') as { services: Record<string, unknown> }).services,
+    );
+    for (const service of ['postgres', 'api', 'worker', 'migrate']) {
+      expect(services).toContain(service);
+      expect(script).toContain(service);
+    }
+    expect(script).toContain('_postgres-data');
   });
 });

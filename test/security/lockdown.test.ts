@@ -158,7 +158,11 @@ describe.skipIf(!TEST_DATABASE_URL)('the operator commands, as an operator runs 
     expect((await runOmni(['integrations', 'off'], env)).stderr).toMatch(/Integrations off/);
     expect((await runOmni(['maintenance', 'off'], env)).code).toBe(0);
 
-    const result = await runOmni(['security', 'lockdown'], env);
+    // Not from a terminal: nothing happens without --yes.
+    const refused = await runOmni(['security', 'lockdown'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/run it with --yes to confirm/);
+    const result = await runOmni(['security', 'lockdown', '--yes'], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/2 API keys revoked, 2 sessions ended, integrations off/);
     expect(result.stderr).toContain('omni keys create --tenant acme --permissions read,write');

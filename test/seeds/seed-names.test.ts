@@ -155,9 +155,12 @@ const SCRIPTS: Array<[path: string, seed: string, line: number]> = [
   ['scripts/preflight-check.sh', SEED_004, 161],
   ['scripts/enable-maintenance-mode.sh', SEED_004, 200],
   ['scripts/backup-database.sh', SEED_004, 239],
+  ['scripts/deploy-canary.sh', SEED_004, 243],
   ['scripts/smoke-test.sh', SEED_004, 275],
   ['scripts/health-check.sh', SEED_004, 911],
   ['scripts/daily-health-check.sh', SEED_004, 1047],
+  ['scripts/test-backup-restore.sh', SEED_004, 1087],
+  ['scripts/dr-drill.sh', SEED_004, 1130],
   ['scripts/security-scan.sh', SEED_004, 1136],
   ['scripts/load-test.sh', SEED_004, 1154],
 ];

@@ -107,12 +107,12 @@ export function registerGatewayCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
       withRuntime(async ({ gateway, database }) => {
-        const status = gateway.status();
+        const status = { ...gateway.status(), fallbackMode: await gateway.fallbackMode() };
         const recent = await recentAttempts(database.db, 60);
         if (options.json) return printJson({ ...status, last_hour: recent });
         say(
           status.fallbackMode
-            ? 'FALLBACK_MODE is on: canned responses answer, no provider is called.'
+            ? 'Fallback mode is on: canned responses answer, no provider is called.'
             : `cascade: ${[...status.providers.filter((p) => p.configured).map((p) => p.provider), 'local'].join(' → ')}`,
         );
         printTable(

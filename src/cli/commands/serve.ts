@@ -6,7 +6,7 @@ import type { RunningWorkers } from '../../pipeline/index.ts';
 import { ROLES, type Role } from '../../queue/index.ts';
 import { exitGracefullyOnSignals, openRuntime } from '../../runtime/index.ts';
 import { type DemoCredentials, ensureDemoTenant } from '../../tenancy/index.ts';
-import { CliError, say } from '../output.ts';
+import { CliError } from '../output.ts';
 
 export const WORKER_ROLES = [...ROLES, 'all'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -17,8 +17,9 @@ interface ServeOptions {
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
+  process.title = processTitle(options);
   const config = loadConfig();
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, { shareEmbedded: true });
   const { logger } = runtime;
   let closeHttp: (() => Promise<void>) | undefined;
   let workers: RunningWorkers | undefined;
@@ -60,6 +61,16 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
 }
 
+/**
+ * The runbooks' role names (seed 004: `ps aux | grep agente`, units and deployments `agente-api`,
+ * `agente-worker`), so the usual tools find each process by what it does.
+ */
+function processTitle(options: ServeOptions): string {
+  if (options.http && options.roles.includes('all')) return 'omni-agente-api+worker';
+  if (options.http) return 'omni-agente-api';
+  return `omni-agente-worker ${options.roles.join(',')}`;
+}
+
 export function parseRole(value: string): WorkerRole {
   const role = value.toLowerCase() as WorkerRole;
   if (!WORKER_ROLES.includes(role)) {
@@ -70,8 +81,9 @@ export function parseRole(value: string): WorkerRole {
 
 function printWelcome(config: Config, credentials: DemoCredentials): void {
   const url = publicUrl(config);
-  say(
-    [
+  // stdout, not stderr: process managers (pm2) file stderr as the error log.
+  process.stdout.write(
+    `${[
       '',
       '  First start: created the demo tenant. These credentials are shown only now:',
       '',
@@ -80,6 +92,6 @@ function printWelcome(config: Config, credentials: DemoCredentials): void {
       '',
       `  Try: curl -H "X-API-Key: ${credentials.apiKey}" ${url}/api/v1/tenants/${credentials.tenant}`,
       '',
-    ].join('\n'),
+    ].join('\n')}\n`,
   );
 }

@@ -6,7 +6,31 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { type SimFaults, startEvolutionSim, startTelegramSim } from '../../channels/index.ts';
+import { loadConfig, publicUrl } from '../../config/index.ts';
 import { numberOption, say } from '../output.ts';
+
+/** Omni's address when --omni is not given: where `npm start` listens with this PORT / PUBLIC_URL. */
+function omniUrl(given: string | undefined): string {
+  return (given ?? publicUrl(loadConfig())).replace(/\/+$/, '');
+}
+
+/** One line an operator can act on when a webhook to Omni fails: what, where, what to check. */
+function webhookFailure(error: unknown, target: string): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (error as Error).message;
+  return `✗ could not deliver to Omni at ${target} (${why}): is Omni running there? Check --omni (default PUBLIC_URL, else http://localhost:PORT) and that the port is right.`;
+}
+
+/** A webhook answer that is not a success, with its likely cause. */
+function webhookRefused(status: number, target: string, tenant: string): string {
+  const hint =
+    status === 404
+      ? `no tenant "${tenant}" or no such route: check --tenant and --omni`
+      : status === 401 || status === 403
+        ? "Omni refused the simulator's credentials: check the API key / secret options against Omni's settings"
+        : 'see the Omni log line with this request for the reason';
+  return `✗ Omni answered ${target} with HTTP ${status}: ${hint}`;
+}
 
 interface FaultOptions {
   latencyMs?: number;
@@ -42,11 +66,13 @@ const faultsOf = (options: FaultOptions): SimFaults => ({
 });
 
 /** Reads lines until Ctrl-C; each goes to `onLine`. Resolves when the process is asked to stop. */
-async function chatUntilStopped(onLine: (line: string) => Promise<void>): Promise<void> {
+async function chatUntilStopped(
+  target: string,
+  onLine: (line: string) => Promise<void>,
+): Promise<void> {
   const lines = createInterface({ input: process.stdin, terminal: false });
   lines.on('line', (line) => {
-    if (line.trim())
-      void onLine(line.trim()).catch((error) => say(`✗ ${(error as Error).message}`));
+    if (line.trim()) void onLine(line.trim()).catch((error) => say(webhookFailure(error, target)));
   });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -67,7 +93,7 @@ export function registerChannelSimulators(sim: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--api-key <key>', 'the key Omni must use (EVOLUTION_API_KEY / MCP_TOKEN)', 'dev-token')
     .option('--instance <name>', 'the instance name (EVOLUTION_INSTANCE)', 'omni')
-    .option('--omni <url>', "Omni's base URL", 'http://localhost:3000')
+    .option('--omni <url>', "Omni's base URL (default: PUBLIC_URL, else http://localhost:PORT)")
     .option('--tenant <slug>', 'the tenant whose webhook receives the messages', 'demo')
     .option('--from <number>', "the customer's phone number", '5511988887777')
     .option('--name <name>', "the customer's profile name", 'Maria Silva')
@@ -79,19 +105,20 @@ export function registerChannelSimulators(sim: Command): void {
           host: string;
           apiKey: string;
           instance: string;
-          omni: string;
+          omni?: string;
           tenant: string;
           from: string;
           name: string;
           echo: boolean;
         },
       ) => {
+        const webhookUrl = `${omniUrl(options.omni)}/webhooks/evolution/${options.tenant}`;
         const whatsapp = await startEvolutionSim({
           port: options.port,
           host: options.host,
           apiKey: options.apiKey,
           instance: options.instance,
-          webhookUrl: `${options.omni.replace(/\/+$/, '')}/webhooks/evolution/${options.tenant}`,
+          webhookUrl,
           echo: options.echo,
           faults: faultsOf(options),
           log: say,
@@ -104,12 +131,12 @@ export function registerChannelSimulators(sim: Command): void {
         say(
           `  type a message as ${options.from}; "/phone <text>" answers as the business's own phone`,
         );
-        await chatUntilStopped(async (line) => {
+        await chatUntilStopped(webhookUrl, async (line) => {
           const phone = /^\/phone\s+(.+)$/.exec(line);
           const { status } = phone
             ? await whatsapp.operatorSays(options.from, phone[1] as string)
             : await whatsapp.customerSays(options.from, line, { name: options.name });
-          if (status >= 300) say(`✗ Omni answered the webhook with HTTP ${status}`);
+          if (status >= 300) say(webhookRefused(status, webhookUrl, options.tenant));
         });
         await whatsapp.close();
       },
@@ -129,7 +156,10 @@ export function registerChannelSimulators(sim: Command): void {
       'the bot token Omni must use (TELEGRAM_BOT_TOKEN)',
       '7000000001:sim-token',
     )
-    .option('--omni <url>', "Omni's base URL (webhook mode)", 'http://localhost:3000')
+    .option(
+      '--omni <url>',
+      "Omni's base URL, webhook mode (default: PUBLIC_URL, else http://localhost:PORT)",
+    )
     .option('--tenant <slug>', 'the tenant whose webhook receives the updates', 'demo')
     .option(
       '--webhook-secret <secret>',
@@ -143,13 +173,14 @@ export function registerChannelSimulators(sim: Command): void {
           port: number;
           host: string;
           token: string;
-          omni: string;
+          omni?: string;
           tenant: string;
           webhookSecret?: string;
           chatId: number;
           name: string;
         },
       ) => {
+        const telegramWebhook = `${omniUrl(options.omni)}/webhooks/telegram/${options.tenant}`;
         const telegram = await startTelegramSim({
           port: options.port,
           host: options.host,
@@ -159,7 +190,7 @@ export function registerChannelSimulators(sim: Command): void {
         });
         say(`Telegram simulator (Bot API) listening on ${telegram.url}`);
         if (options.webhookSecret) {
-          const url = `${options.omni.replace(/\/+$/, '')}/webhooks/telegram/${options.tenant}`;
+          const url = telegramWebhook;
           await fetch(`${telegram.url}/bot${options.token}/setWebhook`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
@@ -174,12 +205,12 @@ export function registerChannelSimulators(sim: Command): void {
           );
         }
         say(`  type a message as chat ${options.chatId}`);
-        await chatUntilStopped(async (line) => {
+        await chatUntilStopped(telegramWebhook, async (line) => {
           const { status } = await telegram.customerSays(options.chatId, line, {
             name: options.name,
           });
           if (status !== undefined && status >= 300) {
-            say(`✗ Omni answered the webhook with HTTP ${status}`);
+            say(webhookRefused(status, telegramWebhook, options.tenant));
           }
         });
         await telegram.close();

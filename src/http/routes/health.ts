@@ -20,10 +20,14 @@ export interface Lifecycle {
 }
 
 export function healthRoutes(app: FastifyInstance, runtime: Runtime, lifecycle: Lifecycle): void {
-  const extra = () => ({ profile: runtime.profile });
+  // Fallback mode on top as well: seed runbooks read `"fallback_mode"` straight off /health.
+  const extra = async () => ({
+    profile: runtime.profile,
+    fallback_mode: await runtime.gateway.fallbackMode(),
+  });
   for (const url of HEALTH_PATHS) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => {
-      const report = await checkHealth(runtime.healthChecks, extra());
+      const report = await checkHealth(runtime.healthChecks, await extra());
       return reply.status(httpStatusOf(report.status)).send(report);
     });
   }

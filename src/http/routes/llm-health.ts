@@ -14,6 +14,7 @@ export function llmHealthRoutes(app: FastifyInstance, runtime: Runtime): void {
     return reply.status(httpStatusOf(result.status)).send({
       ...result,
       status: result.status === 'up' ? 'ok' : 'down',
+      llm: result.word ?? (result.status === 'up' ? 'connected' : 'disconnected'),
       timestamp: new Date().toISOString(),
     });
   });
