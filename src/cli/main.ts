@@ -14,6 +14,7 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerCleanupCommand } from './commands/cleanup.ts';
 import { registerContactCommands } from './commands/contacts.ts';
+import { registerRetrievalEval } from './commands/eval-retrieval.ts';
 import { registerGatewayCommands } from './commands/gateway.ts';
 import { registerHandoffCommands } from './commands/handoff.ts';
 import { registerKnowledgeCommands } from './commands/kb.ts';
@@ -66,6 +67,7 @@ registerQueueCommands(program);
 registerGatewayCommands(program);
 registerHandoffCommands(program);
 registerKnowledgeCommands(program);
+registerRetrievalEval(program);
 registerBenchCommand(program);
 
 function reportFailure(error: unknown): void {

@@ -20,7 +20,7 @@ import {
   onHandoffChange,
   startHandoffWorkers,
 } from '../handoff/index.ts';
-import { knowledgeLookup } from '../knowledge/index.ts';
+import { attachEmbedder, createEmbedder, knowledgeLookup } from '../knowledge/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -87,6 +87,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await database.close().catch(() => {});
     throw error;
   }
+  // Every knowledge search and ingest on this database uses it (vector ranker, embeddings at ingest).
+  const embedder = createEmbedder(config);
+  if (embedder) attachEmbedder(database.db, embedder);
   const tracing =
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
       ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
@@ -99,7 +102,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     logger,
     registry: metrics.registry,
     redis: redis?.client,
-    knowledge: knowledgeLookup(database.db),
+    knowledge: knowledgeLookup(database.db, logger),
   });
   // Registered whoever answers, so /metrics always has the series the alerts and dashboards read.
   agentMetrics(metrics.registry);

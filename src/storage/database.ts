@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -62,7 +63,8 @@ async function openPglite(dataDir: string | undefined, logger: Logger): Promise<
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(pgliteDir);
+    // pgvector for the knowledge base's vector ranker; created on first use (knowledge/embeddings.ts).
+    client = await PGlite.create(pgliteDir, { extensions: { vector } });
   } catch (error) {
     await release?.();
     throw error;

@@ -20,6 +20,7 @@ import {
   numeric,
   pgTable,
   pgView,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -601,6 +602,23 @@ export const kbChunks = pgTable(
     index('kb_chunks_tenant_idx').on(t.tenantId),
     index('kb_chunks_tsv_idx').using('gin', t.tsv),
   ],
+);
+
+/**
+ * Passage embeddings per tenant, model and text (`md5(kb_chunks.search_text)`): re-ingesting the
+ * same text re-uses them, a model change adds a new set (`omni kb reindex` drops the old one).
+ * Unit-length `real[]`, cast to pgvector's `vector` at query time where the extension exists.
+ */
+export const kbEmbeddings = pgTable(
+  'kb_embeddings',
+  {
+    tenantId: tenantId(),
+    model: text('model').notNull(),
+    textHash: text('text_hash').notNull(),
+    embedding: real('embedding').array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.model, t.textHash] })],
 );
 
 /** Qualified sales leads (`create_or_update_lead`): one per contact, updated as the talk goes on. */

@@ -7,13 +7,20 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import {
+  attachEmbedder,
   benchRetrieval,
   citationOf,
+  createEmbedder,
+  embedderOf,
   type IngestResult,
   ingestDocument,
+  KnowledgeError,
   listDocuments,
+  RANKERS,
+  type RetrievalScores,
   type RetrievalSet,
   readSource,
+  reindexEmbeddings,
   searchKnowledge,
   sourceFiles,
 } from '../../knowledge/index.ts';
@@ -89,6 +96,32 @@ export function registerKnowledgeCommands(program: Command): void {
       }),
     );
 
+  kb.command('reindex')
+    .description(
+      "embed the tenant's passages with EMBEDDING_MODEL: after a model change, or what an outage left out",
+    )
+    .requiredOption('--tenant <tenant>', 'tenant slug or id')
+    .option('--json', 'print JSON')
+    .action((options: { tenant: string; json?: boolean }) =>
+      withRuntime(async ({ database }) => {
+        const tenant = await getTenant(database.db, options.tenant);
+        const embedder = embedderOf(database.db);
+        if (!embedder) {
+          throw new KnowledgeError(
+            'embedding_unavailable',
+            'Set EMBEDDING_MODEL (e.g. openai:text-embedding-3-small) to embed the knowledge base.',
+          );
+        }
+        const result = await reindexEmbeddings(database.db, embedder, tenant.id);
+        if (options.json) printJson({ model: embedder.model, ...result });
+        else {
+          say(
+            `${embedder.model}: ${result.embedded} passages embedded, ${result.dropped} stale embeddings dropped.`,
+          );
+        }
+      }),
+    );
+
   kb.command('list')
     .description("list a tenant's documents")
     .requiredOption('--tenant <tenant>', 'tenant slug or id')
@@ -115,26 +148,41 @@ export function registerKnowledgeCommands(program: Command): void {
     .option('--json', 'print the figures as JSON')
     .action(async (options: { dataset: string; questions?: number; json?: boolean }) => {
       const set = JSON.parse(await readFile(options.dataset, 'utf8')) as RetrievalSet;
-      const database = await openDatabase({ kind: 'pglite', logger: commandLogger(loadConfig()) });
+      const config = loadConfig();
+      const database = await openDatabase({ kind: 'pglite', logger: commandLogger(config) });
       try {
         await database.migrate();
+        const embedder = createEmbedder(config);
+        if (embedder) attachEmbedder(database.db, embedder);
         const tenant = await createTenant(database.db, { slug: 'bench' }, { type: 'cli' });
         say(`Ingesting ${set.corpus.length} documents…`);
         const scores = await benchRetrieval(database.db, tenant.id, set, {
           questions: options.questions,
+          embedder,
           onProgress: (done, total) => {
             if (done % 100 === 0 || done === total) say(`  ${done}/${total} questions`);
           },
         });
         if (options.json) printJson(scores);
-        else {
-          process.stdout.write(
-            `documents ${scores.documents}  questions ${scores.questions}\n` +
-              `recall@1 ${scores.recallAt1.toFixed(3)}  recall@5 ${scores.recallAt5.toFixed(3)}  MRR ${scores.mrr.toFixed(3)}  (${scores.meanQueryMs.toFixed(1)} ms per question)\n`,
-          );
-        }
+        else printRetrievalScores(scores);
       } finally {
         await database.close();
       }
     });
+}
+
+/** R@1, R@5 and MRR of the fusion and of each ranker alone. */
+export function printRetrievalScores(scores: RetrievalScores): void {
+  const row = (name: string, s: { recallAt1: number; recallAt5: number; mrr: number }) =>
+    `${name.padEnd(8)} ${s.recallAt1.toFixed(3)}  ${s.recallAt5.toFixed(3)}  ${s.mrr.toFixed(3)}`;
+  const lines = [
+    `documents ${scores.documents}  questions ${scores.questions}  (${scores.meanQueryMs.toFixed(1)} ms per question)`,
+    'ranker   R@1    R@5    MRR',
+    ...RANKERS.flatMap((ranker) => {
+      const figures = scores.rankers[ranker];
+      return figures ? [row(ranker, figures)] : [];
+    }),
+    row('fusion', scores),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
