@@ -44,6 +44,7 @@ export {
   judgeConfidence,
   type KnowledgeFinding,
   knowledgeLookup,
+  MIN_COVERAGE,
   MIN_RELATIVE_GAP,
   type RetrievalConfidence,
 } from './lookup.ts';

@@ -4,12 +4,12 @@
  * match the question best, with the passage's source as the citation.
  *
  * Confidence is judged relatively, never by an absolute score (BM25 scores of right and wrong
- * answers overlap completely): the lexical rankers must agree on the first passage, and it must
- * stand clear of the next one in the fusion.
+ * answers overlap completely): the lexical rankers must agree on the first passage, it must stand
+ * clear of the next one in each ranker, and it must cover most of what the question says.
  */
 import type { Logger } from '../observability/index.ts';
 import type { Db } from '../storage/index.ts';
-import { charGrams } from './ngram-index.ts';
+import { charGrams, questionCoverage } from './ngram-index.ts';
 import {
   type FusedHit,
   type Passage,
@@ -27,8 +27,17 @@ import {
  */
 export const MIN_RELATIVE_GAP = 0.08;
 
+/**
+ * How much of the question the first passage must cover (`questionCoverage`). Tuned on FaQuAD
+ * (held-out set untouched): 0.5 keeps 99 % of the answers the two rules above allow there, and
+ * stops a question about something the knowledge base never mentions.
+ */
+export const MIN_COVERAGE = 0.5;
+
 export interface RetrievalConfidence {
   confident: boolean;
+  /** The rarity-weighted share of the question's n-grams found in the first passage. */
+  coverage: number;
   /** Both lexical rankers (word and character BM25) put the fused first passage first. */
   agree: boolean;
   /** The smaller of the two rankers' (first − second) / first; 1 when a ranker found one passage. */
@@ -39,19 +48,24 @@ export interface RetrievalConfidence {
  * The vector ranker does not vote: its similarities are not comparable across models and no real
  * model was at hand to tune a rule on; it still shapes the fused order that is judged.
  */
-export function judgeConfidence(ranked: {
-  rankings: Partial<Record<Ranker, Ranking>>;
-  fused: FusedHit[];
-}): RetrievalConfidence {
+export function judgeConfidence(
+  ranked: { rankings: Partial<Record<Ranker, Ranking>>; fused: FusedHit[] },
+  coverage: number,
+): RetrievalConfidence {
   const first = ranked.fused[0];
-  if (!first) return { confident: false, agree: false, gap: 0 };
+  if (!first) return { confident: false, coverage, agree: false, gap: 0 };
   const agree = first.rankers.word?.rank === 1 && first.rankers.chars?.rank === 1;
   const gapOf = (list: Ranking | undefined) => {
     const [top, next] = list ?? [];
     return top && next ? (top.score - next.score) / top.score : top ? 1 : 0;
   };
   const gap = Math.min(gapOf(ranked.rankings.word), gapOf(ranked.rankings.chars));
-  return { confident: agree && gap >= MIN_RELATIVE_GAP, agree, gap };
+  return {
+    confident: agree && gap >= MIN_RELATIVE_GAP && coverage >= MIN_COVERAGE,
+    coverage,
+    agree,
+    gap,
+  };
 }
 
 export function citationOf(passage: Pick<Passage, 'title' | 'heading' | 'source'>): string {
@@ -107,7 +121,9 @@ export function knowledgeLookup(db: Db, logger?: Logger) {
   return async (query: { tenantId?: string; text: string }): Promise<KnowledgeFinding | null> => {
     if (!query.tenantId) return null;
     const ranked = await rankPassages(db, { tenantId: query.tenantId, query: query.text });
-    const verdict = judgeConfidence(ranked);
+    const top = ranked.fused[0];
+    const coverage = top ? await questionCoverage(db, query.tenantId, query.text, top.chunkId) : 0;
+    const verdict = judgeConfidence(ranked, coverage);
     const candidates = await passagesOf(db, query.tenantId, ranked.fused.slice(0, 3));
     const hit = (found: RankerHit | undefined) =>
       found && [found.rank, Number(found.score.toFixed(3))];
@@ -116,6 +132,7 @@ export function knowledgeLookup(db: Db, logger?: Logger) {
         tenant: query.tenantId,
         decision: verdict.confident ? 'answer' : 'hand_over',
         agree: verdict.agree,
+        coverage: Number(verdict.coverage.toFixed(3)),
         gap: Number(verdict.gap.toFixed(3)),
         candidates: candidates.map((p) => ({
           source: citationOf(p),

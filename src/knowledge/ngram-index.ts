@@ -140,3 +140,29 @@ export async function searchCharGrams(
 ): Promise<RankedChunk[]> {
   return rank(await indexFor(db, tenantId), query, limit);
 }
+
+/**
+ * How much of the question a passage covers: the rarity-weighted share of the question's n-grams
+ * that occur in it (n-grams no passage has weigh most). Relative to the question, not a score:
+ * an off-topic question ("previsão do tempo em Curitiba") may still have a best passage and a clear
+ * gap, but that passage covers little of it.
+ */
+export async function questionCoverage(
+  db: Db,
+  tenantId: string,
+  query: string,
+  chunkId: string,
+): Promise<number> {
+  const index = await indexFor(db, tenantId);
+  const position = index.ids.indexOf(chunkId);
+  const n = index.ids.length;
+  let total = 0;
+  let covered = 0;
+  for (const gram of charGrams(query).keys()) {
+    const list = index.postings.get(gram) ?? [];
+    const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+    total += idf;
+    if (list.some(([at]) => at === position)) covered += idf;
+  }
+  return total > 0 ? covered / total : 0;
+}
