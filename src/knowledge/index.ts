@@ -11,6 +11,7 @@ export {
   type RetrievalSet,
 } from './bench.ts';
 export { chunkSections, MAX_CHUNK_CHARS } from './chunk.ts';
+export { type CrawlInput, type CrawlResult, crawlSite } from './crawl.ts';
 export {
   attachEmbedder,
   createEmbedder,
@@ -49,6 +50,7 @@ export {
   type RetrievalConfidence,
 } from './lookup.ts';
 export { formatOfPath, KB_FORMATS, type KbFormat, parseDocument } from './parse.ts';
+export { pdfToText } from './pdf.ts';
 export {
   type FusedHit,
   type Passage,

@@ -10,6 +10,7 @@ import {
   attachEmbedder,
   benchRetrieval,
   citationOf,
+  crawlSite,
   createEmbedder,
   embedderOf,
   type IngestResult,
@@ -37,35 +38,74 @@ export function registerKnowledgeCommands(program: Command): void {
   const kb = program.command('kb').description('the knowledge base: ingest, query, benchmark');
 
   kb.command('ingest')
-    .description('ingest Markdown, text, JSON FAQ or HTML files (a file or a directory)')
+    .description(
+      'ingest Markdown, text, JSON FAQ, HTML or PDF files (a file or a directory), or a website (--url)',
+    )
     .requiredOption('--tenant <tenant>', 'tenant slug or id')
-    .requiredOption('--source <path>', 'a file or a directory (read recursively)')
+    .option('--source <path>', 'a file or a directory (read recursively)')
+    .option('--url <url>', 'a web page and the same-site pages it links to (robots.txt respected)')
+    .option('--sitemap', '--url is a sitemap: ingest the pages it lists')
+    .option(
+      '--max-pages <n>',
+      'pages to ingest from a website',
+      numberOption('--max-pages', { positive: true }),
+      50,
+    )
     .option('--json', 'print the results as JSON')
-    .action((options: { tenant: string; source: string; json?: boolean }) =>
-      withRuntime(async ({ database }) => {
-        const tenant = await getTenant(database.db, options.tenant);
-        const files = await sourceFiles(options.source);
-        const results: IngestResult[] = [];
-        for (const [index, file] of files.entries()) {
-          const result = await ingestDocument(database.db, {
-            tenantId: tenant.id,
-            source: file.source,
-            content: await readSource(file),
-            format: file.format,
-          });
-          results.push(result);
-          say(
-            `[${index + 1}/${files.length}] ${file.source}: ${result.status}, ${result.chunks} passages`,
-          );
-        }
-        if (options.json) printJson(results);
-        else {
-          const count = (status: string) => results.filter((r) => r.status === status).length;
-          say(
-            `${files.length} files: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged.`,
-          );
-        }
-      }),
+    .action(
+      (options: {
+        tenant: string;
+        source?: string;
+        url?: string;
+        sitemap?: boolean;
+        maxPages: number;
+        json?: boolean;
+      }) =>
+        withRuntime(async ({ database }) => {
+          if (Boolean(options.source) === Boolean(options.url)) {
+            throw new KnowledgeError(
+              'not_found',
+              'Give either --source <path> or --url <url> (with --sitemap for a sitemap).',
+            );
+          }
+          const tenant = await getTenant(database.db, options.tenant);
+          const results: Array<{ source: string; status: string; chunks?: number }> = [];
+          if (options.url) {
+            await crawlSite(database.db, {
+              tenantId: tenant.id,
+              url: options.url,
+              sitemap: options.sitemap,
+              maxPages: options.maxPages,
+              onPage: (page) => {
+                results.push(page);
+                say(
+                  `[${results.length}] ${page.source}: ${page.status}${'chunks' in page ? `, ${page.chunks} passages` : ` (${page.reason})`}`,
+                );
+              },
+            });
+          } else {
+            const files = await sourceFiles(options.source as string);
+            for (const [index, file] of files.entries()) {
+              const result: IngestResult = await ingestDocument(database.db, {
+                tenantId: tenant.id,
+                source: file.source,
+                content: await readSource(file),
+                format: file.format,
+              });
+              results.push(result);
+              say(
+                `[${index + 1}/${files.length}] ${file.source}: ${result.status}, ${result.chunks} passages`,
+              );
+            }
+          }
+          if (options.json) printJson(results);
+          else {
+            const count = (status: string) => results.filter((r) => r.status === status).length;
+            say(
+              `${results.length} ${options.url ? 'pages' : 'files'}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged${options.url ? `, ${count('skipped')} skipped` : ''}.`,
+            );
+          }
+        }),
     );
 
   kb.command('query <text>')
