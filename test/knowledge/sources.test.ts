@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/index.ts';
 import {
   crawlSite,
   ingestDocument,
@@ -13,7 +14,7 @@ import {
   sourceFiles,
 } from '../../src/knowledge/index.ts';
 import { queryRows } from '../../src/storage/index.ts';
-import { createTenant } from '../../src/tenancy/index.ts';
+import { createApiKey, createTenant } from '../../src/tenancy/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 /** A one-page PDF with the given lines (Helvetica), its cross-reference offsets computed. */
@@ -168,5 +169,40 @@ describe('PDF and website sources (acceptance 5)', () => {
       ['/planos', 'created'],
       ['/privado/precos', 'skipped'],
     ]);
+  });
+
+  it('crawls a sitemap through the API (POST /api/v1/kb/crawl), as the dashboard does', async () => {
+    const db = test.runtime.database.db;
+    const tenantId = (await createTenant(db, { slug: 'api-crawl' }, { type: 'system' })).id;
+    const { key } = await createApiKey(
+      db,
+      { tenantId, permissions: ['read', 'write'] },
+      { type: 'system' },
+    );
+    const server = await buildServer(test.runtime);
+    try {
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/kb/crawl',
+        headers: { 'x-api-key': key },
+        payload: { url: `${base}/sitemap.xml`, sitemap: true },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        pages: [
+          { source: `${base}/planos`, status: 'created', chunks: 1 },
+          { source: `${base}/privado/precos`, status: 'skipped', reason: 'robots.txt' },
+        ],
+      });
+      const refused = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/kb/crawl',
+        headers: { 'x-api-key': key },
+        payload: { url: 'ftp://example.com/' },
+      });
+      expect(refused.statusCode).toBe(400);
+    } finally {
+      await server.app.close();
+    }
   });
 });
