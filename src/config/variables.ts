@@ -351,6 +351,10 @@ export const variables = {
     group: 'llm',
     doc: 'USD per tenant per day; past it each LLM call logs a warning and counts in `llm_daily_budget_exceeded_total` (tenants override it).',
   }),
+  EMBEDDING_MODEL: variable(text(), {
+    group: 'llm',
+    doc: 'Embedding model of the knowledge base as `<provider>:<model>` (`openai:text-embedding-3-small`, or `openai_compatible:<model>`): adds vector search to the word and character rankers. After a change, run `omni kb reindex`.',
+  }),
   ...providerVariables('OPENAI', 'OpenAI'),
   ...providerVariables('ANTHROPIC', 'Anthropic'),
   ...providerVariables('GOOGLE', 'Google Gemini'),

@@ -23,6 +23,7 @@ export {
   type KnowledgeLookup,
   noKnowledge,
   type OfflineIntent,
+  stripCourtesy,
 } from './offline-responder.ts';
 export {
   costOf,

@@ -1,7 +1,8 @@
 /**
- * The offline responder, provider `local` (SPEC §5.6): deterministic, no network. It greets,
- * recognises a request for a human (pt-BR and en phrasings), thanks, and otherwise offers a human
- * — it never invents facts. It is what answers when no LLM provider is configured.
+ * The offline responder, provider `local` (SPEC §5.6): deterministic, no network. It recognises a
+ * request for a human (pt-BR and en phrasings), answers a question from the knowledge base when
+ * retrieval is confident (the lookup decides and logs why), greets and thanks, and otherwise offers
+ * a human — it never invents facts. It is what answers when no LLM provider is configured.
  */
 import type { Responder, TurnReply } from '../pipeline/index.ts';
 import { messagesFor } from './messages.ts';
@@ -34,7 +35,61 @@ export function detectIntent(text: string): OfflineIntent {
   return PATTERNS.find(([, pattern]) => pattern.test(plain))?.[0] ?? 'unknown';
 }
 
-/** What the knowledge base found for a question; the knowledge issue plugs retrieval in here. */
+/**
+ * Greetings, courtesy and filler around a question ("Bom dia! Tudo bem? Queria saber em quantas
+ * vezes posso parcelar, por favor"): removed before searching, so that a greeting followed by a
+ * question is a question, and the courtesy words do not steer the ranking. Matched on the folded
+ * text; the phrases are pt-BR and en, as the responder's messages are.
+ */
+const COURTESY = new RegExp(
+  `\\b(${[
+    'oi+e?',
+    'ola',
+    'opa',
+    'e ai',
+    'bo[am] (dia|tarde|noite)',
+    'tudo (bem|bom|certo|joia|tranquilo)( com (voce|voces|vc|vcs))?',
+    'pessoal',
+    'galera',
+    'como (vai|vao|voces estao|voce esta)',
+    'por favor',
+    'pfv',
+    'pf',
+    'obrigad[oa]',
+    'valeu',
+    'desculpa',
+    'com licenca',
+    'gostaria de saber',
+    'queria saber',
+    'quero saber',
+    'uma duvida',
+    'tenho uma duvida',
+    'pode(ria)? me (ajudar|informar|dizer)',
+    'hello( there)?',
+    'hi( there)?',
+    'hey( there)?',
+    'good (morning|afternoon|evening)',
+    'please',
+    'thanks',
+    'thank you',
+    'i would like to know',
+    'i was wondering',
+  ].join('|')})\\b[\\s,.!?;:]*`,
+  'g',
+);
+
+/** The question left once the courtesy is removed; empty when the message was only courtesy. */
+export function stripCourtesy(text: string): string {
+  return normalise(text).replace(COURTESY, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Enough left to search: two words of substance, or one asked as a question ("abre sabado?"). */
+function asksSomething(original: string, stripped: string): boolean {
+  const words = stripped.match(/[\p{L}\p{N}]{3,}/gu)?.length ?? 0;
+  return words >= 2 || (words === 1 && original.includes('?'));
+}
+
+/** What the knowledge base found for a question: the sentences to quote and their citation. */
 export interface KnowledgeAnswer {
   text: string;
   citation: string;
@@ -52,6 +107,8 @@ export interface OfflineAnswer {
   text: string;
   intent: OfflineIntent;
   confidence: number;
+  /** The knowledge-base source quoted, when the answer came from it. */
+  citation?: string;
 }
 
 /**
@@ -66,15 +123,26 @@ export async function answerOffline(input: {
   offerHuman?: boolean;
   knowledge?: KnowledgeLookup;
 }): Promise<OfflineAnswer> {
-  const intent = detectIntent(input.text);
+  const detected = detectIntent(input.text);
   const say = messagesFor(input.language);
+  const question = stripCourtesy(input.text);
+  // "Bom dia, em quantas vezes posso parcelar?" is a question: the greeting only opens it.
+  const intent: OfflineIntent =
+    detected !== 'human_request' && asksSomething(input.text, question) ? 'unknown' : detected;
   if (intent === 'unknown' && !input.canned?.unknown) {
     const found = await (input.knowledge ?? noKnowledge)({
       tenantId: input.tenantId,
-      text: input.text,
+      text: question,
       language: input.language,
     });
-    if (found) return { text: `${found.text}\n\n(${found.citation})`, intent, confidence: 1 };
+    if (found) {
+      return {
+        text: `${found.text}\n\n(${found.citation})`,
+        intent,
+        confidence: 1,
+        citation: found.citation,
+      };
+    }
   }
   const defaults: Record<OfflineIntent, string> = {
     human_request: say.humanRequest,

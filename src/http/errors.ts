@@ -83,12 +83,13 @@ function answerFor(error: FastifyError | Error, request: FastifyRequest): Answer
     return { status, code: error.code, message: error.message };
   }
   if (error instanceof KnowledgeError) {
-    const status = error.code === 'not_found' ? 404 : 400;
-    return {
-      status,
-      code: error.code === 'not_found' ? 'not_found' : 'invalid_request',
-      message: error.message,
-    };
+    if (error.code === 'not_found')
+      return { status: 404, code: 'not_found', message: error.message };
+    // The embedding provider or a site to crawl is out of reach: not the request's fault.
+    if (error.code === 'embedding_unavailable' || error.code === 'fetch_failed') {
+      return { status: 503, code: 'service_unavailable', message: error.message };
+    }
+    return { status: 400, code: 'invalid_request', message: error.message };
   }
   if (error instanceof TenancyError) {
     return {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Db, schema } from '../storage/index.ts';
 import { chunkSections } from './chunk.ts';
+import { type Embedder, embedderOf, embedMissing } from './embeddings.ts';
 import { KnowledgeError } from './errors.ts';
 import { type KbFormat, parseDocument } from './parse.ts';
 import { foldForSearch } from './text.ts';
@@ -20,6 +21,8 @@ export interface IngestInput {
   /** Default: the first top-level heading, else the source's file name. */
   title?: string;
   metadata?: Record<string, unknown>;
+  /** Embeds the new passages; default: the embedder attached to `db`, if any. */
+  embedder?: Embedder;
 }
 
 export interface IngestResult {
@@ -46,6 +49,8 @@ export async function ingestDocument(db: Db, input: IngestInput): Promise<Ingest
       ),
     );
   if (existing && existing.contentHash === contentHash) {
+    const embedder = input.embedder ?? embedderOf(db);
+    if (embedder) await embedMissing(db, embedder, input.tenantId);
     const [count] = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(schema.kbChunks)
@@ -111,6 +116,10 @@ export async function ingestDocument(db: Db, input: IngestInput): Promise<Ingest
       where document_id = ${id}`);
     return id;
   });
+  // After the commit: a provider outage must not lose the passages, and the next ingest or
+  // `omni kb reindex` embeds whatever is still missing.
+  const embedder = input.embedder ?? embedderOf(db);
+  if (embedder) await embedMissing(db, embedder, input.tenantId);
   return {
     documentId,
     source: input.source,

@@ -3,6 +3,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { KnowledgeError } from './errors.ts';
 import { formatOfPath, type KbFormat } from './parse.ts';
+import { pdfToText } from './pdf.ts';
+
+/** A PDF is read as the text unpdf extracts from it. */
+function sourceFormatOf(path: string): KbFormat | undefined {
+  return path.toLowerCase().endsWith('.pdf') ? 'text' : formatOfPath(path);
+}
 
 export interface SourceFile {
   /** The path relative to the directory given (the file name for a single file). */
@@ -16,11 +22,11 @@ export async function sourceFiles(path: string): Promise<SourceFile[]> {
     throw new KnowledgeError('not_found', `No file or directory at ${path}.`);
   });
   if (info.isFile()) {
-    const format = formatOfPath(path);
+    const format = sourceFormatOf(path);
     if (!format) {
       throw new KnowledgeError(
         'unsupported_format',
-        `${path} is not Markdown, text, JSON or HTML (.md, .txt, .json, .html).`,
+        `${path} is not Markdown, text, JSON, HTML or PDF (.md, .txt, .json, .html, .pdf).`,
       );
     }
     return [{ source: path.split(/[\\/]/).pop() ?? path, path, format }];
@@ -30,12 +36,13 @@ export async function sourceFiles(path: string): Promise<SourceFile[]> {
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
     .flatMap((file) => {
-      const format = formatOfPath(file);
+      const format = sourceFormatOf(file);
       return format ? [{ source: relative(path, file), path: file, format }] : [];
     })
     .sort((a, b) => a.source.localeCompare(b.source));
 }
 
-export function readSource(file: SourceFile): Promise<string> {
+export async function readSource(file: SourceFile): Promise<string> {
+  if (file.path.toLowerCase().endsWith('.pdf')) return pdfToText(await readFile(file.path));
   return readFile(file.path, 'utf8');
 }

@@ -31,7 +31,7 @@ import {
   onHandoffChange,
   startHandoffWorkers,
 } from '../handoff/index.ts';
-import { knowledgeLookup } from '../knowledge/index.ts';
+import { attachEmbedder, createEmbedder, knowledgeLookup } from '../knowledge/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -134,6 +134,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     })
     // Not migrated yet (AUTO_MIGRATE=false before `omni migrate`): sealed at the next start.
     .catch((error) => logger.warn({ err: error }, 'could not seal the stored tenant secrets'));
+  // Every knowledge search and ingest on this database uses it (vector ranker, embeddings at ingest).
+  const embedder = createEmbedder(config);
+  if (embedder) attachEmbedder(database.db, embedder);
   const tracing =
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
       ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
@@ -145,7 +148,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     logger,
     registry: metrics.registry,
     redis: redis?.client,
-    knowledge: knowledgeLookup(database.db),
+    knowledge: knowledgeLookup(database.db, logger),
   });
   // Registered whoever answers, so /metrics always has the series the alerts and dashboards read.
   agentMetrics(metrics.registry);

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -103,7 +104,8 @@ async function openPglite(
   let client: PGlite | undefined;
   let shared: SharedDatabase | undefined;
   try {
-    client = await PGlite.create(pgliteDir);
+    // pgvector for the knowledge base's vector ranker; created on first use (knowledge/embeddings.ts).
+    client = await PGlite.create(pgliteDir, { extensions: { vector } });
     if (dataDir && sharePort !== undefined) {
       shared = await shareEmbeddedDatabase(client, resolve(dataDir), sharePort, logger);
       logger.info(

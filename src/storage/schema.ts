@@ -636,6 +636,23 @@ export const kbChunks = pgTable(
   ],
 );
 
+/**
+ * Passage embeddings per tenant, model and text (`md5(kb_chunks.search_text)`): re-ingesting the
+ * same text re-uses them, a model change adds a new set (`omni kb reindex` drops the old one).
+ * Unit-length `real[]`, cast to pgvector's `vector` at query time where the extension exists.
+ */
+export const kbEmbeddings = pgTable(
+  'kb_embeddings',
+  {
+    tenantId: tenantId(),
+    model: text('model').notNull(),
+    textHash: text('text_hash').notNull(),
+    embedding: real('embedding').array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.model, t.textHash] })],
+);
+
 /** Qualified sales leads (`create_or_update_lead`): one per contact, updated as the talk goes on. */
 export const leads = pgTable(
   'leads',

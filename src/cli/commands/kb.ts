@@ -7,13 +7,21 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import {
+  attachEmbedder,
   benchRetrieval,
   citationOf,
+  crawlSite,
+  createEmbedder,
+  embedderOf,
   type IngestResult,
   ingestDocument,
+  KnowledgeError,
   listDocuments,
+  RANKERS,
+  type RetrievalScores,
   type RetrievalSet,
   readSource,
+  reindexEmbeddings,
   searchKnowledge,
   sourceFiles,
 } from '../../knowledge/index.ts';
@@ -30,35 +38,74 @@ export function registerKnowledgeCommands(program: Command): void {
   const kb = program.command('kb').description('the knowledge base: ingest, query, benchmark');
 
   kb.command('ingest')
-    .description('ingest Markdown, text, JSON FAQ or HTML files (a file or a directory)')
+    .description(
+      'ingest Markdown, text, JSON FAQ, HTML or PDF files (a file or a directory), or a website (--url)',
+    )
     .requiredOption('--tenant <tenant>', 'tenant slug or id')
-    .requiredOption('--source <path>', 'a file or a directory (read recursively)')
+    .option('--source <path>', 'a file or a directory (read recursively)')
+    .option('--url <url>', 'a web page and the same-site pages it links to (robots.txt respected)')
+    .option('--sitemap', '--url is a sitemap: ingest the pages it lists')
+    .option(
+      '--max-pages <n>',
+      'pages to ingest from a website',
+      numberOption('--max-pages', { positive: true }),
+      50,
+    )
     .option('--json', 'print the results as JSON')
-    .action((options: { tenant: string; source: string; json?: boolean }) =>
-      withRuntime(async ({ database }) => {
-        const tenant = await getTenant(database.db, options.tenant);
-        const files = await sourceFiles(options.source);
-        const results: IngestResult[] = [];
-        for (const [index, file] of files.entries()) {
-          const result = await ingestDocument(database.db, {
-            tenantId: tenant.id,
-            source: file.source,
-            content: await readSource(file),
-            format: file.format,
-          });
-          results.push(result);
-          say(
-            `[${index + 1}/${files.length}] ${file.source}: ${result.status}, ${result.chunks} passages`,
-          );
-        }
-        if (options.json) printJson(results);
-        else {
-          const count = (status: string) => results.filter((r) => r.status === status).length;
-          say(
-            `${files.length} files: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged.`,
-          );
-        }
-      }),
+    .action(
+      (options: {
+        tenant: string;
+        source?: string;
+        url?: string;
+        sitemap?: boolean;
+        maxPages: number;
+        json?: boolean;
+      }) =>
+        withRuntime(async ({ database }) => {
+          if (Boolean(options.source) === Boolean(options.url)) {
+            throw new KnowledgeError(
+              'not_found',
+              'Give either --source <path> or --url <url> (with --sitemap for a sitemap).',
+            );
+          }
+          const tenant = await getTenant(database.db, options.tenant);
+          const results: Array<{ source: string; status: string; chunks?: number }> = [];
+          if (options.url) {
+            await crawlSite(database.db, {
+              tenantId: tenant.id,
+              url: options.url,
+              sitemap: options.sitemap,
+              maxPages: options.maxPages,
+              onPage: (page) => {
+                results.push(page);
+                say(
+                  `[${results.length}] ${page.source}: ${page.status}${'chunks' in page ? `, ${page.chunks} passages` : ` (${page.reason})`}`,
+                );
+              },
+            });
+          } else {
+            const files = await sourceFiles(options.source as string);
+            for (const [index, file] of files.entries()) {
+              const result: IngestResult = await ingestDocument(database.db, {
+                tenantId: tenant.id,
+                source: file.source,
+                content: await readSource(file),
+                format: file.format,
+              });
+              results.push(result);
+              say(
+                `[${index + 1}/${files.length}] ${file.source}: ${result.status}, ${result.chunks} passages`,
+              );
+            }
+          }
+          if (options.json) printJson(results);
+          else {
+            const count = (status: string) => results.filter((r) => r.status === status).length;
+            say(
+              `${results.length} ${options.url ? 'pages' : 'files'}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged${options.url ? `, ${count('skipped')} skipped` : ''}.`,
+            );
+          }
+        }),
     );
 
   kb.command('query <text>')
@@ -89,6 +136,32 @@ export function registerKnowledgeCommands(program: Command): void {
       }),
     );
 
+  kb.command('reindex')
+    .description(
+      "embed the tenant's passages with EMBEDDING_MODEL: after a model change, or what an outage left out",
+    )
+    .requiredOption('--tenant <tenant>', 'tenant slug or id')
+    .option('--json', 'print JSON')
+    .action((options: { tenant: string; json?: boolean }) =>
+      withRuntime(async ({ database }) => {
+        const tenant = await getTenant(database.db, options.tenant);
+        const embedder = embedderOf(database.db);
+        if (!embedder) {
+          throw new KnowledgeError(
+            'embedding_unavailable',
+            'Set EMBEDDING_MODEL (e.g. openai:text-embedding-3-small) to embed the knowledge base.',
+          );
+        }
+        const result = await reindexEmbeddings(database.db, embedder, tenant.id);
+        if (options.json) printJson({ model: embedder.model, ...result });
+        else {
+          say(
+            `${embedder.model}: ${result.embedded} passages embedded, ${result.dropped} stale embeddings dropped.`,
+          );
+        }
+      }),
+    );
+
   kb.command('list')
     .description("list a tenant's documents")
     .requiredOption('--tenant <tenant>', 'tenant slug or id')
@@ -115,26 +188,41 @@ export function registerKnowledgeCommands(program: Command): void {
     .option('--json', 'print the figures as JSON')
     .action(async (options: { dataset: string; questions?: number; json?: boolean }) => {
       const set = JSON.parse(await readFile(options.dataset, 'utf8')) as RetrievalSet;
-      const database = await openDatabase({ kind: 'pglite', logger: commandLogger(loadConfig()) });
+      const config = loadConfig();
+      const database = await openDatabase({ kind: 'pglite', logger: commandLogger(config) });
       try {
         await database.migrate();
+        const embedder = createEmbedder(config);
+        if (embedder) attachEmbedder(database.db, embedder);
         const tenant = await createTenant(database.db, { slug: 'bench' }, { type: 'cli' });
         say(`Ingesting ${set.corpus.length} documents…`);
         const scores = await benchRetrieval(database.db, tenant.id, set, {
           questions: options.questions,
+          embedder,
           onProgress: (done, total) => {
             if (done % 100 === 0 || done === total) say(`  ${done}/${total} questions`);
           },
         });
         if (options.json) printJson(scores);
-        else {
-          process.stdout.write(
-            `documents ${scores.documents}  questions ${scores.questions}\n` +
-              `recall@1 ${scores.recallAt1.toFixed(3)}  recall@5 ${scores.recallAt5.toFixed(3)}  MRR ${scores.mrr.toFixed(3)}  (${scores.meanQueryMs.toFixed(1)} ms per question)\n`,
-          );
-        }
+        else printRetrievalScores(scores);
       } finally {
         await database.close();
       }
     });
+}
+
+/** R@1, R@5 and MRR of the fusion and of each ranker alone. */
+export function printRetrievalScores(scores: RetrievalScores): void {
+  const row = (name: string, s: { recallAt1: number; recallAt5: number; mrr: number }) =>
+    `${name.padEnd(8)} ${s.recallAt1.toFixed(3)}  ${s.recallAt5.toFixed(3)}  ${s.mrr.toFixed(3)}`;
+  const lines = [
+    `documents ${scores.documents}  questions ${scores.questions}  (${scores.meanQueryMs.toFixed(1)} ms per question)`,
+    'ranker   R@1    R@5    MRR',
+    ...RANKERS.flatMap((ranker) => {
+      const figures = scores.rankers[ranker];
+      return figures ? [row(ranker, figures)] : [];
+    }),
+    row('fusion', scores),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -2,7 +2,7 @@
  * The LLM simulator (SPEC §5.5, `omni sim llm`): a real HTTP server speaking OpenAI
  * chat-completions and Anthropic messages, scriptable per run and per request (`x-sim-*` headers).
  * Omni reaches it like a real provider, through OPENAI_BASE_URL / ANTHROPIC_BASE_URL / … set to
- * `<url>/v1`. It records every request so tests and benchmarks can count them.
+ * `<url>/v1`; `POST /v1/embeddings` answers with deterministic vectors (embeddings.ts). It records every request so tests and benchmarks can count them.
  *
  * Control endpoints for a simulator in another process: `GET /_sim/requests`,
  * `DELETE /_sim/requests`, `PUT /_sim/behaviour` (a JSON SimBehaviour).
@@ -12,12 +12,13 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { simAnswer } from './answer.ts';
 import { anthropicFormat } from './anthropic.ts';
 import { behaviourFromHeaders, type SimBehaviour } from './behaviour.ts';
+import { embeddingsResponse } from './embeddings.ts';
 import { openaiFormat } from './openai.ts';
 
 export { parseToolCall, parseUsage, type SimBehaviour } from './behaviour.ts';
 
 export interface SimRequest {
-  format: 'openai' | 'anthropic';
+  format: 'openai' | 'anthropic' | 'embeddings';
   model?: string;
   stream: boolean;
   headers: Record<string, string | string[] | undefined>;
@@ -127,6 +128,18 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
 
   app.post(openaiFormat.path, handle(openaiFormat));
   app.post(anthropicFormat.path, handle(anthropicFormat));
+  app.post('/v1/embeddings', async (request) => {
+    const body = request.body as { model?: string } | undefined;
+    requests.push({
+      format: 'embeddings',
+      model: body?.model,
+      stream: false,
+      headers: request.headers,
+      body,
+      at: Date.now(),
+    });
+    return embeddingsResponse(body);
+  });
   app.get('/v1/models', async () => ({
     object: 'list',
     data: [{ id: 'sim', object: 'model', owned_by: 'omni-simulator' }],

@@ -1,9 +1,13 @@
-/** The caller's knowledge base (SPEC §7.5): add documents, list and delete them, search passages. */
+/**
+ * The caller's knowledge base (SPEC §7.5): add documents or a website, list and delete them, search
+ * passages.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   citationOf,
+  crawlSite,
   deleteDocument,
   ingestDocument,
   KB_FORMATS,
@@ -21,6 +25,12 @@ const documentBody = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
+const crawlBody = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  sitemap: z.boolean().default(false),
+  max_pages: z.number().int().min(1).max(200).default(50),
+});
+
 const searchQuery = z.object({
   q: z.string().trim().min(1).max(2000),
   limit: z.coerce.number().int().min(1).max(50).default(5),
@@ -28,6 +38,33 @@ const searchQuery = z.object({
 
 export function knowledgeRoutes(app: FastifyInstance, db: Db): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post(
+    '/api/v1/kb/crawl',
+    {
+      schema: {
+        tags: ['knowledge'],
+        summary:
+          'Ingest a website: the page and the same-site pages it links to, or the pages a sitemap lists (robots.txt respected; unchanged pages are not rewritten)',
+        body: crawlBody,
+      },
+    },
+    async (request) => {
+      const result = await crawlSite(db, {
+        tenantId: callerTenant(request),
+        url: request.body.url,
+        sitemap: request.body.sitemap,
+        maxPages: request.body.max_pages,
+      });
+      return {
+        pages: result.pages.map((page) => ({
+          source: page.source,
+          status: page.status,
+          ...('chunks' in page ? { chunks: page.chunks } : { reason: page.reason }),
+        })),
+      };
+    },
+  );
 
   api.post(
     '/api/v1/kb/documents',

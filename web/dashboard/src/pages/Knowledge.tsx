@@ -1,7 +1,8 @@
 /**
- * The knowledge base (SPEC §7.5): upload documents (Markdown, text, JSON FAQ, HTML), see them with
- * their passage counts, delete them, and try a question to see which passages the bot would cite,
- * in rank order with a relevance people can read (the raw score means nothing to them).
+ * The knowledge base (SPEC §7.5): upload documents (Markdown, text, JSON FAQ, HTML) or add a website
+ * by URL or sitemap, see them with their passage counts, delete them, and try a question to see
+ * which passages the bot would cite, in rank order with a relevance people can read (the raw score
+ * means nothing to them).
  */
 import { type ChangeEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.ts';
@@ -43,6 +44,9 @@ export function KnowledgePage({ me }: { me: Me }) {
   const [question, setQuestion] = useState('');
   const [passages, setPassages] = useState<Passage[] | undefined>();
   const [note, setNote] = useState('');
+  const [site, setSite] = useState('');
+  const [sitemap, setSitemap] = useState(false);
+  const [crawling, setCrawling] = useState(false);
 
   const load = useCallback(async () => {
     setDocuments((await api<{ documents: KbDocument[] }>('/api/v1/kb/documents')).documents);
@@ -71,6 +75,32 @@ export function KnowledgePage({ me }: { me: Me }) {
     }
     event.target.value = '';
     await load();
+  };
+
+  const addSite = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!site.trim()) return;
+    setNote('');
+    setCrawling(true);
+    try {
+      const { pages } = await api<{ pages: Array<{ status: string }> }>('/api/v1/kb/crawl', {
+        method: 'POST',
+        body: { url: site.trim(), sitemap },
+      });
+      const count = (status: string) => String(pages.filter((p) => p.status === status).length);
+      setNote(
+        `${site.trim()}: ${t.kbSitePages
+          .replace('{created}', count('created'))
+          .replace('{updated}', count('updated'))
+          .replace('{unchanged}', count('unchanged'))
+          .replace('{skipped}', count('skipped'))}`,
+      );
+      await load();
+    } catch (failure) {
+      setNote(`${site.trim()}: ${(failure as Error).message}`);
+    } finally {
+      setCrawling(false);
+    }
   };
 
   const search = async (event: FormEvent) => {
@@ -139,6 +169,31 @@ export function KnowledgePage({ me }: { me: Me }) {
           </tbody>
         </table>
       </div>
+      {canWrite && (
+        <form className="card" onSubmit={addSite}>
+          <h3>{t.kbSite}</h3>
+          <div className="inline">
+            <input
+              className="grow"
+              type="url"
+              value={site}
+              placeholder={t.kbSiteUrl}
+              onChange={(e) => setSite(e.target.value)}
+            />
+            <label>
+              <input
+                type="checkbox"
+                checked={sitemap}
+                onChange={(e) => setSitemap(e.target.checked)}
+              />{' '}
+              {t.kbSitemap}
+            </label>
+            <button type="submit" disabled={crawling}>
+              {t.kbSiteAdd}
+            </button>
+          </div>
+        </form>
+      )}
       <form className="card" onSubmit={search}>
         <h3>{t.kbTry}</h3>
         <div className="inline">
