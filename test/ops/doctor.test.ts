@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type EvolutionSim,
@@ -12,8 +13,11 @@ import {
   startTelegramSim,
   type TelegramSim,
 } from '../../src/channels/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { runDoctor } from '../../src/ops/index.ts';
+import { openRuntime } from '../../src/runtime/index.ts';
+import { createTenant } from '../../src/tenancy/index.ts';
 import { TEST_EGRESS_ALLOW } from '../support/services.ts';
 import { type SmtpSim, startSmtpSim } from '../support/smtp-sim.ts';
 
@@ -86,6 +90,26 @@ describe('omni doctor channel checks', () => {
     expect(report.ok).toBe(false);
     expect(check(report, 'secrets')).toMatchObject({ outcome: 'fail' });
     expect(check(report, 'secrets')?.detail).toContain('OMNI_SECRET_KEY');
+  });
+
+  it('warns of a channel whose breaker is open', { timeout: SLOW_MS }, async () => {
+    const breakerDir = await mkdtemp(join(tmpdir(), 'omni-doctor-breaker-'));
+    try {
+      const runtime = await openRuntime(loadConfig({ OMNI_DATA_DIR: breakerDir }), { logger });
+      const { db } = runtime.database;
+      const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
+      await db.execute(
+        sql`insert into channel_breakers (tenant_id, channel, failures, opened_at, next_probe_at, last_error)
+            values (${tenant.id}, 'whatsapp', 4, now(), now() + interval '1 minute', 'HTTP 503')`,
+      );
+      await runtime.close();
+      const report = await runDoctor(logger, { OMNI_DATA_DIR: breakerDir });
+      expect(check(report, 'channel breakers')).toMatchObject({ outcome: 'warn' });
+      expect(check(report, 'channel breakers')?.detail).toContain('acme/whatsapp');
+      expect(report.ok).toBe(true);
+    } finally {
+      await rm(breakerDir, { recursive: true, force: true });
+    }
   });
 
   it('probes nothing when no channel is configured', { timeout: SLOW_MS }, async () => {

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EvolutionSim, startEvolutionSim } from '../../src/channels/index.ts';
+import { checkHealth } from '../../src/observability/index.ts';
 import { BACKOFF_BASE_MS, BREAKER_OPENS_AFTER } from '../../src/pipeline/channel-breaker.ts';
 import { listChannelBreakers, listDeadLetters } from '../../src/pipeline/index.ts';
 import { eventually } from '../support/eventually.ts';
@@ -62,6 +63,14 @@ describe.each(QUEUE_BACKENDS)('a channel outage on the %s queue', (backend) => {
       30_000,
       'the breaker to open',
     );
+    // Health shows it (degraded, not down: replies wait, none is lost).
+    const health = await checkHealth(harness.test.runtime.healthChecks);
+    expect(health.status).toBe('degraded');
+    expect(health.components.channel_breakers).toMatchObject({
+      status: 'down',
+      open: [expect.objectContaining({ tenant: 'acme', channel: open.channel })],
+    });
+    expect(await harness.metric('channel_breakers_open')).toBe(1);
     sim.faults({ status: 503 });
     // The outage lasts until a few probes have failed against the 503.
     await eventually(
