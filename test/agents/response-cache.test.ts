@@ -2,7 +2,7 @@
  * The response cache: its two stores pass one conformance suite, and the agents answer a repeated
  * first FAQ question without a model call, miss after the knowledge base changes, and count both.
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   normaliseQuestion,
@@ -12,7 +12,7 @@ import {
 } from '../../src/agents/index.ts';
 import { ingestDocument } from '../../src/knowledge/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
-import { freshRedis, testRedisUrl } from '../support/redis.ts';
+import { testRedisUrl } from '../support/redis.ts';
 import { TEST_REDIS_URL } from '../support/services.ts';
 import {
   type AgentFixture,
@@ -24,8 +24,11 @@ import {
   route,
 } from './fixture.ts';
 
-/** This file's Redis database (no other test file uses it). */
-const REDIS_DB = 11;
+/**
+ * The default Redis database, not emptied: every key this file reads or writes is under its own
+ * tenant's random id (`cache:<tenant>:…`), so sharing the database with other files is safe.
+ */
+const REDIS_DB = 0;
 
 const FAQ = `# Atendimento
 
@@ -41,7 +44,7 @@ describe.each(PROFILES)('the response cache (%s)', (profile) => {
   let redis: Redis | undefined;
 
   beforeAll(async () => {
-    if (profile === 'scale') redis = await freshRedis(REDIS_DB);
+    if (profile === 'scale') redis = new Redis(testRedisUrl(REDIS_DB));
     omni = await openAgentFixture('pglite', {
       redisUrl: profile === 'scale' ? testRedisUrl(REDIS_DB) : undefined,
     });

@@ -14,7 +14,7 @@ import { eventually } from '../support/eventually.ts';
 import { countRows, type Harness, openHarness, QUEUE_BACKENDS } from './harness.ts';
 
 /** Not used by any other test file. */
-const REDIS_DB = 8;
+const REDIS_DB = 13;
 const CONTACTS = ['5511900000001', '5511900000002', '5511900000003', '5511900000004'];
 const ROUNDS = 3;
 

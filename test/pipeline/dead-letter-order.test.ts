@@ -11,7 +11,7 @@ import { rows } from '../support/sql.ts';
 import { countRows, type Harness, openHarness, QUEUE_BACKENDS } from './harness.ts';
 
 /** Not used by any other test file. */
-const REDIS_DB = 11;
+const REDIS_DB = 4;
 
 describe.each(QUEUE_BACKENDS)('a dead-lettered head on the %s queue', (backend) => {
   let harness: Harness;
