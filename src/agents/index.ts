@@ -18,14 +18,6 @@ export { detectInjection, type InjectionKind, scoreInjection } from './guardrail
 export { checkInput } from './guardrails/input.ts';
 export { createInjectionJudge, type InjectionJudge } from './guardrails/judge.ts';
 export { checkOutput } from './guardrails/output.ts';
-export {
-  findPii,
-  isValidPii,
-  maskPii,
-  PII_TYPES,
-  type PiiMatch,
-  type PiiType,
-} from './guardrails/pii.ts';
 export { LEAD_FIELDS, scoreLead, upsertLead } from './leads.ts';
 export { AGENT_MESSAGES, type AgentMessages, agentMessagesFor } from './messages.ts';
 export { type AgentMetrics, agentMetrics } from './metrics.ts';

@@ -11,6 +11,7 @@ import type { Config } from '../config/index.ts';
 import type { Gateway, GatewayResult } from '../gateway/index.ts';
 import { release, requestHandoff } from '../handoff/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { maskPii } from '../observability/index.ts';
 import {
   ModelsUnavailable,
   type Responder,
@@ -29,7 +30,6 @@ import {
 import { checkInput, injectionBlock } from './guardrails/input.ts';
 import { createInjectionJudge, type InjectionJudge } from './guardrails/judge.ts';
 import { checkOutput } from './guardrails/output.ts';
-import { maskPii } from './guardrails/pii.ts';
 import { contactTextForModel } from './guardrails/untrusted.ts';
 import { httpToolsOf } from './http-tools.ts';
 import { agentMessagesFor } from './messages.ts';

@@ -4,32 +4,15 @@
  * *channel adapter* is the effectful half built at start (send, health). An adapter sends one
  * message and says, by throwing a ChannelError, whether a failure is worth retrying and when.
  */
-import type { HealthCheck } from '../observability/index.ts';
+import type { ChannelError } from '../pipeline/index.ts';
 
-export type ChannelHealth = Awaited<ReturnType<HealthCheck['check']>>;
-
-export interface OutboundMessage {
-  tenantId: string;
-  conversationId: string;
-  messageId: string;
-  /** Stable across retries of the same message; channels that dedupe use it. */
-  idempotencyKey: string;
-  /** The contact's identity on the channel (phone, chat id, the REST caller's contact id). */
-  to: string;
-  text: string;
-}
-
-export interface SendResult {
-  /** The channel's id of the delivered message, when it gives one. */
-  providerMessageId?: string;
-}
-
-export interface ChannelAdapter {
-  channel: string;
-  send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
-  /** The provider's side as health reports it (WhatsApp connection state, bot reachable…). */
-  health?(): Promise<ChannelHealth>;
-}
+export {
+  type ChannelAdapter,
+  ChannelError,
+  type ChannelHealth,
+  type OutboundMessage,
+  type SendResult,
+} from '../pipeline/index.ts';
 
 /** An inbound HTTP request as the channel sees it: no framework objects, the raw body kept for signatures. */
 export interface InboundRequest {
@@ -95,40 +78,6 @@ export interface ChannelSpec<Secrets> {
   verify(request: InboundRequest, secrets: Secrets): boolean;
   parse(body: unknown, options: { groups: boolean }): InboundEvent[];
   classify(answer: ProviderAnswer): ChannelError;
-}
-
-/** A send that failed: `retryable` false means trying again cannot help (bad recipient, auth). */
-export class ChannelError extends Error {
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-  readonly status?: number;
-  /** The provider's own error code (Meta's 131047, …), when it gives one. */
-  readonly code?: number;
-  /** Sending cannot work without a person (WhatsApp's 24-hour window closed): hand off. */
-  readonly needsHuman: boolean;
-  /** The wait applies to everything the sender sends (a number's throughput), not one recipient. */
-  readonly holdsSender: boolean;
-  constructor(
-    message: string,
-    options: {
-      retryable: boolean;
-      retryAfterMs?: number;
-      status?: number;
-      code?: number;
-      needsHuman?: boolean;
-      holdsSender?: boolean;
-      cause?: unknown;
-    },
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'ChannelError';
-    this.retryable = options.retryable;
-    this.retryAfterMs = options.retryAfterMs;
-    this.status = options.status;
-    this.code = options.code;
-    this.needsHuman = options.needsHuman ?? false;
-    this.holdsSender = options.holdsSender ?? false;
-  }
 }
 
 /** HTTP answers that are worth retrying: throttling, timeouts and server errors. */

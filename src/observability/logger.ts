@@ -4,7 +4,7 @@
  * and personal data in strings (CPF, CNPJ, e-mail, phone, card) is masked by its type.
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { maskPii } from '../agents/guardrails/pii.ts';
+import { maskPii } from './pii.ts';
 import { VERSION } from './version.ts';
 
 export type { Logger } from 'pino';

@@ -1,9 +1,10 @@
 /**
  * `omni bench --chaos` (issue 13): the scale profile as separate processes — one `omni api`, two
  * `omni worker` — under a steady load of REST messages while one fault at a time is injected: a
- * worker killed with SIGKILL, Redis cut away, every database connection cut. PostgreSQL and Redis
- * are reached through fault proxies; replies go to a receiver here that plays the tenant's
- * outbound webhook. Per scenario: sent, answered once, lost, duplicated, out of order, and the
+ * worker killed with SIGKILL, Redis cut away, every database connection cut, the channel answering
+ * 429/503 (a storm at the tenant's webhook), every model failing. PostgreSQL and Redis are reached
+ * through fault proxies; replies go to a receiver here that plays the tenant's outbound webhook.
+ * Per scenario: sent, answered once, lost, duplicated, out of order, holding messages, and the
  * seconds from the end of the fault until everything sent before it was answered.
  */
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,8 @@ export interface ChaosOptions {
   redisUrl: string;
   /** Starts `omni <args>` with `env` (the proxied database and Redis) added to the bench's own. */
   spawnOmni(args: string[], env: Record<string, string>): OmniProcess;
+  /** The models the workers use: `fail` makes every call fail, `recover` answers again. */
+  model: { fail(): void; recover(): void };
   /** Messages per second during a scenario, and how long it lasts. */
   rate: number;
   loadSeconds: number;
@@ -39,8 +42,19 @@ export interface ChaosOptions {
   progress(line: string): void;
 }
 
-export type ScenarioName = 'worker_sigkill' | 'redis_cut' | 'database_cut';
-export const SCENARIOS: ScenarioName[] = ['worker_sigkill', 'redis_cut', 'database_cut'];
+export type ScenarioName =
+  | 'worker_sigkill'
+  | 'redis_cut'
+  | 'database_cut'
+  | 'channel_storm'
+  | 'model_storm';
+export const SCENARIOS: ScenarioName[] = [
+  'worker_sigkill',
+  'redis_cut',
+  'database_cut',
+  'channel_storm',
+  'model_storm',
+];
 
 export interface ScenarioResult {
   scenario: ScenarioName;
@@ -53,6 +67,8 @@ export interface ScenarioResult {
   lost: number;
   duplicated: number;
   outOfOrder: number;
+  /** Holding messages delivered ("we will answer soon": a model outage, at most one per outage). */
+  holding: number;
   /** From the end of the fault until every message sent before it had its reply delivered. */
   secondsToRecover: number | null;
   /** Omni processes that exited by themselves during the scenario. */
@@ -65,14 +81,27 @@ interface Delivery {
   at: number;
 }
 
-/** The tenant's outbound webhook: records every request, answers 200. */
-async function startReceiver(): Promise<{
+interface Receiver {
   url: string;
   deliveries: Delivery[];
+  /** While true the webhook refuses every delivery, 429 and 503 in turn (a channel storm). */
+  failing: boolean;
+  /** Requests refused while failing. */
+  refusals: number;
   close(): Promise<void>;
-}> {
+}
+
+/** The tenant's outbound webhook: records every request, answers 200 (or fails, when told to). */
+async function startReceiver(): Promise<Receiver> {
   const deliveries: Delivery[] = [];
   const server: Server = createServer((request, response) => {
+    if (receiver.failing) {
+      receiver.refusals++;
+      request.resume();
+      const status = receiver.refusals % 2 === 0 ? 429 : 503;
+      response.writeHead(status, { 'retry-after': '1' }).end();
+      return;
+    }
     let raw = '';
     request.on('data', (chunk) => {
       raw += chunk;
@@ -93,15 +122,18 @@ async function startReceiver(): Promise<{
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const receiver: Receiver = {
     url: `http://127.0.0.1:${port}/hook`,
     deliveries,
+    failing: false,
+    refusals: 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  return receiver;
 }
 
 function proxiedUrl(url: string, proxy: FaultyProxy): string {
@@ -150,6 +182,18 @@ export async function runChaos(options: ChaosOptions): Promise<ScenarioResult[]>
         },
         redis_cut: { inject: () => redisProxy.cut(), restore: () => redisProxy.restore() },
         database_cut: { inject: () => databaseProxy.cut(), restore: () => databaseProxy.restore() },
+        channel_storm: {
+          inject: async () => {
+            receiver.failing = true;
+          },
+          restore: async () => {
+            receiver.failing = false;
+          },
+        },
+        model_storm: {
+          inject: async () => options.model.fail(),
+          restore: async () => options.model.recover(),
+        },
       }[scenario];
       const result = await runScenario(scenario, api.url, receiver, fault, options);
       const killed = scenario === 'worker_sigkill' ? 1 : 0;
@@ -168,7 +212,7 @@ export async function runChaos(options: ChaosOptions): Promise<ScenarioResult[]>
 async function runScenario(
   scenario: ScenarioName,
   apiUrl: string,
-  receiver: { url: string; deliveries: Delivery[] },
+  receiver: Receiver,
   fault: { inject(): Promise<void>; restore(): Promise<void> },
   options: ChaosOptions,
 ): Promise<ScenarioResult> {
@@ -277,6 +321,7 @@ function score(
   let answeredOnce = 0;
   let lost = 0;
   let duplicated = 0;
+  const holding = deliveries.filter((d) => d.idempotencyKey.startsWith('holding:')).length;
   let lastBeforeFaultAnsweredAt = restoredAt;
   const orderByContact = new Map<string, number[]>();
   for (const message of accepted) {
@@ -314,6 +359,7 @@ function score(
     lost,
     duplicated,
     outOfOrder,
+    holding,
     secondsToRecover:
       lost > 0 ? null : Math.round(((lastBeforeFaultAnsweredAt - restoredAt) / 1000) * 10) / 10,
     processesExited: 0,

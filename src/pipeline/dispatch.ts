@@ -12,7 +12,6 @@
  * gated by its breaker (channel-breaker.ts): one probe per period, the other replies wait.
  */
 import { sql } from 'drizzle-orm';
-import { ChannelError } from '../channels/index.ts';
 import { backoffDelayMs } from '../queue/index.ts';
 import { awakeTimeout } from '../retry/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
@@ -24,6 +23,7 @@ import {
   breakerSucceeded,
   passBreaker,
 } from './channel-breaker.ts';
+import { ChannelError } from './channel-port.ts';
 import { deadLetter } from './dead-letters.ts';
 import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
 import type { ConversationWork } from './turn.ts';

@@ -2,13 +2,12 @@
  * The delivery pipeline (SPEC §4): ingest → turn → outbox → dispatch, on either queue backend.
  * `createPipeline` wires it to a runtime; edges call `ingest`, start workers, and inspect state.
  */
-import { type ChannelAdapter, createRestChannel } from '../channels/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger, Metrics } from '../observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName, type Role } from '../queue/index.ts';
 import type { Database, RedisConnection } from '../storage/index.ts';
-import { getTenant } from '../tenancy/index.ts';
 import { listChannelBreakers } from './channel-breaker.ts';
+import type { ChannelAdapter } from './channel-port.ts';
 import { countBlockedByDeadLetter, countOpenDeadLetters } from './dead-letters.ts';
 import { type InboundInput, ingest } from './ingest.ts';
 import { createPipelineMetrics } from './metrics.ts';
@@ -17,6 +16,13 @@ import type { PipelineDeps, PipelineSettings, Responder } from './types.ts';
 import { runOnce, startWorkers } from './workers.ts';
 
 export { type BreakerView, channelBreakerCheck, listChannelBreakers } from './channel-breaker.ts';
+export {
+  type ChannelAdapter,
+  ChannelError,
+  type ChannelHealth,
+  type OutboundMessage,
+  type SendResult,
+} from './channel-port.ts';
 export {
   blockedByDeadLetter,
   countBlockedByDeadLetter,
@@ -58,7 +64,7 @@ export interface PipelineSources {
 
 export interface PipelineOptions {
   responder: Responder;
-  /** Extra or replacement channel adapters (by channel name); the REST channel is built in. */
+  /** The channel adapters, by channel name (the runtime builds them: the pipeline imports none). */
   channels?: ChannelAdapter[];
   settings?: Partial<PipelineSettings>;
 }
@@ -89,17 +95,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     // PGlite is one process: in-process wake-ups already cover it.
     listen: database.kind === 'postgres' ? database.listen : undefined,
   });
-  const rest = createRestChannel({
-    timeoutMs: settings.sendTimeoutMs,
-    targetOf: async (tenantId) => {
-      const { settings: tenantSettings } = await getTenant(database.db, tenantId);
-      return {
-        url: stringOrUndefined(tenantSettings.outbound_webhook_url),
-        secret: stringOrUndefined(tenantSettings.outbound_webhook_secret),
-      };
-    },
-  });
-  const channels = new Map<string, ChannelAdapter>([[rest.channel, rest]]);
+  const channels = new Map<string, ChannelAdapter>();
   for (const adapter of options.channels ?? []) channels.set(adapter.channel, adapter);
 
   const deps: PipelineDeps = {
@@ -130,7 +126,3 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && value ? value : undefined;
-}

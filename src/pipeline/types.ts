@@ -10,10 +10,10 @@
  * outbound queued → sent → delivered/read, or retrying → failed/dlq, or cancelled.
  */
 import type { Redis } from 'ioredis';
-import type { ChannelAdapter } from '../channels/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Db } from '../storage/index.ts';
+import type { ChannelAdapter } from './channel-port.ts';
 import type { PipelineMetrics } from './metrics.ts';
 
 export interface TurnRequest {

@@ -14,6 +14,7 @@ import {
   type ChannelSet,
   createChannelSet,
   createEmailChannel,
+  createRestChannel,
   createWebchatChannel,
   emailThreadOf,
 } from '../channels/index.ts';
@@ -195,7 +196,12 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         },
       ),
       settings: options.pipeline,
-      channels: [emailChannel(config, database), createWebchatChannel(), ...channels.adapters],
+      channels: [
+        restChannel(config, database, options.pipeline?.sendTimeoutMs),
+        emailChannel(config, database),
+        createWebchatChannel(),
+        ...channels.adapters,
+      ],
     },
   );
   // Worker processes also run the handoff side: idle release, and the integrations role.
@@ -287,6 +293,21 @@ function integrationSettings(config: Config): IntegrationSettings {
 }
 
 /** E-mail replies: SMTP and sender from the tenant's settings, else from the configuration. */
+/** The REST channel: replies POSTed, signed, to the tenant's outbound webhook. */
+function restChannel(config: Config, database: Database, sendTimeoutMs: number | undefined) {
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  return createRestChannel({
+    timeoutMs: sendTimeoutMs ?? config.QUEUE_CLAIM_IDLE_MS,
+    targetOf: async (tenantId) => {
+      const { settings } = await getTenant(database.db, tenantId);
+      return {
+        url: text(settings.outbound_webhook_url),
+        secret: text(settings.outbound_webhook_secret),
+      };
+    },
+  });
+}
+
 function emailChannel(config: Config, database: Database) {
   return createEmailChannel({
     timeoutMs: config.QUEUE_CLAIM_IDLE_MS,

@@ -8,10 +8,15 @@ import {
 } from '../../src/agents/guardrails/evaluate.ts';
 import { checkInput } from '../../src/agents/guardrails/input.ts';
 import { checkOutput } from '../../src/agents/guardrails/output.ts';
-import { findPii, isValidPii, maskPii, type PiiType } from '../../src/agents/guardrails/pii.ts';
 import { asData, contactTextForModel, DATA_RULE } from '../../src/agents/guardrails/untrusted.ts';
 import { BUILTIN_PROMPTS } from '../../src/agents/prompts.ts';
-import { createLogger } from '../../src/observability/index.ts';
+import {
+  createLogger,
+  findPii,
+  isValidPii,
+  maskPii,
+  type PiiType,
+} from '../../src/observability/index.ts';
 import { runOmni } from '../support/cli.ts';
 
 interface Vector {

@@ -3,13 +3,14 @@
  * injection attempts block; personal data is found (and masked for the provider when the tenant
  * asks for it).
  */
+
+import { findPii, maskPii, type PiiMatch } from '../../observability/index.ts';
 import {
   BORDERLINE,
   type InjectionKind,
   type InjectionVerdict,
   scoreInjection,
 } from './injection.ts';
-import { findPii, maskPii, type PiiMatch } from './pii.ts';
 
 export type InputBlock =
   | { type: 'input_length'; reason: string }

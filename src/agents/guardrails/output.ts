@@ -3,7 +3,7 @@
  * is masked, a reply that repeats the instructions (verbatim, paraphrased or translated) is
  * withheld, and the text fits the channel.
  */
-import { findPii, maskPii } from './pii.ts';
+import { findPii, maskPii } from '../../observability/index.ts';
 import { reproducesPrompt } from './prompt-leak.ts';
 
 /** Longest message per channel (Telegram's and WhatsApp's 4096; a web chat bubble; e-mail free). */

@@ -4,6 +4,7 @@
  * PostgreSQL and Redis given with --database-url and --redis-url.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../config/index.ts';
 import { startLlmSimulator } from '../../gateway/index.ts';
@@ -37,6 +38,8 @@ export async function runChaosBench(options: ChaosBenchOptions): Promise<void> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const llm = await startLlmSimulator({ behaviour: { latencyMs: options.llmLatencyMs } });
   const unlimited = '1000000';
+  // A scratch database holds no secret worth keeping: a key for this run only.
+  const secretKey = randomBytes(32).toString('hex');
   const childEnv = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -54,10 +57,18 @@ export async function runChaosBench(options: ChaosBenchOptions): Promise<void> {
     DEBOUNCE_MS: '0',
     DEBOUNCE_MAX_MS: '0',
     QUEUE_CLAIM_IDLE_MS: '2000',
+    OMNI_SECRET_KEY: secretKey,
+    // The receiver playing the tenant's webhook listens on this machine.
+    EGRESS_ALLOW: '127.0.0.1',
   };
   // The bench's own way in: migrates the scratch database, creates the tenants, reads the rows.
   const runtime = await openRuntime(
-    loadConfig({ DATABASE_URL: options.databaseUrl, LOG_LEVEL: 'warn' }),
+    loadConfig({
+      DATABASE_URL: options.databaseUrl,
+      OMNI_SECRET_KEY: secretKey,
+      EGRESS_ALLOW: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    }),
     { logger: createLogger('warn'), migrate: true },
   );
   try {
@@ -66,6 +77,10 @@ export async function runChaosBench(options: ChaosBenchOptions): Promise<void> {
       databaseUrl: options.databaseUrl,
       redisUrl: options.redisUrl,
       spawnOmni: (args, env) => spawnOmni(args, { ...childEnv, ...env }),
+      model: {
+        fail: () => llm.behave({ status: 503 }),
+        recover: () => llm.behave({ latencyMs: options.llmLatencyMs }),
+      },
       rate: options.chaosRate,
       loadSeconds: options.chaosSeconds,
       faultSeconds: options.faultSeconds,
@@ -123,6 +138,7 @@ function printChaosReport(results: ScenarioResult[], options: ChaosBenchOptions)
     'lost',
     'duplicated',
     'out of order',
+    'holding',
     'recover s',
     'exited',
   ];
@@ -137,6 +153,7 @@ function printChaosReport(results: ScenarioResult[], options: ChaosBenchOptions)
     r.lost,
     r.duplicated,
     r.outOfOrder,
+    r.holding,
     r.secondsToRecover ?? 'never',
     r.processesExited,
   ]);
