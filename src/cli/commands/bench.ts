@@ -25,6 +25,7 @@ import { openRuntime, type Runtime } from '../../runtime/index.ts';
 import { type Db, queryRows } from '../../storage/index.ts';
 import { createApiKey, createTenant } from '../../tenancy/index.ts';
 import { CliError, numberOption, printJson } from '../output.ts';
+import { measureIdleRss } from './idle-rss.ts';
 
 interface BenchOptions {
   messages: number;
@@ -38,6 +39,7 @@ interface BenchOptions {
   bubbles: number;
   soakSeconds: number;
   soakRate: number;
+  idle?: boolean;
   json?: boolean;
 }
 
@@ -98,8 +100,21 @@ export function registerBenchCommand(program: Command): void {
       numberOption('--soak-rate', { positive: true }),
       10,
     )
+    .option(
+      '--idle',
+      'only measure idle RSS of omni start (and api/worker with --database-url), each as a process',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (options: BenchOptions) => {
+      if (options.idle) {
+        const idle = await measureIdleRss(options.databaseUrl);
+        if (options.json) printJson({ idleRss: idle });
+        else
+          for (const { process: kind, rssMiB } of idle) {
+            process.stdout.write(`idle RSS ${kind}: ${rssMiB} MiB\n`);
+          }
+        return;
+      }
       const report = await runBench(options);
       if (options.json) printJson(report);
       else printReport(report);
