@@ -27,6 +27,7 @@ import { type Db, queryRows } from '../../storage/index.ts';
 import { createApiKey, createTenant } from '../../tenancy/index.ts';
 import { CliError, numberOption, printJson } from '../output.ts';
 import { runChaosBench } from './bench-chaos.ts';
+import { measureIdleRss } from './idle-rss.ts';
 
 interface BenchOptions {
   messages: number;
@@ -44,6 +45,7 @@ interface BenchOptions {
   chaosRate: number;
   chaosSeconds: number;
   faultSeconds: number;
+  idle?: boolean;
   json?: boolean;
 }
 
@@ -106,7 +108,7 @@ export function registerBenchCommand(program: Command): void {
     )
     .option(
       '--chaos',
-      'instead: a fault matrix (worker SIGKILL, Redis cut, database cut) on separate processes',
+      'instead: a fault matrix (worker SIGKILL, Redis cut, database cut, channel and model storms) on separate processes',
     )
     .option(
       '--chaos-rate <n>',
@@ -126,9 +128,22 @@ export function registerBenchCommand(program: Command): void {
       numberOption('--fault-seconds', { positive: true }),
       10,
     )
+    .option(
+      '--idle',
+      'only measure idle RSS of omni start (and api/worker with --database-url), each as a process',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (options: BenchOptions) => {
       if (options.chaos) return runChaosBench(options);
+      if (options.idle) {
+        const idle = await measureIdleRss(options.databaseUrl);
+        if (options.json) printJson({ idleRss: idle });
+        else
+          for (const { process: kind, rssMiB } of idle) {
+            process.stdout.write(`idle RSS ${kind}: ${rssMiB} MiB\n`);
+          }
+        return;
+      }
       const report = await runBench(options);
       if (options.json) printJson(report);
       else printReport(report);
