@@ -100,7 +100,8 @@ async function openPglite(
       release = await lockDataDir(dir);
     } catch (error) {
       if (!(error instanceof StorageError && error.code === 'embedded_locked')) throw error;
-      const url = await sharedDatabaseUrl(dir);
+      // A second server (sharePort set) stays refused: one Omni serves an embedded folder.
+      const url = sharePort === undefined ? await sharedDatabaseUrl(dir) : undefined;
       if (!url) throw error;
       // One connection: the running process's statements and ours take turns on one session.
       const shared = await openPostgres({ url, poolSize: 1, logger });
