@@ -17,6 +17,7 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 const VALID_BODIES: Record<string, object | undefined> = {
   'DELETE /api/v1/users/:id': undefined,
+  'POST /api/v1/users/:id/password': { password: 'a long enough new password' },
   'PUT /api/v1/tenants/:id': { name: 'Taken over', settings: { language: 'en' } },
   'PUT /api/companies/:id': { name: 'Taken over', settings: { language: 'en' } },
   'DELETE /api/v1/keys/:id': undefined,
