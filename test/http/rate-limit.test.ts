@@ -9,7 +9,12 @@ import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY } from '../support/services.ts';
+import {
+  TEST_DATABASE_URL,
+  TEST_EGRESS_ALLOW,
+  TEST_REDIS_URL,
+  TEST_SECRET_KEY,
+} from '../support/services.ts';
 import { type FaultyProxy, startProxy } from '../support/tcp-proxy.ts';
 
 const SYSTEM = { type: 'system' } as const;
@@ -154,6 +159,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     const config = loadConfig({
       DATABASE_URL: database.url,
       OMNI_SECRET_KEY: TEST_SECRET_KEY,
+      EGRESS_ALLOW: TEST_EGRESS_ALLOW,
       REDIS_URL: testRedisUrl(10),
       RATE_LIMIT_PER_MINUTE: '60',
     });
@@ -189,6 +195,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('rate limits shared throu
     const runtime = await openRuntime(
       loadConfig({
         DATABASE_URL: database.url,
+        OMNI_SECRET_KEY: TEST_SECRET_KEY,
         REDIS_URL: direct.toString(),
         RATE_LIMIT_PER_MINUTE: '5',
       }),

@@ -14,7 +14,12 @@ import { type RunningOmni, startOmni } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
+import {
+  TEST_DATABASE_URL,
+  TEST_EGRESS_ALLOW,
+  TEST_REDIS_URL,
+  TEST_SECRET_KEY,
+} from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 import { type FaultyProxy, startProxy } from '../support/tcp-proxy.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
@@ -46,9 +51,14 @@ async function openCluster(
   env: Record<string, string>,
   directDatabaseUrl: string,
 ): Promise<Cluster> {
-  const runtime = await openRuntime(loadConfig({ DATABASE_URL: directDatabaseUrl }), {
-    logger: createLogger('silent'),
-  });
+  const runtime = await openRuntime(
+    loadConfig({
+      DATABASE_URL: directDatabaseUrl,
+      OMNI_SECRET_KEY: TEST_SECRET_KEY,
+      EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+    }),
+    { logger: createLogger('silent') },
+  );
   const webhook = await startWebhookSim();
   const { db } = runtime.database;
   const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });

@@ -14,7 +14,7 @@ import { type RunningOmni, startOmni } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { echoResponder } from '../support/responder.ts';
-import { TEST_DATABASE_URL } from '../support/services.ts';
+import { TEST_DATABASE_URL, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 
@@ -40,6 +40,8 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
     database = await createTestDatabase();
     const env = {
       DATABASE_URL: database.url,
+      OMNI_SECRET_KEY: TEST_SECRET_KEY,
+      EGRESS_ALLOW: TEST_EGRESS_ALLOW,
       QUEUE_CLAIM_IDLE_MS: String(CLAIM_IDLE_MS),
       DEBOUNCE_MS: '0',
       DEBOUNCE_MAX_MS: '0',
