@@ -366,7 +366,8 @@ function recordingGateway(
 /**
  * The in-memory instance's configuration. Scripted: nothing of the instance but its agent
  * thresholds, so a run is the same on every machine. With providers: the instance's, minus its
- * storage, queue and integrations (an eval must never post to the team's Slack).
+ * storage, queue and integrations (an eval must never post to the team's Slack). The response
+ * cache is off in both: an eval measures the agents, and a case must not get another's answer.
  */
 function runtimeConfig(config: Config, simulator: LlmSimulator | undefined): Config {
   if (simulator) {
@@ -380,6 +381,7 @@ function runtimeConfig(config: Config, simulator: LlmSimulator | undefined): Con
       OPENAI_API_KEY: SIMULATOR_KEY,
       OPENAI_BASE_URL: `${simulator.url}/v1`,
       PROVIDER_PRIORITY_ORDER: 'openai',
+      CACHE_TTL: '0',
     });
   }
   return {
@@ -394,5 +396,6 @@ function runtimeConfig(config: Config, simulator: LlmSimulator | undefined): Con
     ENABLE_INTEGRATIONS: false,
     OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
     OTEL_METRICS: false,
+    CACHE_TTL: 0,
   };
 }
