@@ -269,7 +269,7 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     const page = await browser.context.newPage();
     await page.goto(`${baseUrl}/knowledge`);
     await page.locator('td', { hasText: '2 trechos' }).waitFor();
-    await page.fill('.knowledge form input', 'qual o horário de atendimento?');
+    await page.fill('.knowledge input[name=question]', 'qual o horário de atendimento?');
     await page.getByRole('button', { name: 'Buscar' }).click();
     const first = page.locator('.passage').first();
     await first.waitFor();
@@ -301,7 +301,7 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     });
     await visit('/overview', '.hourly-chart canvas');
     await visit('/knowledge', '.knowledge td', async () => {
-      await page.fill('.knowledge form input', 'entrega');
+      await page.fill('.knowledge input[name=question]', 'entrega');
       await page.getByRole('button', { name: 'Buscar' }).click();
       await page.locator('.passage').first().waitFor();
     });

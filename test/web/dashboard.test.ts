@@ -143,7 +143,7 @@ describe('dashboard in Chromium', () => {
       .or(page.locator('td', { hasText: 'Horário' }))
       .first()
       .waitFor();
-    await page.fill('.knowledge form input', 'qual o horário de atendimento?');
+    await page.fill('.knowledge input[name=question]', 'qual o horário de atendimento?');
     await page.getByRole('button', { name: 'Buscar' }).click();
     await page.locator('.passage', { hasText: 'segunda a sexta' }).waitFor();
     await page.screenshot({ path: await screenshotPath('dashboard-knowledge.png') });

@@ -175,6 +175,7 @@ export function KnowledgePage({ me }: { me: Me }) {
           <div className="inline">
             <input
               className="grow"
+              name="site"
               type="url"
               value={site}
               placeholder={t.kbSiteUrl}
@@ -199,6 +200,7 @@ export function KnowledgePage({ me }: { me: Me }) {
         <div className="inline">
           <input
             className="grow"
+            name="question"
             value={question}
             placeholder={t.kbQuestion}
             onChange={(e) => setQuestion(e.target.value)}
