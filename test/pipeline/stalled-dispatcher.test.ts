@@ -18,9 +18,15 @@ import { TEST_DATABASE_URL, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../suppor
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 
-const CLAIM_IDLE_MS = 1_000;
+const CLAIM_IDLE_MS = 3_000;
 /** The dispatcher's send lease: twice the send timeout, which is QUEUE_CLAIM_IDLE_MS. */
 const SEND_LEASE_MS = 2 * CLAIM_IDLE_MS;
+/**
+ * How long the channel holds the request: long enough for the stop to land while it is in flight,
+ * and well inside the send timeout, so that a loaded machine does not time the send out on its own
+ * (a timed-out send is rightly tried again, which is not the fault under test).
+ */
+const CHANNEL_DELAY_MS = CLAIM_IDLE_MS / 3;
 
 describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a send', () => {
   let database: TestDatabase | undefined;
@@ -71,14 +77,14 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
     };
 
     const stalled = await startWorker();
-    webhook.delayResponses(SEND_LEASE_MS / 2);
+    webhook.delayResponses(CHANNEL_DELAY_MS);
     await runtime.pipeline.ingest({
       tenantId: tenant.id,
       channel: 'api',
       contact: { externalId: 'k1' },
       text: 'pergunta',
     });
-    await eventually(() => webhook?.requests === 1, 30_000, 'the send to reach the channel');
+    await eventually(() => webhook?.requests === 1, 120_000, 'the send to reach the channel');
     stalled.child.kill('SIGSTOP');
 
     await startWorker();
@@ -89,7 +95,7 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
 
     const status = async () =>
       (await rows<{ status: string }>(db, 'select status from outbox'))[0]?.status;
-    await eventually(async () => (await status()) === 'enviada', 30_000, 'the send recorded');
+    await eventually(async () => (await status()) === 'enviada', 120_000, 'the send recorded');
     expect(webhook.requests).toBe(1);
     expect(webhook.deliveries).toHaveLength(1);
     const [outbox] = await rows<{ attempts: number }>(db, 'select attempts from outbox');
