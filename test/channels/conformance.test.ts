@@ -1,6 +1,6 @@
 /**
  * One conformance suite for every channel adapter (SPEC §6): each parses the reference payloads of
- * ../shared/reference/channel-formats.md — with unknown fields added everywhere, as newer provider
+ * the fixtures in ./fixtures/ — with unknown fields added everywhere, as newer provider
  * versions do — verifies its secret, refuses a forged request with 401 storing nothing (over HTTP,
  * through the real route), and maps the provider's error answers to retry/permanent.
  */
