@@ -1,8 +1,9 @@
 /**
  * Issue 13, acceptance 7: a dispatcher stopped (SIGSTOP) for three send leases in the middle of a
- * send, another dispatcher running — the reply reaches the channel once. The channel simulator
- * holds the request, so the stop lands while the send is in flight; it answers while the
- * dispatcher is stopped. Requests are counted as they arrive, repeats included.
+ * send, another dispatcher running — the reply reaches the channel once. The stop is sent the
+ * moment the request reaches the channel simulator, so it lands while the send is in flight; the
+ * simulator answers while the dispatcher is stopped. Requests are counted as they arrive, repeats
+ * included.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,8 @@ const SEND_LEASE_MS = 2 * CLAIM_IDLE_MS;
 /**
  * How long the channel holds the request: long enough for the stop to land while it is in flight,
  * and well inside the send timeout, so that a loaded machine does not time the send out on its own
- * (a timed-out send is rightly tried again, which is not the fault under test).
+ * (a timed-out send is rightly tried again, which is not the fault under test). Stopping from the
+ * simulator's own request handler, not from a poll, keeps the running time before the stop short.
  */
 const CHANNEL_DELAY_MS = CLAIM_IDLE_MS / 3;
 
@@ -78,6 +80,9 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
 
     const stalled = await startWorker();
     webhook.delayResponses(CHANNEL_DELAY_MS);
+    webhook.onRequest(() => {
+      if (webhook?.requests === 1) stalled.child.kill('SIGSTOP');
+    });
     await runtime.pipeline.ingest({
       tenantId: tenant.id,
       channel: 'api',
@@ -85,7 +90,6 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
       text: 'pergunta',
     });
     await eventually(() => webhook?.requests === 1, 120_000, 'the send to reach the channel');
-    stalled.child.kill('SIGSTOP');
 
     await startWorker();
     // The fault itself: three send leases with the other dispatcher running (and its sweeper

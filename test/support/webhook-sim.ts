@@ -23,6 +23,8 @@ export interface WebhookSim {
   failNext(times: number, status?: number, retryAfter?: string): void;
   /** Answer every request only after `ms` (a slow receiver; 0 restores). */
   delayResponses(ms: number): void;
+  /** Called the moment a request has arrived, before it is answered (to act on the sender then). */
+  onRequest(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,9 @@ export async function startWebhookSim(): Promise<WebhookSim> {
     delayResponses(ms) {
       delayMs = ms;
     },
+    onRequest(next) {
+      listener = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -50,6 +55,7 @@ export async function startWebhookSim(): Promise<WebhookSim> {
   let failStatus = 500;
   let retryAfter: string | undefined;
   let delayMs = 0;
+  let listener: (() => void) | undefined;
   const server = createServer((request, response) => {
     let raw = '';
     request.on('data', (chunk) => {
@@ -57,6 +63,7 @@ export async function startWebhookSim(): Promise<WebhookSim> {
     });
     request.on('end', async () => {
       sim.requests++;
+      listener?.();
       if (delayMs > 0) await sleep(delayMs);
       if (failures > 0) {
         failures--;

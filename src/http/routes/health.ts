@@ -21,9 +21,13 @@ export interface Lifecycle {
 
 export function healthRoutes(app: FastifyInstance, runtime: Runtime, lifecycle: Lifecycle): void {
   // Fallback mode on top as well: seed runbooks read `"fallback_mode"` straight off /health.
+  // The `omni fallback` switch lives in the database; while that is away the report still goes
+  // out (503, database down) with the mode as configured.
   const extra = async () => ({
     profile: runtime.profile,
-    fallback_mode: await runtime.gateway.fallbackMode(),
+    fallback_mode: await runtime.gateway
+      .fallbackMode()
+      .catch(() => runtime.gateway.status().fallbackMode),
   });
   for (const url of HEALTH_PATHS) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => {
