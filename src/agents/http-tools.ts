@@ -6,6 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { egressErrorIn, guardedFetch } from '../egress/index.ts';
+import { awakeTimeout } from '../retry/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 
 export interface HttpToolDefinition {
@@ -48,6 +49,9 @@ export async function callHttpTool(
   if (method === 'GET') {
     for (const [key, value] of Object.entries(args)) url.searchParams.set(key, String(value));
   }
+  // A plain timer, not `AbortSignal.timeout`: joined by `AbortSignal.any` that one can be
+  // garbage-collected before it fires (nodejs/node#57736), and a hung tool would hold the turn.
+  const timeout = awakeTimeout(tool.timeoutMs);
   try {
     const response = await fetchImpl(url, {
       method,
@@ -57,7 +61,7 @@ export async function callHttpTool(
         ...tool.secretHeaders,
       },
       body: method === 'GET' ? undefined : JSON.stringify(args),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(tool.timeoutMs)]),
+      signal: AbortSignal.any([signal, timeout.signal]),
     });
     const body = (await response.text()).slice(0, MAX_RESULT_CHARS);
     return response.ok
@@ -68,6 +72,8 @@ export async function callHttpTool(
     // The tool's address is refused by the egress guard: said plainly, the address stays out.
     if (egressErrorIn(error)) return 'The tool cannot be called: its address is not allowed.';
     // Said to the model, which can tell the customer; the URL stays out of it.
-    return `The tool could not be reached (${(error as Error).name === 'TimeoutError' ? 'timeout' : 'network error'}).`;
+    return `The tool could not be reached (${timeout.signal.aborted ? 'timeout' : 'network error'}).`;
+  } finally {
+    timeout.clear();
   }
 }

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { awakeTimeout } from '../retry/index.ts';
 import { openSecrets } from '../secrets/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 import { fallbackSwitch } from '../tenancy/index.ts';
@@ -442,10 +443,14 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
       }
 
       const attemptStarted = now();
-      const timeout = AbortSignal.timeout(
+      // Not `AbortSignal.timeout`: joined by `AbortSignal.any`, it can be garbage-collected before
+      // it fires (nodejs/node#57736), and a provider that never answers would hold the turn.
+      const timeout = awakeTimeout(
         Math.max(1, Math.min(settings.attemptTimeoutMs, deadline - attemptStarted)),
       );
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      const signal = request.signal
+        ? AbortSignal.any([request.signal, timeout.signal])
+        : timeout.signal;
       try {
         const output = await callModel(modelFor(slot, slot.model), request, maxTokens, signal);
         const price = await priceOf(slot.provider, slot.model);
@@ -480,7 +485,7 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
           interrupted ? (thrown as Error).cause : thrown,
           slot.provider,
           {
-            timedOut: timeout.aborted,
+            timedOut: timeout.signal.aborted,
             cancelled: Boolean(request.signal?.aborted),
           },
         );
@@ -497,6 +502,8 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
         if (error.kind === 'cancelled') throw error;
         noteFailure(state, error);
         if (interrupted) return fallback(request, tenant, 'stream_interrupted', attempts, started);
+      } finally {
+        timeout.clear();
       }
     }
     const reason: FallbackReason = outOfTime || now() >= deadline ? 'latency_budget' : 'all_failed';
