@@ -567,7 +567,8 @@ describe('k8s/production (`kubectl apply -f k8s/production/`, seed 004 line 179)
     expect(api.metadata.labels?.app).toBe('agente-api');
     expect(container?.ports).toEqual([{ name: 'http', containerPort: Number(environment.PORT) }]);
     expect(container?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
-    expect(container?.livenessProbe?.httpGet).toEqual({ path: '/health', port: 'http' });
+    // A database outage must not restart the pods (Omni rides it out): liveness is the process's.
+    expect(container?.livenessProbe?.httpGet).toEqual({ path: '/version', port: 'http' });
     for (const probe of [
       container?.readinessProbe,
       container?.livenessProbe,
