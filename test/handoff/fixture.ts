@@ -9,7 +9,8 @@ import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import type { QueueBackendName } from '../../src/queue/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
@@ -108,17 +109,9 @@ export async function openHandoffFixture(
   });
   const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
   const server = await buildServer(runtime);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { db } = runtime.database;
-  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-  await updateTenant(
-    db,
-    tenant.id,
-    { settings: { language: 'en', outbound_webhook_url: contactSide.url } },
-    { type: 'system' },
-  );
+  const tenant = await createAcmeDeliveringTo(db, contactSide.url, { language: 'en' });
   const key = (
     await createApiKey(db, { tenantId: tenant.id, permissions: ['admin'] }, { type: 'system' })
   ).key;
