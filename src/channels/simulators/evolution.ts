@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { type FaultState, faultState, type SimFaults, waitUntil } from './faults.ts';
+import { type FaultState, faultState, type SimFaults, waitForSends } from './faults.ts';
+import { listenSim, serveFaultControl } from './server.ts';
 
 export interface EvolutionSimOptions {
   port?: number;
@@ -227,17 +228,12 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   app.post<{ Body: { to: string; text: string } }>('/_sim/operator', async (request) =>
     sim.operatorSays(request.body.to, request.body.text),
   );
-  app.put<{ Body: SimFaults }>('/_sim/faults', async (request) => {
-    faults.set(request.body ?? {});
-    return faults.current();
-  });
+  serveFaultControl(app, faults);
 
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { url, port } = await listenSim(app, options);
 
   const sim: EvolutionSim = {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
     port,
     apiKey,
     instance,
@@ -262,8 +258,7 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
       echoFirst = first;
     },
     faults: (next) => faults.set(next),
-    waitForSent: (count, timeoutMs = 10_000) =>
-      waitUntil(() => (sent.length >= count ? [...sent] : undefined), timeoutMs, `${count} sends`),
+    waitForSent: (count, timeoutMs) => waitForSends(sent, count, timeoutMs),
     close: () => app.close(),
   };
   return sim;
