@@ -6,6 +6,7 @@
  * key once; revoke) and dead letters with replay (admins).
  */
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useActionNote } from '../action-note.ts';
 import { api, type Me } from '../api.ts';
 import { errorText, useI18n } from '../i18n.tsx';
 
@@ -58,7 +59,6 @@ export function SettingsPage({ me }: { me: Me }) {
   const [maxInteractions, setMaxInteractions] = useState('');
   const [providerOrder, setProviderOrder] = useState('');
   const [canned, setCanned] = useState<Record<string, string>>({});
-  const [note, setNote] = useState('');
   const [keys, setKeys] = useState<ApiKey[]>([]);
   const [keyName, setKeyName] = useState('');
   const [newKey, setNewKey] = useState('');
@@ -78,20 +78,10 @@ export function SettingsPage({ me }: { me: Me }) {
     setLetters((await api<{ entries: DeadLetter[] }>('/api/v1/dlq')).entries);
     if (admin) setKeys((await api<{ keys: ApiKey[] }>('/api/v1/keys')).keys);
   }, [me.tenant_id, admin]);
+  const { note, setNote, run } = useActionNote(load);
   useEffect(() => {
     void load().catch((failure) => setNote(errorText(t, failure)));
-  }, [load, t]);
-
-  const run = async (work: () => Promise<unknown>, done = t.saved) => {
-    setNote('');
-    try {
-      await work();
-      setNote(done);
-      await load();
-    } catch (failure) {
-      setNote(errorText(t, failure));
-    }
-  };
+  }, [load, t, setNote]);
 
   const save = (event: FormEvent) => {
     event.preventDefault();
