@@ -15,6 +15,7 @@ import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey } from '../../src/tenancy/index.ts';
 import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
+import { controllerOf } from '../support/conversation-rows.ts';
 import { metricTotal } from '../support/metrics.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { type Backend, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
@@ -41,6 +42,8 @@ export interface AgentFixture {
   /** Texts the contact received, in order. */
   received(): string[];
   query<T>(sql: string): Promise<T[]>;
+  /** Who answers the conversation now: `bot` or `human`. */
+  controllerOf(conversationId: string): Promise<string | undefined>;
   metric(name: string): Promise<number>;
   /** The simulator's requests as chat bodies, in order. */
   chatRequests(): ChatRequest[];
@@ -117,6 +120,7 @@ export async function openAgentFixture(
     },
     received: () => contactSide.deliveries.map((d) => d.body.text),
     query: (sql) => rows(db, sql),
+    controllerOf: (conversationId) => controllerOf(db, conversationId),
     metric: (name) => metricTotal(runtime.metrics.registry, name),
     chatRequests: () => llm.requests.map((r) => r.body as ChatRequest),
     logLines: () => logLines,

@@ -12,6 +12,7 @@ import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey } from '../../src/tenancy/index.ts';
 import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
+import { chatwootTwinOf, controllerOf } from '../support/conversation-rows.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import {
@@ -49,6 +50,10 @@ export interface HandoffFixture {
   /** Texts the contact received, in order. */
   received(): string[];
   query<T>(sql: string): Promise<T[]>;
+  /** Who answers the conversation now: `bot` or `human`. */
+  controllerOf(conversationId: string): Promise<string | undefined>;
+  /** The conversation's twin in Chatwoot, once mirrored. */
+  chatwootTwinOf(conversationId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -152,6 +157,8 @@ export async function openHandoffFixture(
     },
     received: () => contactSide.deliveries.map((d) => d.body.text),
     query: (sql) => rows(db, sql),
+    controllerOf: (conversationId) => controllerOf(db, conversationId),
+    chatwootTwinOf: (conversationId) => chatwootTwinOf(db, conversationId),
     async close() {
       await workers.stop();
       await server.app.close();
