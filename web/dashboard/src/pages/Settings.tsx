@@ -142,6 +142,27 @@ export function SettingsPage({ me }: { me: Me }) {
       </span>
     );
   };
+  /** A number of the escalation rules; left blank, the value in force (shown as placeholder) holds. */
+  const escalationNumber = (
+    label: string,
+    key: string,
+    value: string,
+    change: (next: string) => void,
+    range: { min: string; max?: string; step: string },
+  ) => (
+    <label>
+      {label}
+      <input
+        type="number"
+        {...range}
+        value={value}
+        disabled={!admin}
+        placeholder={String(effective?.settings[key]?.value ?? '')}
+        onChange={(e) => change(e.target.value)}
+      />
+      {inForce(key)}
+    </label>
+  );
   const providerKeys = Object.entries(effective?.secrets ?? {});
   return (
     <div className="settings">
@@ -175,33 +196,20 @@ export function SettingsPage({ me }: { me: Me }) {
         </label>
         <h3>{t.escalation}</h3>
         <div className="inline wrap">
-          <label>
-            {t.minConfidence}
-            <input
-              type="number"
-              min="0"
-              max="1"
-              step="0.05"
-              value={minConfidence}
-              disabled={!admin}
-              placeholder={String(effective?.settings['escalation.min_confidence']?.value ?? '')}
-              onChange={(e) => setMinConfidence(e.target.value)}
-            />
-            {inForce('escalation.min_confidence')}
-          </label>
-          <label>
-            {t.maxInteractions}
-            <input
-              type="number"
-              min="1"
-              step="1"
-              value={maxInteractions}
-              disabled={!admin}
-              placeholder={String(effective?.settings['escalation.max_interactions']?.value ?? '')}
-              onChange={(e) => setMaxInteractions(e.target.value)}
-            />
-            {inForce('escalation.max_interactions')}
-          </label>
+          {escalationNumber(
+            t.minConfidence,
+            'escalation.min_confidence',
+            minConfidence,
+            setMinConfidence,
+            { min: '0', max: '1', step: '0.05' },
+          )}
+          {escalationNumber(
+            t.maxInteractions,
+            'escalation.max_interactions',
+            maxInteractions,
+            setMaxInteractions,
+            { min: '1', step: '1' },
+          )}
         </div>
         <label>
           {t.providerOrder}
