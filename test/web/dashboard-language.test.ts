@@ -8,9 +8,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestHandoff } from '../../src/handoff/index.ts';
-import { buildServer, type OmniServer } from '../../src/http/index.ts';
+import type { OmniServer } from '../../src/http/index.ts';
 import { ingestDocument } from '../../src/knowledge/index.ts';
-import type { RunningWorkers } from '../../src/pipeline/index.ts';
 import {
   createTenant,
   createUser,
@@ -23,7 +22,8 @@ import { STRINGS } from '../../web/widget/src/strings.ts';
 import { openDemoRuntime } from '../support/demo-runtime.ts';
 import { eventually } from '../support/eventually.ts';
 import type { TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, launchBrowser, logIn, screenshotPath } from './browser.ts';
+import { type Browser, ensureWebBuilt, logIn, screenshotPath } from './browser.ts';
+import { type BrowserSession, openBrowserSession } from './browser-session.ts';
 
 const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
 
@@ -66,7 +66,7 @@ async function englishOn(page: Page): Promise<string[]> {
 describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   let test: TestRuntime;
   let server: OmniServer;
-  let workers: RunningWorkers;
+  let session: BrowserSession;
   let baseUrl: string;
   let adminPassword: string;
   let tenantId: string;
@@ -99,15 +99,11 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
       content:
         '# Ajuda\n\n## Horário\n\nAtendemos de segunda a sexta, das 9h às 18h.\n\n## Entrega\n\nEntregamos em todo o Brasil em até 5 dias úteis.\n',
     });
-    server = await buildServer(test.runtime);
-    baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    workers = test.runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
-    browser = await launchBrowser();
+    session = await openBrowserSession(test, { workers: true });
+    ({ server, baseUrl, browser } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await workers?.stop();
-    await server?.app.close();
+    await session?.close();
     await test?.close();
   });
 

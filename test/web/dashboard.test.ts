@@ -5,19 +5,19 @@
  * Screenshots of each step go to test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type OmniServer } from '../../src/http/index.ts';
-import type { RunningWorkers } from '../../src/pipeline/index.ts';
+import type { OmniServer } from '../../src/http/index.ts';
 import { createUser, DEMO_ADMIN_EMAIL } from '../../src/tenancy/index.ts';
 import { openDemoRuntime } from '../support/demo-runtime.ts';
 import type { TestRuntime } from '../support/runtime.ts';
 import { type Browser, ensureWebBuilt, launchBrowser, logIn, screenshotPath } from './browser.ts';
+import { type BrowserSession, openBrowserSession } from './browser-session.ts';
 
 const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
 
 describe('dashboard in Chromium', () => {
   let test: TestRuntime;
   let server: OmniServer;
-  let workers: RunningWorkers;
+  let session: BrowserSession;
   let baseUrl: string;
   let adminPassword: string;
   let browser: Browser;
@@ -35,15 +35,11 @@ describe('dashboard in Chromium', () => {
       { tenantId: demo.tenantId, ...OPERATOR, fullName: 'Operadora', role: 'operator' },
       { type: 'system' },
     );
-    server = await buildServer(test.runtime);
-    baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    workers = test.runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
-    browser = await launchBrowser();
+    session = await openBrowserSession(test, { workers: true });
+    ({ server, baseUrl, browser } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await workers?.stop();
-    await server?.app.close();
+    await session?.close();
     await test?.close();
   });
 

@@ -5,15 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvalRun } from '../../src/eval/index.ts';
 import { requestHandoff } from '../../src/handoff/index.ts';
-import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { DEMO_ADMIN_EMAIL } from '../../src/tenancy/index.ts';
 import { openDemoRuntime } from '../support/demo-runtime.ts';
 import type { TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, launchBrowser, logIn, screenshotPath } from './browser.ts';
+import { type Browser, ensureWebBuilt, logIn, screenshotPath } from './browser.ts';
+import { type BrowserSession, openBrowserSession } from './browser-session.ts';
 
 describe('summaries and eval runs in the dashboard (Chromium)', () => {
   let test: TestRuntime;
-  let server: OmniServer;
+  let session: BrowserSession;
   let baseUrl: string;
   let adminPassword: string;
   let browser: Browser;
@@ -69,13 +69,11 @@ describe('summaries and eval runs in the dashboard (Chromium)', () => {
       baseline: { regressions: [], fixed: [], added: [], passRateBefore: 1, passRateNow: 16 / 17 },
     });
 
-    server = await buildServer(test.runtime);
-    baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchBrowser();
+    session = await openBrowserSession(test);
+    ({ baseUrl, browser } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await server?.app.close();
+    await session?.close();
     await test?.close();
   });
 
