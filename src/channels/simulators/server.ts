@@ -1,7 +1,6 @@
 /**
  * The HTTP side every channel simulator shares: listening where it was asked (a free loopback port
- * by default, for tests) and the `PUT /_sim/faults` control endpoint for a simulator run in another
- * process.
+ * by default, for tests) and the control endpoints for a simulator run in another process.
  */
 import type { FastifyInstance } from 'fastify';
 import type { FaultState, SimFaults } from './faults.ts';
@@ -21,5 +20,20 @@ export function serveFaultControl(app: FastifyInstance, faults: FaultState): voi
   app.put<{ Body: SimFaults }>('/_sim/faults', async (request) => {
     faults.set(request.body ?? {});
     return faults.current();
+  });
+}
+
+/** `GET /_sim/sent` (the sends and attempts so far, with `extra` records) and `DELETE` (forget them). */
+export function serveSentControl(
+  app: FastifyInstance,
+  sent: unknown[],
+  attempts: unknown[],
+  extra: Record<string, unknown> = {},
+): void {
+  app.get('/_sim/sent', async () => ({ count: sent.length, sent, attempts, ...extra }));
+  app.delete('/_sim/sent', async () => {
+    sent.length = 0;
+    attempts.length = 0;
+    return { ok: true };
   });
 }

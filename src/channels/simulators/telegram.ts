@@ -12,7 +12,7 @@
 import Fastify, { type FastifyReply } from 'fastify';
 import { TELEGRAM_SECRET_HEADER } from '../telegram/spec.ts';
 import { faultState, type SimFaults, waitForSends } from './faults.ts';
-import { listenSim, serveFaultControl } from './server.ts';
+import { listenSim, serveFaultControl, serveSentControl } from './server.ts';
 
 export interface TelegramSimOptions {
   port?: number;
@@ -212,12 +212,7 @@ export async function startTelegramSim(options: TelegramSimOptions = {}): Promis
       return method(params, reply);
     },
   });
-  app.get('/_sim/sent', async () => ({ count: sent.length, sent, attempts, calls }));
-  app.delete('/_sim/sent', async () => {
-    sent.length = 0;
-    attempts.length = 0;
-    return { ok: true };
-  });
+  serveSentControl(app, sent, attempts, { calls });
   app.post<{ Body: { chat_id: number; text: string; name?: string } }>(
     '/_sim/inbound',
     async (request) =>
