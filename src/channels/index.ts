@@ -11,7 +11,7 @@ export {
 } from './email/index.ts';
 export { EVOLUTION_CHANNEL, evolutionSpec } from './evolution/index.ts';
 export { type MediaPlaceholder, type MediaType, mediaPlaceholder } from './media.ts';
-export { receive } from './receive.ts';
+export { type ReceiveSummary, receive } from './receive.ts';
 export {
   createRestChannel,
   IDEMPOTENCY_HEADER,
@@ -19,6 +19,7 @@ export {
   SIGNATURE_HEADER,
   signBody,
 } from './rest.ts';
+export type { ChannelSettings } from './settings.ts';
 export {
   type CloudSim,
   type EvolutionSim,

@@ -9,10 +9,11 @@
  * order; discard drops the head (audited) and releases the rest.
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { DLQ_STREAM, type Stream } from '../queue/index.ts';
-import { queryRows, schema } from '../storage/index.ts';
+import { type Db, queryRows, schema } from '../storage/index.ts';
 import { type Actor, recordAudit } from '../tenancy/index.ts';
-import { recordStates } from './message-state.ts';
+import { recordStates, type StateChange } from './message-state.ts';
 import type { PipelineDeps } from './types.ts';
 
 export type DeadLetter = typeof schema.deadLetters.$inferSelect;
@@ -119,6 +120,28 @@ export const blockedByDeadLetter = sql`exists (
    where d.conversation_id = o.conversation_id and d.status in ('dlq', 'falhou')
      and (d.created_at, d.id) < (o.created_at, o.id))`;
 
+/**
+ * Moves a dead letter's outbox row on (replayed or cancelled) and records its message's new state;
+ * a row no longer dead (already moved by another caller) is left as it is.
+ */
+async function moveDeadOutbox(
+  tx: Db,
+  outboxId: string,
+  changes: PgUpdateSetSource<typeof schema.outbox>,
+  message: Pick<StateChange, 'state' | 'detail'>,
+): Promise<void> {
+  const [outbox] = await tx
+    .update(schema.outbox)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(
+      and(eq(schema.outbox.id, outboxId), inArray(schema.outbox.status, [...DEAD_OUTBOX_STATUSES])),
+    )
+    .returning();
+  if (!outbox) return;
+  const { tenantId, conversationId, messageId } = outbox;
+  await recordStates(tx, [{ tenantId, conversationId, messageId, ...message }]);
+}
+
 /** Replies waiting behind a dead-lettered head of their conversation (per tenant, or all). */
 export async function countBlockedByDeadLetter(
   deps: Pick<PipelineDeps, 'db'>,
@@ -149,34 +172,13 @@ export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): 
       .returning({ id: schema.deadLetters.id });
     if (!row) return false;
     if (letter.queue === 'omni.outbox' && payload.outboxId) {
-      const [outbox] = await tx
-        .update(schema.outbox)
-        // The errors stay on the dead letter; cleared here, they start a new retry window.
-        .set({
-          status: 'pendente',
-          attempts: 0,
-          errors: [],
-          nextAttemptAt: sql`now()`,
-          updatedAt: sql`now()`,
-        })
-        .where(
-          and(
-            eq(schema.outbox.id, payload.outboxId),
-            inArray(schema.outbox.status, ['dlq', 'falhou']),
-          ),
-        )
-        .returning();
-      if (outbox) {
-        await recordStates(tx, [
-          {
-            tenantId: outbox.tenantId,
-            conversationId: outbox.conversationId,
-            messageId: outbox.messageId,
-            state: 'queued',
-            detail: { replayed_from: letter.id },
-          },
-        ]);
-      }
+      // The errors stay on the dead letter; cleared here, they start a new retry window.
+      await moveDeadOutbox(
+        tx,
+        payload.outboxId,
+        { status: 'pendente', attempts: 0, errors: [], nextAttemptAt: sql`now()` },
+        { state: 'queued', detail: { replayed_from: letter.id } },
+      );
     }
     if (
       letter.queue === 'omni.messages' &&
@@ -226,27 +228,15 @@ export async function discardDeadLetter(
       .returning({ id: schema.deadLetters.id });
     if (!row) return false;
     if (letter.queue === 'omni.outbox' && payload.outboxId) {
-      const [outbox] = await tx
-        .update(schema.outbox)
-        .set({ status: 'cancelada', updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(schema.outbox.id, payload.outboxId),
-            inArray(schema.outbox.status, [...DEAD_OUTBOX_STATUSES]),
-          ),
-        )
-        .returning();
-      if (outbox) {
-        await recordStates(tx, [
-          {
-            tenantId: outbox.tenantId,
-            conversationId: outbox.conversationId,
-            messageId: outbox.messageId,
-            state: 'cancelled',
-            detail: { reason: 'dead_letter_discarded', dead_letter_id: letter.id },
-          },
-        ]);
-      }
+      await moveDeadOutbox(
+        tx,
+        payload.outboxId,
+        { status: 'cancelada' },
+        {
+          state: 'cancelled',
+          detail: { reason: 'dead_letter_discarded', dead_letter_id: letter.id },
+        },
+      );
     }
     await recordAudit(tx, {
       tenantId: letter.tenantId,

@@ -225,20 +225,7 @@ async function runTurn(
       return 'human' as const;
     }
     const text = (reply as TurnReply).text;
-    const [outbound] = await tx
-      .insert(schema.messages)
-      .values({
-        tenantId: work.tenantId,
-        conversationId: work.conversationId,
-        direction: 'outbound',
-        author: 'bot',
-        channel: conversation.channel,
-        body: text,
-        status: 'queued',
-        turnId,
-      })
-      .returning({ id: schema.messages.id });
-    const outboundId = (outbound as { id: string }).id;
+    const outboundId = await insertBotMessage(tx, work, conversation.channel, text, turnId);
     await tx.update(schema.messages).set({ turnId }).where(inArray(schema.messages.id, ids));
     const done = [
       ...changes('answered', { turn_id: turnId, reply_id: outboundId }),
@@ -368,19 +355,7 @@ async function waitForModels(
           .from(schema.conversations)
           .where(eq(schema.conversations.id, work.conversationId));
         if (!conversation) return undefined;
-        const [outbound] = await tx
-          .insert(schema.messages)
-          .values({
-            tenantId: work.tenantId,
-            conversationId: work.conversationId,
-            direction: 'outbound',
-            author: 'bot',
-            channel: conversation.channel,
-            body: holdingText,
-            status: 'queued',
-          })
-          .returning({ id: schema.messages.id });
-        const messageId = (outbound as { id: string }).id;
+        const messageId = await insertBotMessage(tx, work, conversation.channel, holdingText);
         const queued: StateChange[] = [
           {
             tenantId: work.tenantId,
@@ -431,6 +406,30 @@ async function waitForModels(
     'no model answered; the turn waits for the providers',
   );
   return 'waiting_for_models';
+}
+
+/** Stores a bot message of the conversation, queued for its channel; its id. */
+async function insertBotMessage(
+  tx: Db,
+  work: ConversationWork,
+  channel: string,
+  body: string,
+  turnId?: string,
+): Promise<string> {
+  const [outbound] = await tx
+    .insert(schema.messages)
+    .values({
+      tenantId: work.tenantId,
+      conversationId: work.conversationId,
+      direction: 'outbound',
+      author: 'bot',
+      channel,
+      body,
+      status: 'queued',
+      turnId,
+    })
+    .returning({ id: schema.messages.id });
+  return (outbound as { id: string }).id;
 }
 
 async function newerInbound(db: Db, conversationId: string): Promise<boolean> {

@@ -5,7 +5,7 @@
  * `maxFailures` failures within the window; an address after four times as many (one address
  * trying many accounts). A success, a password reset or the window's end clears the count.
  */
-import { and, count, eq, gt, max, sql } from 'drizzle-orm';
+import { and, count, eq, gt, max, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { recordAudit } from './audit.ts';
@@ -96,30 +96,26 @@ async function lockoutOf(
   scope: { email: string; ip?: string; clearedAt: Date; windowStart: Date },
   policy: LoginPolicy,
 ): Promise<number> {
-  const failed = eq(schema.auditLogs.action, 'auth.login_failed');
-  const [byAccount] = await db
-    .select({ failures: count(), last: max(schema.auditLogs.createdAt) })
-    .from(schema.auditLogs)
-    .where(
-      and(
-        failed,
-        gt(schema.auditLogs.createdAt, scope.clearedAt),
-        sql`${schema.auditLogs.details}->>'email' = ${scope.email}`,
-      ),
-    );
+  // Failed logins since `since` that match (the account's, or the address's).
+  const failures = async (since: Date, matching: SQL) => {
+    const [found] = await db
+      .select({ failures: count(), last: max(schema.auditLogs.createdAt) })
+      .from(schema.auditLogs)
+      .where(
+        and(
+          eq(schema.auditLogs.action, 'auth.login_failed'),
+          gt(schema.auditLogs.createdAt, since),
+          matching,
+        ),
+      );
+    return found;
+  };
+  const byAccount = await failures(
+    scope.clearedAt,
+    sql`${schema.auditLogs.details}->>'email' = ${scope.email}`,
+  );
   const byAddress = scope.ip
-    ? (
-        await db
-          .select({ failures: count(), last: max(schema.auditLogs.createdAt) })
-          .from(schema.auditLogs)
-          .where(
-            and(
-              failed,
-              gt(schema.auditLogs.createdAt, scope.windowStart),
-              eq(schema.auditLogs.ip, scope.ip),
-            ),
-          )
-      )[0]
+    ? await failures(scope.windowStart, eq(schema.auditLogs.ip, scope.ip))
     : undefined;
   const lockedUntil = (last: unknown) =>
     Math.ceil((new Date(last as string | Date).getTime() + policy.lockoutMs - Date.now()) / 1000);

@@ -133,37 +133,37 @@ export async function resetPassword(
   checkPassword(password);
   const user = await getUser(db, idOrEmail);
   const passwordHash = await hashPassword(password);
-  await db.transaction(async (tx) => {
-    await tx
-      .update(schema.users)
-      .set({ passwordHash, updatedAt: new Date() })
-      .where(eq(schema.users.id, user.id));
-    await endUserSessions(tx, user.id);
-    await recordAudit(tx, {
-      tenantId: user.tenantId,
-      actor,
-      action: 'user.reset_password',
-      targetType: 'user',
-      targetId: user.id,
-    });
-  });
-  return getUser(db, user.id);
+  return changeAndEndSessions(db, user, { passwordHash }, 'user.reset_password', actor);
 }
 
 /** Disables an account at once: its sessions end and it can no longer log in. */
 export async function disableUser(db: Db, idOrEmail: string, actor: Actor): Promise<User> {
   const user = await getUser(db, idOrEmail);
   if (user.disabledAt) return user;
+  return changeAndEndSessions(db, user, { disabledAt: new Date() }, 'user.disable', actor);
+}
+
+/**
+ * Changes an account in a way that shuts out whoever is logged in as it: the change, the end of its
+ * sessions and the audit row in one transaction. The account as it is now.
+ */
+async function changeAndEndSessions(
+  db: Db,
+  user: User,
+  changes: { passwordHash?: string; disabledAt?: Date },
+  action: string,
+  actor: Actor,
+): Promise<User> {
   await db.transaction(async (tx) => {
     await tx
       .update(schema.users)
-      .set({ disabledAt: new Date(), updatedAt: new Date() })
+      .set({ ...changes, updatedAt: new Date() })
       .where(eq(schema.users.id, user.id));
     await endUserSessions(tx, user.id);
     await recordAudit(tx, {
       tenantId: user.tenantId,
       actor,
-      action: 'user.disable',
+      action,
       targetType: 'user',
       targetId: user.id,
     });

@@ -13,7 +13,9 @@ import {
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
+import { controllerOf } from '../support/conversation-rows.ts';
 import { metricTotal } from '../support/metrics.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { type Backend, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
@@ -40,6 +42,8 @@ export interface AgentFixture {
   /** Texts the contact received, in order. */
   received(): string[];
   query<T>(sql: string): Promise<T[]>;
+  /** Who answers the conversation now: `bot` or `human`. */
+  controllerOf(conversationId: string): Promise<string | undefined>;
   metric(name: string): Promise<number>;
   /** The simulator's requests as chat bodies, in order. */
   chatRequests(): ChatRequest[];
@@ -84,17 +88,9 @@ export async function openAgentFixture(
     inMemory: true,
   });
   const server: OmniServer = await buildServer(runtime);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { db } = runtime.database;
-  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-  await updateTenant(
-    db,
-    tenant.id,
-    { settings: { outbound_webhook_url: contactSide.url } },
-    { type: 'system' },
-  );
+  const tenant = await createAcmeDeliveringTo(db, contactSide.url);
   const key = (
     await createApiKey(db, { tenantId: tenant.id, permissions: ['admin'] }, { type: 'system' })
   ).key;
@@ -124,6 +120,7 @@ export async function openAgentFixture(
     },
     received: () => contactSide.deliveries.map((d) => d.body.text),
     query: (sql) => rows(db, sql),
+    controllerOf: (conversationId) => controllerOf(db, conversationId),
     metric: (name) => metricTotal(runtime.metrics.registry, name),
     chatRequests: () => llm.requests.map((r) => r.body as ChatRequest),
     logLines: () => logLines,

@@ -69,9 +69,7 @@ class Visitor {
 }
 
 async function listen(server: OmniServer): Promise<string> {
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return await server.app.listen({ port: 0, host: '127.0.0.1' });
 }
 
 describe('web chat in one process (embedded)', () => {

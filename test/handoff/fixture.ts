@@ -9,8 +9,10 @@ import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import type { QueueBackendName } from '../../src/queue/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
+import { chatwootTwinOf, controllerOf } from '../support/conversation-rows.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import {
@@ -48,6 +50,10 @@ export interface HandoffFixture {
   /** Texts the contact received, in order. */
   received(): string[];
   query<T>(sql: string): Promise<T[]>;
+  /** Who answers the conversation now: `bot` or `human`. */
+  controllerOf(conversationId: string): Promise<string | undefined>;
+  /** The conversation's twin in Chatwoot, once mirrored. */
+  chatwootTwinOf(conversationId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -108,17 +114,9 @@ export async function openHandoffFixture(
   });
   const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
   const server = await buildServer(runtime);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { db } = runtime.database;
-  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-  await updateTenant(
-    db,
-    tenant.id,
-    { settings: { language: 'en', outbound_webhook_url: contactSide.url } },
-    { type: 'system' },
-  );
+  const tenant = await createAcmeDeliveringTo(db, contactSide.url, { language: 'en' });
   const key = (
     await createApiKey(db, { tenantId: tenant.id, permissions: ['admin'] }, { type: 'system' })
   ).key;
@@ -159,6 +157,8 @@ export async function openHandoffFixture(
     },
     received: () => contactSide.deliveries.map((d) => d.body.text),
     query: (sql) => rows(db, sql),
+    controllerOf: (conversationId) => controllerOf(db, conversationId),
+    chatwootTwinOf: (conversationId) => chatwootTwinOf(db, conversationId),
     async close() {
       await workers.stop();
       await server.app.close();

@@ -15,12 +15,8 @@ describe.each(BACKENDS)(
     });
     afterAll(() => omni?.close());
 
-    const controller = async (id: string) =>
-      (
-        await omni.query<{ controlled_by: string }>(
-          `select controlled_by from conversations where id = '${id}'`,
-        )
-      )[0]?.controlled_by;
+    const rowAppears = (query: string, what: string) =>
+      eventually(async () => (await omni.query(query)).length > 0, 10_000, what);
 
     it('a bot reply being generated when the operator takes over is never delivered; the operator’s is', async () => {
       omni.llm.behave({ latencyMs: 1_500 });
@@ -67,14 +63,8 @@ describe.each(BACKENDS)(
       await sleep(1_500);
       try {
         const id = await omni.contactSays('race-2', 'where is my parcel?');
-        await eventually(
-          async () =>
-            (
-              await omni.query(
-                `select 1 from outbox where conversation_id = '${id}' and status = 'pendente'`,
-              )
-            ).length > 0,
-          10_000,
+        await rowAppears(
+          `select 1 from outbox where conversation_id = '${id}' and status = 'pendente'`,
           'the committed bot reply',
         );
         await omni.api('POST', `/api/v1/conversations/${id}/handoff`);
@@ -112,19 +102,13 @@ describe.each(BACKENDS)(
         conversationId: id,
         trigger: 'phone',
       });
-      expect(await controller(id)).toBe('human');
+      expect(await omni.controllerOf(id)).toBe('human');
       await omni.api('POST', `/api/v1/conversations/${id}/messages`, {
         text: 'Your refund of R$ 120 was approved today.',
       });
       await omni.contactSays('phone-1', 'thanks, when does it arrive?');
-      await eventually(
-        async () =>
-          (
-            await omni.query(
-              `select 1 from messages where conversation_id = '${id}' and status = 'awaiting_human'`,
-            )
-          ).length > 0,
-        10_000,
+      await rowAppears(
+        `select 1 from messages where conversation_id = '${id}' and status = 'awaiting_human'`,
         'the message left to the human',
       );
       await sleep(500);

@@ -21,25 +21,6 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
   });
   afterAll(() => omni?.close());
 
-  const controller = async (id: string) =>
-    (
-      await omni.query<{ controlled_by: string }>(
-        `select controlled_by from conversations where id = '${id}'`,
-      )
-    )[0]?.controlled_by;
-  const twinOf = async (id: string) =>
-    eventually(
-      async () =>
-        (
-          await omni.query<{ twin: number | null }>(
-            `select (metadata->'chatwoot'->>'conversation_id')::int as twin
-               from conversations where id = '${id}'`,
-          )
-        )[0]?.twin,
-      10_000,
-      'the Chatwoot twin',
-    );
-
   it('Slack gets one notification per handoff even when its first two attempts fail (429 Retry-After, then 500)', async () => {
     const first = await omni.contactSays('slack-1', 'hi');
     const second = await omni.contactSays('slack-2', 'hello');
@@ -132,7 +113,7 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
   it('Chatwoot: mirrored conversation, handoff sets it open, an agent reply reaches the contact, pending gives it back to the bot', async () => {
     const id = await omni.contactSays('cw-1', 'my internet is down');
     await eventually(() => omni.received().includes('my internet is down'), 10_000, 'bot reply');
-    const twin = await twinOf(id);
+    const twin = await omni.chatwootTwinOf(id);
     const mirrored = omni.chatwoot.conversations.get(twin);
     expect(mirrored?.customAttributes).toEqual({ omni_conversation_id: id });
     await eventually(() => (mirrored?.messages.length ?? 0) >= 2, 10_000, 'the mirrored messages');
@@ -150,7 +131,7 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
       trigger: 'tool',
     });
     await eventually(() => mirrored?.status === 'open', 10_000, 'status open in Chatwoot');
-    expect(await controller(id)).toBe('pending_human');
+    expect(await omni.controllerOf(id)).toBe('pending_human');
 
     // The agent answers in Chatwoot: the contact gets it through Omni's channel.
     await omni.chatwoot.agentReplies(twin, 'A technician is on the way.');
@@ -159,7 +140,7 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
       10_000,
       'the agent reply at the contact',
     );
-    expect(await controller(id)).toBe('human');
+    expect(await omni.controllerOf(id)).toBe('human');
     // The contact writes: mirrored to Chatwoot, not answered by the bot.
     await omni.contactSays('cw-1', 'thank you!');
     await eventually(
@@ -177,7 +158,7 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
 
     // The agent sets the conversation back to pending: the bot answers again.
     await omni.chatwoot.agentSetsStatus(twin, 'pending');
-    expect(await controller(id)).toBe('bot');
+    expect(await omni.controllerOf(id)).toBe('bot');
     await omni.contactSays('cw-1', 'one more question');
     await eventually(() => omni.received().includes('one more question'), 10_000, 'bot again');
     // The end of the human stretch is mirrored as a private note written for people: the
@@ -192,22 +173,22 @@ describe(`handoff integrations (${backends?.database} database, ${backends?.queu
 
   it('Chatwoot: the handoff label or status open set by an agent takes the conversation over', async () => {
     const id = await omni.contactSays('cw-2', 'hello there');
-    const twin = await twinOf(id);
+    const twin = await omni.chatwootTwinOf(id);
     await omni.chatwoot.agentLabels(twin, ['vip', 'humano']);
-    expect(await controller(id)).toBe('human');
+    expect(await omni.controllerOf(id)).toBe('human');
     await omni.chatwoot.agentSetsStatus(twin, 'pending');
-    expect(await controller(id)).toBe('bot');
+    expect(await omni.controllerOf(id)).toBe('bot');
     await omni.chatwoot.agentSetsStatus(twin, 'open');
-    expect(await controller(id)).toBe('human');
+    expect(await omni.controllerOf(id)).toBe('human');
     // Late status calls of earlier episodes must not flip Chatwoot, and Omni with it, back and forth.
     await sleep(2_500);
-    expect(await controller(id)).toBe('human');
+    expect(await omni.controllerOf(id)).toBe('human');
     expect(omni.chatwoot.conversations.get(twin)?.status).toBe('open');
   });
 
   it('Chatwoot: a conversation resolved in Omni is resolved in Chatwoot', async () => {
     const id = await omni.contactSays('cw-3', 'quick question');
-    const twin = await twinOf(id);
+    const twin = await omni.chatwootTwinOf(id);
     await omni.api('POST', `/api/v1/conversations/${id}/handoff`);
     await eventually(
       () => omni.chatwoot.conversations.get(twin)?.status === 'open',

@@ -63,16 +63,7 @@ describe('handoff summary', () => {
     expect(notice).toContain('What the bot already answered:');
     expect(notice).toContain('Lead fields: name: Rita Lima; email: rita@example.com');
 
-    const twin = await eventually(
-      async () =>
-        (
-          await omni.query<{ twin: number | null }>(
-            `select (metadata->'chatwoot'->>'conversation_id')::int as twin from conversations where id = '${id}'`,
-          )
-        )[0]?.twin,
-      10_000,
-      'the Chatwoot twin',
-    );
+    const twin = await omni.chatwootTwinOf(id);
     const note = await eventually(
       () =>
         omni.chatwoot.conversations

@@ -71,16 +71,7 @@ describe('handoff on WhatsApp', () => {
     await whatsapp.customerSays(OTHER_CUSTOMER, 'Minha internet caiu');
     await eventually(() => sentTo(OTHER_CUSTOMER).length === 1, 10_000, 'the bot reply');
     const { id } = await conversationOf(OTHER_CUSTOMER);
-    const twin = await eventually(
-      async () =>
-        (
-          await omni.query<{ twin: number | null }>(
-            `select (metadata->'chatwoot'->>'conversation_id')::int as twin from conversations where id = '${id}'`,
-          )
-        )[0]?.twin,
-      10_000,
-      'the Chatwoot twin',
-    );
+    const twin = await omni.chatwootTwinOf(id);
 
     await omni.api('POST', `/api/v1/conversations/${id}/handoff`, { reason: 'outage' });
     await eventually(

@@ -5,7 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import type { QueueBackendName } from '../../src/queue/index.ts';
-import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { metricTotal } from '../support/metrics.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { echoResponder, type RecordingResponder } from '../support/responder.ts';
@@ -63,13 +64,9 @@ export async function openHarness(
   const server = await buildServer(test.runtime);
   const webhook = await startWebhookSim();
   const { db } = test.runtime.database;
-  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-  await updateTenant(
-    db,
-    tenant.id,
-    { settings: { outbound_webhook_url: webhook.url, outbound_webhook_secret: 'hook-secret' } },
-    { type: 'system' },
-  );
+  const tenant = await createAcmeDeliveringTo(db, webhook.url, {
+    outbound_webhook_secret: 'hook-secret',
+  });
   const key = (
     await createApiKey(db, { tenantId: tenant.id, permissions: ['admin'] }, { type: 'system' })
   ).key;

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type RunningOmni, startOmni } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
@@ -61,13 +62,7 @@ async function openCluster(
   );
   const webhook = await startWebhookSim();
   const { db } = runtime.database;
-  const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-  await updateTenant(
-    db,
-    tenant.id,
-    { settings: { outbound_webhook_url: webhook.url } },
-    { type: 'system' },
-  );
+  const tenant = await createAcmeDeliveringTo(db, webhook.url);
   const { key } = await createApiKey(db, { tenantId: tenant.id }, { type: 'system' });
   const shared = {
     QUEUE_CLAIM_IDLE_MS: '1000',

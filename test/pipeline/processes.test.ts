@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import type { QueueBackendName } from '../../src/queue/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type RunningOmni, startOmni } from '../support/cli.ts';
 import {
   createProxiedTestDatabase,
@@ -51,13 +51,7 @@ async function openCluster(backend: QueueBackendName, database: TestDatabase): P
     responder: echoResponder().responder,
   });
   const webhook = await startWebhookSim();
-  const tenant = await createTenant(runtime.database.db, { slug: 'acme' }, { type: 'system' });
-  await updateTenant(
-    runtime.database.db,
-    tenant.id,
-    { settings: { outbound_webhook_url: webhook.url } },
-    { type: 'system' },
-  );
+  const tenant = await createAcmeDeliveringTo(runtime.database.db, webhook.url);
   const workers: RunningOmni[] = [];
   return {
     env,

@@ -7,7 +7,8 @@ import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { setPaused } from '../../src/pipeline/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createApiKey, createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { createProxiedTestDatabase, type ProxiedDatabase } from '../support/postgres.ts';
 import { testRedisUrl } from '../support/redis.ts';
 import { echoResponder } from '../support/responder.ts';
@@ -91,13 +92,7 @@ describe.skipIf(!TEST_DATABASE_URL).each(QUEUE_BACKENDS)(
       server = await buildServer(runtime);
       webhook = await startWebhookSim();
       const { db } = runtime.database;
-      const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-      await updateTenant(
-        db,
-        tenant.id,
-        { settings: { outbound_webhook_url: webhook.url } },
-        { type: 'system' },
-      );
+      const tenant = await createAcmeDeliveringTo(db, webhook.url);
       const { key } = await createApiKey(db, { tenantId: tenant.id }, { type: 'system' });
       const workers = runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
       const send = () =>

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
-import { createTenant, updateTenant } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type RunningOmni, startOmni } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -61,13 +61,7 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
     });
     webhook = await startWebhookSim();
     const { db } = runtime.database;
-    const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-    await updateTenant(
-      db,
-      tenant.id,
-      { settings: { outbound_webhook_url: webhook.url } },
-      { type: 'system' },
-    );
+    const tenant = await createAcmeDeliveringTo(db, webhook.url);
     const startWorker = async () => {
       const worker = await startOmni(
         ['worker', '--role', 'all'],

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import lockfile from 'proper-lockfile';
 import { build } from 'vite';
 import { webAssetsBuilt } from '../../src/http/web-assets.ts';
@@ -70,4 +70,12 @@ export async function ensureWebBuilt(): Promise<void> {
 export async function screenshotPath(name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/** Logs in on the dashboard's form, reached through `url` (the page it leads to after). */
+export async function logIn(page: Page, url: string, email: string, password: string) {
+  await page.goto(url);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
 }

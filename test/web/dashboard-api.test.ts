@@ -91,9 +91,7 @@ describe.each(BACKENDS)('dashboard API (%s)', (backend: Backend) => {
       await createUser(db, { tenantId, ...user, fullName: role, role }, system);
     }
     server = await buildServer(api);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.app.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
     workers = other.pipeline.startWorkers(['inbound', 'dispatcher']);
   });
   afterAll(async () => {

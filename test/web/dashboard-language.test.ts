@@ -8,22 +8,22 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestHandoff } from '../../src/handoff/index.ts';
-import { buildServer, type OmniServer } from '../../src/http/index.ts';
+import type { OmniServer } from '../../src/http/index.ts';
 import { ingestDocument } from '../../src/knowledge/index.ts';
-import type { RunningWorkers } from '../../src/pipeline/index.ts';
 import {
   createTenant,
   createUser,
   DEMO_ADMIN_EMAIL,
-  ensureDemoTenant,
   listAudit,
   updateTenant,
 } from '../../src/tenancy/index.ts';
 import { LANGUAGES } from '../../web/dashboard/src/strings.ts';
 import { STRINGS } from '../../web/widget/src/strings.ts';
+import { openDemoRuntime } from '../support/demo-runtime.ts';
 import { eventually } from '../support/eventually.ts';
-import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, launchBrowser, screenshotPath } from './browser.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import { type Browser, ensureWebBuilt, logIn, screenshotPath } from './browser.ts';
+import { type BrowserSession, openBrowserSession } from './browser-session.ts';
 
 const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
 
@@ -66,7 +66,7 @@ async function englishOn(page: Page): Promise<string[]> {
 describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   let test: TestRuntime;
   let server: OmniServer;
-  let workers: RunningWorkers;
+  let session: BrowserSession;
   let baseUrl: string;
   let adminPassword: string;
   let tenantId: string;
@@ -75,19 +75,14 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
 
   beforeAll(async () => {
     await ensureWebBuilt();
-    test = await openTestRuntime('pglite', {
+    ({ test, tenantId, adminPassword } = await openDemoRuntime({
       DEBOUNCE_MS: '0',
       DEBOUNCE_MAX_MS: '0',
       QUEUE_CLAIM_IDLE_MS: '1000',
       // Set in the environment: settings must say so.
       ESCALATION_MAX_INTERACTIONS: '3',
-    });
+    }));
     const { db } = test.runtime.database;
-    const demo = await ensureDemoTenant(db);
-    if (!demo) throw new Error('the demo tenant was not created');
-    adminPassword = demo.password;
-    const [tenant] = await db.query.tenants.findMany();
-    tenantId = tenant?.id as string;
     await createUser(
       db,
       { tenantId, ...OPERATOR, fullName: 'Operadora', role: 'operator' },
@@ -104,36 +99,26 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
       content:
         '# Ajuda\n\n## Horário\n\nAtendemos de segunda a sexta, das 9h às 18h.\n\n## Entrega\n\nEntregamos em todo o Brasil em até 5 dias úteis.\n',
     });
-    server = await buildServer(test.runtime);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.app.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    workers = test.runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
-    browser = await launchBrowser();
+    session = await openBrowserSession(test, { workers: true });
+    ({ server, baseUrl, browser } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await workers?.stop();
-    await server?.app.close();
+    await session?.close();
     await test?.close();
   });
 
-  async function logIn(page: Page, password = adminPassword): Promise<void> {
-    await page.goto(`${baseUrl}/inbox`);
-    await page.fill('input[name=email]', DEMO_ADMIN_EMAIL);
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-  }
+  const logInAsAdmin = (page: Page, password = adminPassword) =>
+    logIn(page, `${baseUrl}/inbox`, DEMO_ADMIN_EMAIL, password);
 
   it('says a wrong password in Portuguese', async () => {
     const page = await browser.context.newPage();
-    await logIn(page, 'not-the-password');
+    await logInAsAdmin(page, 'not-the-password');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toBe('Não foi possível entrar: E-mail ou senha incorretos.');
     expect(await englishOn(page)).toEqual([]);
     await page.screenshot({ path: await screenshotPath('pt-login-error.png') });
-    await logIn(page);
+    await logInAsAdmin(page);
     await page.locator('.inbox').waitFor();
     await page.close();
   });

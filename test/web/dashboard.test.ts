@@ -5,65 +5,47 @@
  * Screenshots of each step go to test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type OmniServer } from '../../src/http/index.ts';
-import type { RunningWorkers } from '../../src/pipeline/index.ts';
-import { createUser, DEMO_ADMIN_EMAIL, ensureDemoTenant } from '../../src/tenancy/index.ts';
-import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, launchBrowser, screenshotPath } from './browser.ts';
+import type { OmniServer } from '../../src/http/index.ts';
+import { createUser, DEMO_ADMIN_EMAIL } from '../../src/tenancy/index.ts';
+import { openDemoRuntime } from '../support/demo-runtime.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import { type Browser, ensureWebBuilt, launchBrowser, logIn, screenshotPath } from './browser.ts';
+import { type BrowserSession, openBrowserSession } from './browser-session.ts';
 
 const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
 
 describe('dashboard in Chromium', () => {
   let test: TestRuntime;
   let server: OmniServer;
-  let workers: RunningWorkers;
+  let session: BrowserSession;
   let baseUrl: string;
   let adminPassword: string;
   let browser: Browser;
 
   beforeAll(async () => {
     await ensureWebBuilt();
-    test = await openTestRuntime('pglite', {
+    const demo = await openDemoRuntime({
       DEBOUNCE_MS: '0',
       DEBOUNCE_MAX_MS: '0',
       QUEUE_CLAIM_IDLE_MS: '1000',
     });
-    const { db } = test.runtime.database;
-    const demo = await ensureDemoTenant(db);
-    if (!demo) throw new Error('the demo tenant was not created');
-    adminPassword = demo.password;
-    const [tenant] = await test.runtime.database.db.query.tenants.findMany();
+    ({ test, adminPassword } = demo);
     await createUser(
-      db,
-      {
-        tenantId: tenant?.id as string,
-        email: OPERATOR.email,
-        password: OPERATOR.password,
-        fullName: 'Operadora',
-        role: 'operator',
-      },
+      test.runtime.database.db,
+      { tenantId: demo.tenantId, ...OPERATOR, fullName: 'Operadora', role: 'operator' },
       { type: 'system' },
     );
-    server = await buildServer(test.runtime);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.app.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    workers = test.runtime.pipeline.startWorkers(['inbound', 'dispatcher']);
-    browser = await launchBrowser();
+    session = await openBrowserSession(test, { workers: true });
+    ({ server, baseUrl, browser } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await workers?.stop();
-    await server?.app.close();
+    await session?.close();
     await test?.close();
   });
 
   it('takes a web chat conversation over, answers it, and gives it back to the bot', async () => {
     const dashboard = await browser.context.newPage();
-    await dashboard.goto(`${baseUrl}/`);
-    await dashboard.fill('input[name=email]', DEMO_ADMIN_EMAIL);
-    await dashboard.fill('input[name=password]', adminPassword);
-    await dashboard.click('button[type=submit]');
+    await logIn(dashboard, `${baseUrl}/`, DEMO_ADMIN_EMAIL, adminPassword);
     await dashboard.locator('.inbox').waitFor();
     await dashboard.locator('.conversations .empty').waitFor();
 
@@ -116,10 +98,7 @@ describe('dashboard in Chromium', () => {
     // A browser of its own: the admin's session stays in the other one.
     const operator = await launchBrowser();
     const page = await operator.context.newPage();
-    await page.goto(`${baseUrl}/users`);
-    await page.fill('input[name=email]', OPERATOR.email);
-    await page.fill('input[name=password]', OPERATOR.password);
-    await page.click('button[type=submit]');
+    await logIn(page, `${baseUrl}/users`, OPERATOR.email, OPERATOR.password);
     await page.locator('.forbidden').waitFor();
     expect(await page.getByRole('link', { name: 'Usuários' }).count()).toBe(0);
     const answer = await page.request.get(`${baseUrl}/api/v1/users`);

@@ -5,27 +5,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvalRun } from '../../src/eval/index.ts';
 import { requestHandoff } from '../../src/handoff/index.ts';
-import { buildServer, type OmniServer } from '../../src/http/index.ts';
-import { DEMO_ADMIN_EMAIL, ensureDemoTenant } from '../../src/tenancy/index.ts';
-import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, launchBrowser, screenshotPath } from './browser.ts';
+import { DEMO_ADMIN_EMAIL } from '../../src/tenancy/index.ts';
+import { openDemoRuntime } from '../support/demo-runtime.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import { type Browser, ensureWebBuilt, logIn, screenshotPath } from './browser.ts';
+import { type BrowserSession, openBrowserSession } from './browser-session.ts';
 
 describe('summaries and eval runs in the dashboard (Chromium)', () => {
   let test: TestRuntime;
-  let server: OmniServer;
+  let session: BrowserSession;
   let baseUrl: string;
   let adminPassword: string;
   let browser: Browser;
 
   beforeAll(async () => {
     await ensureWebBuilt();
-    test = await openTestRuntime('pglite', { DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0' });
+    const demo = await openDemoRuntime({ DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0' });
+    ({ test, adminPassword } = demo);
+    const { tenantId } = demo;
     const { db } = test.runtime.database;
-    const demo = await ensureDemoTenant(db);
-    if (!demo) throw new Error('the demo tenant was not created');
-    adminPassword = demo.password;
-    const [tenant] = await db.query.tenants.findMany();
-    const tenantId = tenant?.id as string;
 
     const ingested = await test.runtime.pipeline.ingest({
       tenantId,
@@ -71,24 +69,17 @@ describe('summaries and eval runs in the dashboard (Chromium)', () => {
       baseline: { regressions: [], fixed: [], added: [], passRateBefore: 1, passRateNow: 16 / 17 },
     });
 
-    server = await buildServer(test.runtime);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = server.app.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchBrowser();
+    session = await openBrowserSession(test);
+    ({ baseUrl, browser } = session);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await server?.app.close();
+    await session?.close();
     await test?.close();
   });
 
   it('shows the handoff summary on top of the conversation, and the last eval run on the overview', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${baseUrl}/`);
-    await page.fill('input[name=email]', DEMO_ADMIN_EMAIL);
-    await page.fill('input[name=password]', adminPassword);
-    await page.click('button[type=submit]');
+    await logIn(page, `${baseUrl}/`, DEMO_ADMIN_EMAIL, adminPassword);
     await page.locator('.conversations button[data-conversation]').first().click();
 
     const summary = page.locator('[data-testid=handoff-summary]');

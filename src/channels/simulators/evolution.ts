@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { type FaultState, faultState, type SimFaults, waitUntil } from './faults.ts';
+import { type FaultState, faultState, type SimFaults, waitForSends } from './faults.ts';
+import { listenSim, serveFaultControl, serveSentControl } from './server.ts';
 
 export interface EvolutionSimOptions {
   port?: number;
@@ -71,6 +72,27 @@ export interface EvolutionSim {
 
 const newId = () => randomBytes(8).toString('hex').toUpperCase();
 
+/** Evolution's record of a text message, as in a webhook's `data` and in the answer to a send. */
+function textMessage(
+  jid: string,
+  fromMe: boolean,
+  id: string,
+  text: string,
+  seen: { pushName: string; status: string; source: string },
+) {
+  return {
+    key: { remoteJid: jid, fromMe, id },
+    pushName: seen.pushName,
+    status: seen.status,
+    message: { conversation: text },
+    contextInfo: null,
+    messageType: 'conversation',
+    messageTimestamp: Math.floor(Date.now() / 1000),
+    instanceId: 'sim-instance',
+    source: seen.source,
+  };
+}
+
 export async function startEvolutionSim(options: EvolutionSimOptions = {}): Promise<EvolutionSim> {
   const apiKey = options.apiKey ?? 'dev-token';
   const instance = options.instance ?? 'omni';
@@ -87,17 +109,11 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   const upsert = (jid: string, fromMe: boolean, id: string, text: string, pushName?: string) => ({
     event: 'messages.upsert',
     instance,
-    data: {
-      key: { remoteJid: jid, fromMe, id },
+    data: textMessage(jid, fromMe, id, text, {
       pushName: pushName ?? '',
       status: fromMe ? 'SERVER_ACK' : 'DELIVERY_ACK',
-      message: { conversation: text },
-      contextInfo: null,
-      messageType: 'conversation',
-      messageTimestamp: Math.floor(Date.now() / 1000),
-      instanceId: 'sim-instance',
       source: 'android',
-    },
+    }),
     destination: webhookUrl,
     date_time: new Date().toISOString(),
     sender: `${ownNumber}@s.whatsapp.net`,
@@ -123,16 +139,23 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   };
   const refuse = (reply: FastifyReply, status: number, error: string, message: unknown) =>
     reply.status(status).send({ status, error, response: { message } });
+  /** Evolution's answer to a call without the key or for another instance; none when it may go on. */
+  const refusal = (
+    request: FastifyRequest<{ Params: { instance: string } }>,
+    reply: FastifyReply,
+  ) => {
+    if (!authorised(request)) return refuse(reply, 401, 'Unauthorized', 'Unauthorized');
+    if (request.params.instance === instance) return undefined;
+    return refuse(reply, 404, 'Not Found', [
+      `The "${request.params.instance}" instance does not exist`,
+    ]);
+  };
 
   app.post<{ Params: { instance: string }; Body: { number?: string; text?: string } }>(
     '/message/sendText/:instance',
     async (request, reply) => {
-      if (!authorised(request)) return refuse(reply, 401, 'Unauthorized', 'Unauthorized');
-      if (request.params.instance !== instance) {
-        return refuse(reply, 404, 'Not Found', [
-          `The "${request.params.instance}" instance does not exist`,
-        ]);
-      }
+      const refused = refusal(request, reply);
+      if (refused) return refused;
       const { number, text } = request.body ?? {};
       if (!number || typeof text !== 'string' || !text) {
         return refuse(reply, 400, 'Bad Request', ['number and text are required']);
@@ -181,29 +204,19 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
       else if (echo && webhookUrl) {
         setImmediate(() => void post(upsert(jid, true, id, text)).catch(() => {}));
       }
-      return reply.status(201).send({
-        key: { remoteJid: jid, fromMe: true, id },
-        pushName: '',
-        status: 'PENDING',
-        message: { conversation: text },
-        contextInfo: null,
-        messageType: 'conversation',
-        messageTimestamp: Math.floor(Date.now() / 1000),
-        instanceId: 'sim-instance',
-        source: 'unknown',
-      });
+      return reply
+        .status(201)
+        .send(
+          textMessage(jid, true, id, text, { pushName: '', status: 'PENDING', source: 'unknown' }),
+        );
     },
   );
 
   app.get<{ Params: { instance: string } }>(
     '/instance/connectionState/:instance',
     async (request, reply) => {
-      if (!authorised(request)) return refuse(reply, 401, 'Unauthorized', 'Unauthorized');
-      if (request.params.instance !== instance) {
-        return refuse(reply, 404, 'Not Found', [
-          `The "${request.params.instance}" instance does not exist`,
-        ]);
-      }
+      const refused = refusal(request, reply);
+      if (refused) return refused;
       return {
         instance: {
           instanceName: instance,
@@ -213,12 +226,7 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
     },
   );
 
-  app.get('/_sim/sent', async () => ({ count: sent.length, sent, attempts }));
-  app.delete('/_sim/sent', async () => {
-    sent.length = 0;
-    attempts.length = 0;
-    return { ok: true };
-  });
+  serveSentControl(app, sent, attempts);
   app.post<{ Body: { from: string; text: string; name?: string } }>(
     '/_sim/inbound',
     async (request) =>
@@ -227,17 +235,12 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   app.post<{ Body: { to: string; text: string } }>('/_sim/operator', async (request) =>
     sim.operatorSays(request.body.to, request.body.text),
   );
-  app.put<{ Body: SimFaults }>('/_sim/faults', async (request) => {
-    faults.set(request.body ?? {});
-    return faults.current();
-  });
+  serveFaultControl(app, faults);
 
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { url, port } = await listenSim(app, options);
 
   const sim: EvolutionSim = {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
     port,
     apiKey,
     instance,
@@ -262,8 +265,7 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
       echoFirst = first;
     },
     faults: (next) => faults.set(next),
-    waitForSent: (count, timeoutMs = 10_000) =>
-      waitUntil(() => (sent.length >= count ? [...sent] : undefined), timeoutMs, `${count} sends`),
+    waitForSent: (count, timeoutMs) => waitForSends(sent, count, timeoutMs),
     close: () => app.close(),
   };
   return sim;

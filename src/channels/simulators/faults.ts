@@ -69,3 +69,12 @@ export async function waitUntil<T>(
     await sleep(20);
   }
 }
+
+/** The sends once there are `count` of them (a copy); rejects after `timeoutMs`. */
+export function waitForSends<T>(sent: T[], count: number, timeoutMs = 10_000): Promise<T[]> {
+  return waitUntil(
+    () => (sent.length >= count ? [...sent] : undefined),
+    timeoutMs,
+    `${count} sends`,
+  );
+}

@@ -11,7 +11,8 @@
  */
 import Fastify, { type FastifyReply } from 'fastify';
 import { TELEGRAM_SECRET_HEADER } from '../telegram/spec.ts';
-import { faultState, type SimFaults, waitUntil } from './faults.ts';
+import { faultState, type SimFaults, waitForSends } from './faults.ts';
+import { listenSim, serveFaultControl, serveSentControl } from './server.ts';
 
 export interface TelegramSimOptions {
   port?: number;
@@ -211,28 +212,18 @@ export async function startTelegramSim(options: TelegramSimOptions = {}): Promis
       return method(params, reply);
     },
   });
-  app.get('/_sim/sent', async () => ({ count: sent.length, sent, attempts, calls }));
-  app.delete('/_sim/sent', async () => {
-    sent.length = 0;
-    attempts.length = 0;
-    return { ok: true };
-  });
+  serveSentControl(app, sent, attempts, { calls });
   app.post<{ Body: { chat_id: number; text: string; name?: string } }>(
     '/_sim/inbound',
     async (request) =>
       sim.customerSays(request.body.chat_id, request.body.text, { name: request.body.name }),
   );
-  app.put<{ Body: SimFaults }>('/_sim/faults', async (request) => {
-    faults.set(request.body ?? {});
-    return faults.current();
-  });
+  serveFaultControl(app, faults);
 
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { url, port } = await listenSim(app, options);
 
   const sim: TelegramSim = {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
     port,
     token,
     sent,
@@ -261,8 +252,7 @@ export async function startTelegramSim(options: TelegramSimOptions = {}): Promis
     },
     deliver,
     faults: (next) => faults.set(next),
-    waitForSent: (count, timeoutMs = 10_000) =>
-      waitUntil(() => (sent.length >= count ? [...sent] : undefined), timeoutMs, `${count} sends`),
+    waitForSent: (count, timeoutMs) => waitForSends(sent, count, timeoutMs),
     async close() {
       wake();
       await app.close();

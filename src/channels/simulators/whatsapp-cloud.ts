@@ -11,7 +11,8 @@ import Fastify from 'fastify';
 import { hmacSha256 } from '../secrets.ts';
 import type { DeliveryState } from '../types.ts';
 import { SIGNATURE_256_HEADER } from '../whatsapp-cloud/spec.ts';
-import { faultState, type SimFaults, waitUntil } from './faults.ts';
+import { faultState, type SimFaults, waitForSends } from './faults.ts';
+import { listenSim } from './server.ts';
 
 export interface CloudSimOptions {
   port?: number;
@@ -216,10 +217,7 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
     };
   });
 
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const { url } = await listenSim(app, options);
 
   return {
     url,
@@ -256,8 +254,7 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
     status,
     post,
     faults: (next) => faults.set(next),
-    waitForSent: (count, timeoutMs = 10_000) =>
-      waitUntil(() => (sent.length >= count ? [...sent] : undefined), timeoutMs, `${count} sends`),
+    waitForSent: (count, timeoutMs) => waitForSends(sent, count, timeoutMs),
     async close() {
       await Promise.allSettled([...pending]);
       await app.close();

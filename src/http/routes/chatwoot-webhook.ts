@@ -10,8 +10,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { handleChatwootEvent } from '../../handoff/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import { findTenant } from '../../tenancy/index.ts';
 import { HttpError } from '../errors.ts';
+import { webhookTenant, webhookTenantParams } from './webhook-tenant.ts';
 
 export function chatwootWebhookRoutes(app: FastifyInstance, runtime: Runtime): void {
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -20,14 +20,13 @@ export function chatwootWebhookRoutes(app: FastifyInstance, runtime: Runtime): v
       schema: {
         tags: ['handoff'],
         summary: 'Chatwoot Agent Bot / account webhook (agent replies, status and label changes)',
-        params: z.object({ tenant: z.string().min(1).max(100) }),
+        params: webhookTenantParams,
         querystring: z.object({ token: z.string().max(500).optional() }),
         body: z.record(z.string(), z.unknown()),
       },
     },
     async (request) => {
-      const tenant = await findTenant(runtime.database.db, request.params.tenant);
-      if (!tenant) throw new HttpError(404, 'not_found', `No tenant "${request.params.tenant}".`);
+      const tenant = await webhookTenant(runtime, request.params.tenant);
       const own = tenant.settings.chatwoot_webhook_token;
       const expected = (typeof own === 'string' && own) || runtime.config.CHATWOOT_WEBHOOK_TOKEN;
       if (!expected) {

@@ -9,8 +9,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EMAIL_CHANNEL, inboundEmailSchema, parseInboundEmail } from '../../channels/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import { findTenant } from '../../tenancy/index.ts';
 import { HttpError } from '../errors.ts';
+import { webhookTenant, webhookTenantParams } from './webhook-tenant.ts';
 
 export function emailWebhookRoutes(app: FastifyInstance, runtime: Runtime): void {
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -19,14 +19,13 @@ export function emailWebhookRoutes(app: FastifyInstance, runtime: Runtime): void
       schema: {
         tags: ['channels'],
         summary: 'Inbound e-mail (parsed JSON from an inbound-parse service)',
-        params: z.object({ tenant: z.string().min(1).max(100) }),
+        params: webhookTenantParams,
         querystring: z.object({ token: z.string().max(500).optional() }),
         body: inboundEmailSchema,
       },
     },
     async (request, reply) => {
-      const tenant = await findTenant(runtime.database.db, request.params.tenant);
-      if (!tenant) throw new HttpError(404, 'not_found', `No tenant "${request.params.tenant}".`);
+      const tenant = await webhookTenant(runtime, request.params.tenant);
       const expected =
         stringSetting(tenant.settings.email_webhook_token) ?? runtime.config.EMAIL_WEBHOOK_TOKEN;
       if (!expected) {

@@ -66,35 +66,25 @@ export function handoffRoutes(app: FastifyInstance, runtime: Runtime): void {
     },
   );
 
-  api.post(
-    '/api/v1/conversations/:id/release',
+  // Release and resolve need nothing but the conversation and who asks: one route shape for both.
+  const conversationActions = [
     {
-      schema: {
-        tags,
-        summary: 'Give the conversation back to the bot (a marker of the human stretch is kept)',
-        params: byId,
-      },
+      path: '/api/v1/conversations/:id/release',
+      summary: 'Give the conversation back to the bot (a marker of the human stretch is kept)',
+      act: release,
     },
-    async (request) => {
-      const result = await release(db, { ...caller(request), conversationId: request.params.id });
-      return resultView(request.params.id, result);
-    },
-  );
-
-  api.post(
-    '/api/v1/conversations/:id/resolve',
     {
-      schema: {
-        tags,
-        summary: "Resolve the conversation; the contact's next message opens a new one",
-        params: byId,
-      },
+      path: '/api/v1/conversations/:id/resolve',
+      summary: "Resolve the conversation; the contact's next message opens a new one",
+      act: resolve,
     },
-    async (request) => {
-      const result = await resolve(db, { ...caller(request), conversationId: request.params.id });
+  ];
+  for (const { path, summary, act } of conversationActions) {
+    api.post(path, { schema: { tags, summary, params: byId } }, async (request) => {
+      const result = await act(db, { ...caller(request), conversationId: request.params.id });
       return resultView(request.params.id, result);
-    },
-  );
+    });
+  }
 
   api.post(
     '/api/v1/conversations/:id/messages',

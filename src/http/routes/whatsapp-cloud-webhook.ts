@@ -7,21 +7,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { receive, WHATSAPP_CLOUD_CHANNEL, whatsappCloudSpec } from '../../channels/index.ts';
+import { whatsappCloudSpec } from '../../channels/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import { findTenant, type Tenant } from '../../tenancy/index.ts';
 import { HttpError } from '../errors.ts';
+import { type ProviderWebhook, receiveProviderWebhook } from './provider-webhook.ts';
+import { webhookTenant, webhookTenantParams } from './webhook-tenant.ts';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
-const params = z.object({ tenant: z.string().min(1).max(100) });
+const whatsappCloudWebhook: ProviderWebhook<{ appSecret: string }> = {
+  spec: whatsappCloudSpec,
+  secrets: (settings) =>
+    settings.WHATSAPP_APP_SECRET ? { appSecret: settings.WHATSAPP_APP_SECRET } : undefined,
+  notEnabled: 'The WhatsApp Cloud API is not enabled for this tenant.',
+  unauthorized: 'The X-Hub-Signature-256 signature does not match.',
+};
 
 export function whatsappCloudWebhookRoutes(app: FastifyInstance, runtime: Runtime): void {
-  const tenantOf = async (slug: string): Promise<Tenant> => {
-    const tenant = await findTenant(runtime.database.db, slug);
-    if (!tenant) throw new HttpError(404, 'not_found', `No tenant "${slug}".`);
-    return tenant;
-  };
-
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
       rawBodies.set(request, body as string);
@@ -39,7 +40,7 @@ export function whatsappCloudWebhookRoutes(app: FastifyInstance, runtime: Runtim
         schema: {
           tags: ['channels'],
           summary: 'WhatsApp Cloud API: webhook verification handshake',
-          params,
+          params: webhookTenantParams,
           querystring: z.object({
             'hub.mode': z.string().max(50).optional(),
             'hub.verify_token': z.string().max(500).optional(),
@@ -48,7 +49,7 @@ export function whatsappCloudWebhookRoutes(app: FastifyInstance, runtime: Runtim
         },
       },
       async (request, reply) => {
-        const tenant = await tenantOf(request.params.tenant);
+        const tenant = await webhookTenant(runtime, request.params.tenant);
         const expected = (await runtime.channels.settingsOf(tenant.id)).WHATSAPP_VERIFY_TOKEN;
         const query = request.query;
         if (
@@ -69,38 +70,21 @@ export function whatsappCloudWebhookRoutes(app: FastifyInstance, runtime: Runtim
         schema: {
           tags: ['channels'],
           summary: 'WhatsApp Cloud API: messages and statuses (signed with X-Hub-Signature-256)',
-          params,
+          params: webhookTenantParams,
           body: z.looseObject({ object: z.string().max(100) }),
         },
       },
       async (request, reply) => {
-        const tenant = await tenantOf(request.params.tenant);
-        const settings = await runtime.channels.settingsOf(tenant.id);
-        if (!settings.WHATSAPP_APP_SECRET) {
-          throw new HttpError(
-            403,
-            'forbidden',
-            'The WhatsApp Cloud API is not enabled for this tenant.',
-          );
-        }
         const inbound = {
           headers: request.headers,
           rawBody: rawBodies.get(request) ?? '',
           body: request.body,
         };
-        if (!whatsappCloudSpec.verify(inbound, { appSecret: settings.WHATSAPP_APP_SECRET })) {
-          throw new HttpError(
-            401,
-            'unauthorized',
-            'The X-Hub-Signature-256 signature does not match.',
-          );
-        }
-        const events = whatsappCloudSpec.parse(request.body, { groups: settings.groups });
-        const summary = await receive(
-          runtime.channels.receiveDeps,
-          tenant.id,
-          WHATSAPP_CLOUD_CHANNEL,
-          events,
+        const summary = await receiveProviderWebhook(
+          runtime,
+          whatsappCloudWebhook,
+          request.params.tenant,
+          inbound,
         );
         return reply.status(200).send(summary);
       },

@@ -6,6 +6,7 @@
  * key once; revoke) and dead letters with replay (admins).
  */
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useActionNote } from '../action-note.ts';
 import { api, type Me } from '../api.ts';
 import { errorText, useI18n } from '../i18n.tsx';
 
@@ -58,7 +59,6 @@ export function SettingsPage({ me }: { me: Me }) {
   const [maxInteractions, setMaxInteractions] = useState('');
   const [providerOrder, setProviderOrder] = useState('');
   const [canned, setCanned] = useState<Record<string, string>>({});
-  const [note, setNote] = useState('');
   const [keys, setKeys] = useState<ApiKey[]>([]);
   const [keyName, setKeyName] = useState('');
   const [newKey, setNewKey] = useState('');
@@ -78,20 +78,10 @@ export function SettingsPage({ me }: { me: Me }) {
     setLetters((await api<{ entries: DeadLetter[] }>('/api/v1/dlq')).entries);
     if (admin) setKeys((await api<{ keys: ApiKey[] }>('/api/v1/keys')).keys);
   }, [me.tenant_id, admin]);
+  const { note, setNote, run } = useActionNote(load);
   useEffect(() => {
     void load().catch((failure) => setNote(errorText(t, failure)));
-  }, [load, t]);
-
-  const run = async (work: () => Promise<unknown>, done = t.saved) => {
-    setNote('');
-    try {
-      await work();
-      setNote(done);
-      await load();
-    } catch (failure) {
-      setNote(errorText(t, failure));
-    }
-  };
+  }, [load, t, setNote]);
 
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -152,6 +142,27 @@ export function SettingsPage({ me }: { me: Me }) {
       </span>
     );
   };
+  /** A number of the escalation rules; left blank, the value in force (shown as placeholder) holds. */
+  const escalationNumber = (
+    label: string,
+    key: string,
+    value: string,
+    change: (next: string) => void,
+    range: { min: string; max?: string; step: string },
+  ) => (
+    <label>
+      {label}
+      <input
+        type="number"
+        {...range}
+        value={value}
+        disabled={!admin}
+        placeholder={String(effective?.settings[key]?.value ?? '')}
+        onChange={(e) => change(e.target.value)}
+      />
+      {inForce(key)}
+    </label>
+  );
   const providerKeys = Object.entries(effective?.secrets ?? {});
   return (
     <div className="settings">
@@ -185,33 +196,20 @@ export function SettingsPage({ me }: { me: Me }) {
         </label>
         <h3>{t.escalation}</h3>
         <div className="inline wrap">
-          <label>
-            {t.minConfidence}
-            <input
-              type="number"
-              min="0"
-              max="1"
-              step="0.05"
-              value={minConfidence}
-              disabled={!admin}
-              placeholder={String(effective?.settings['escalation.min_confidence']?.value ?? '')}
-              onChange={(e) => setMinConfidence(e.target.value)}
-            />
-            {inForce('escalation.min_confidence')}
-          </label>
-          <label>
-            {t.maxInteractions}
-            <input
-              type="number"
-              min="1"
-              step="1"
-              value={maxInteractions}
-              disabled={!admin}
-              placeholder={String(effective?.settings['escalation.max_interactions']?.value ?? '')}
-              onChange={(e) => setMaxInteractions(e.target.value)}
-            />
-            {inForce('escalation.max_interactions')}
-          </label>
+          {escalationNumber(
+            t.minConfidence,
+            'escalation.min_confidence',
+            minConfidence,
+            setMinConfidence,
+            { min: '0', max: '1', step: '0.05' },
+          )}
+          {escalationNumber(
+            t.maxInteractions,
+            'escalation.max_interactions',
+            maxInteractions,
+            setMaxInteractions,
+            { min: '1', step: '1' },
+          )}
         </div>
         <label>
           {t.providerOrder}

@@ -4,6 +4,7 @@
  * error.
  */
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useActionNote } from '../action-note.ts';
 import { api, type Me, type Role, type User } from '../api.ts';
 import { errorText, useI18n } from '../i18n.tsx';
 
@@ -12,7 +13,6 @@ const ROLES: Role[] = ['operator', 'viewer', 'admin'];
 export function UsersPage({ me }: { me: Me }) {
   const { t, language } = useI18n();
   const [users, setUsers] = useState<User[] | undefined>();
-  const [note, setNote] = useState('');
   const [draft, setDraft] = useState({ email: '', full_name: '', role: 'operator', password: '' });
   /** The user whose new password is being typed, and the password. */
   const [resetting, setResetting] = useState<{ id: string; password: string } | undefined>();
@@ -20,9 +20,10 @@ export function UsersPage({ me }: { me: Me }) {
   const load = useCallback(async () => {
     setUsers((await api<{ users: User[] }>('/api/v1/users')).users);
   }, []);
+  const { note, setNote, run } = useActionNote(load);
   useEffect(() => {
     if (me.user.role === 'admin') void load().catch((failure) => setNote(errorText(t, failure)));
-  }, [me, load, t]);
+  }, [me, load, t, setNote]);
 
   if (me.user.role !== 'admin') {
     return (
@@ -32,16 +33,6 @@ export function UsersPage({ me }: { me: Me }) {
     );
   }
 
-  const run = async (work: () => Promise<unknown>, done: string) => {
-    setNote('');
-    try {
-      await work();
-      setNote(done);
-      await load();
-    } catch (failure) {
-      setNote(errorText(t, failure));
-    }
-  };
   const create = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
