@@ -299,9 +299,14 @@ async function renewingLease<T>(
   }
 }
 
-/** Extends this attempt's send lease; fenced by the attempt number. */
+/**
+ * Extends this attempt's send lease; fenced by the attempt number. From `clock_timestamp()`, not
+ * `now()`: the last renewal runs inside the send lock's transaction, whose `now()` is when the send
+ * began — after a long stall that lease would already be over when the lock goes, and another
+ * dispatcher would send the reply again before this one records it.
+ */
 const renewLease = (head: HeadRow, leaseMs: number) =>
-  sql`update outbox set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
+  sql`update outbox set next_attempt_at = clock_timestamp() + make_interval(secs => ${leaseMs / 1000})
        where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`;
 
 /** When this row first failed (its errors are cleared by a replay, which starts a new window). */

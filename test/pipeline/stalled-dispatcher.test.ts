@@ -19,16 +19,10 @@ import { TEST_DATABASE_URL, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../suppor
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
 
-const CLAIM_IDLE_MS = 3_000;
+/** Makes the send timeout 5 s and the send lease 10 s, the lease of the issue's report. */
+const CLAIM_IDLE_MS = 5_000;
 /** The dispatcher's send lease: twice the send timeout, which is QUEUE_CLAIM_IDLE_MS. */
 const SEND_LEASE_MS = 2 * CLAIM_IDLE_MS;
-/**
- * How long the channel holds the request: long enough for the stop to land while it is in flight,
- * and well inside the send timeout, so that a loaded machine does not time the send out on its own
- * (a timed-out send is rightly tried again, which is not the fault under test). Stopping from the
- * simulator's own request handler, not from a poll, keeps the running time before the stop short.
- */
-const CHANNEL_DELAY_MS = CLAIM_IDLE_MS / 3;
 
 describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a send', () => {
   let database: TestDatabase | undefined;
@@ -73,7 +67,10 @@ describe.skipIf(!TEST_DATABASE_URL)('a dispatcher stalled in the middle of a sen
     };
 
     const stalled = await startWorker();
-    webhook.delayResponses(CHANNEL_DELAY_MS);
+    // Stopped from the simulator's own request handler, before it answers: the stop lands while
+    // the send is in flight, and the answer waits in the socket. Nothing polls in between, so a
+    // loaded machine does not eat the send timeout before the stop (a timed-out send is rightly
+    // tried again, which is not the fault under test).
     webhook.onRequest(() => {
       if (webhook?.requests === 1) stalled.child.kill('SIGSTOP');
     });
