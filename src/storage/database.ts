@@ -12,6 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.ts';
+import { initdbIfNew } from './embedded-initdb.ts';
 import { lockDataDir } from './embedded-lock.ts';
 import {
   type SharedDatabase,
@@ -112,6 +113,7 @@ async function openPglite(
   let client: PGlite | undefined;
   let shared: SharedDatabase | undefined;
   try {
+    if (pgliteDir) await initdbIfNew(pgliteDir, EMBEDDED_POSTGRESQL_CONF);
     // pgvector for the knowledge base's vector ranker; created on first use (knowledge/embeddings.ts).
     client = await PGlite.create(pgliteDir, {
       extensions: { vector },
