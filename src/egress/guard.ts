@@ -7,7 +7,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent, fetch as undiciFetch } from 'undici';
 import { EgressError, egressErrorIn } from './errors.ts';
 import { createEgressPolicy, type EgressPolicy, shownTarget } from './policy.ts';
 
@@ -106,9 +106,19 @@ function requestInit(request: Request): RequestInit {
 export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard {
   const policy = createEgressPolicy(options.allow);
   const resolve = options.resolve ?? systemResolver;
-  const dispatcher = new Agent({ connect: { lookup: checkedLookup(policy, resolve) } });
+  // undici is imported at the first guarded call: ~13 MB of RSS a process that never reaches a
+  // tenant's address (most API processes, an idle instance) does not need.
+  let client: Promise<{ dispatcher: Agent; undiciFetch: typeof undiciFetch }> | undefined;
+  const undici = () => {
+    client ??= import('undici').then(({ Agent, fetch }) => ({
+      dispatcher: new Agent({ connect: { lookup: checkedLookup(policy, resolve) } }),
+      undiciFetch: fetch,
+    }));
+    return client;
+  };
 
   const fetchOnce = async (url: URL, init: RequestInit): Promise<Response> => {
+    const { dispatcher, undiciFetch } = await undici();
     try {
       // undici's own fetch with its own Agent: the global fetch may bundle another undici.
       return (await undiciFetch(url, {
@@ -160,6 +170,8 @@ export function createEgressGuard(options: EgressGuardOptions = {}): EgressGuard
       }
       return url;
     },
-    close: () => dispatcher.close(),
+    close: async () => {
+      if (client) await (await client).dispatcher.close();
+    },
   };
 }

@@ -2,7 +2,6 @@
  * Checks one reply against its expectations. Each failed expectation becomes a diff line the
  * table prints as "expected … / got …"; `judge:` criteria are left to the judge (a model).
  */
-import { detect } from 'tinyld';
 import type { Expectation } from './schema.ts';
 
 /** What a turn produced, as the contact and the system see it. */
@@ -20,7 +19,7 @@ export interface Failure {
   got: string;
 }
 
-export function checkReply(reply: ObservedReply, expect: Expectation): Failure[] {
+export async function checkReply(reply: ObservedReply, expect: Expectation): Promise<Failure[]> {
   const failures: Failure[] = [];
   const text = reply.text;
   const lower = text.toLowerCase();
@@ -93,6 +92,9 @@ export function checkReply(reply: ObservedReply, expect: Expectation): Failure[]
   }
   if (expect.language) {
     const wanted = baseLanguage(expect.language);
+    // Loaded lazily: tinyld's language profiles cost ~16 MB of RSS in every process that
+    // imports eval (the API serves the last run), and only `omni eval` detects languages.
+    const { detect } = await import('tinyld');
     const found = text.trim() ? detect(text) : '';
     if (found !== wanted) {
       failures.push({

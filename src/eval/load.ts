@@ -4,7 +4,6 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type KbFormat, readSource, sourceFiles } from '../knowledge/index.ts';
 import { EvalSuiteError } from './errors.ts';
@@ -48,6 +47,8 @@ export async function loadSuites(path: string, options: LoadOptions = {}): Promi
 
 async function loadSuite(path: string, options: LoadOptions): Promise<EvalSuite> {
   const file = basename(path);
+  // Loaded lazily: only `omni eval` reads YAML, and every process that serves the API imports eval.
+  const { parseDocument } = await import('yaml');
   const document = parseDocument(await readFile(path, 'utf8'));
   if (document.errors.length > 0) {
     throw new EvalSuiteError('invalid_file', `${file}: ${document.errors[0]?.message}`);

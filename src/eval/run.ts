@@ -210,7 +210,7 @@ async function runCase(runtime: Runtime, context: CaseContext): Promise<CaseResu
     }
     replies.push(reply.text);
     transcript.push({ contact: text, bot: reply.text });
-    for (const failure of checkReply(reply, turn.expect)) {
+    for (const failure of await checkReply(reply, turn.expect)) {
       failures.push({ turn: index + 1, say: text, ...failure });
     }
     for (const criterion of turn.expect.judge ?? []) {

@@ -452,7 +452,12 @@ export function createGateway(deps: GatewayDeps, options: GatewayOptions = {}): 
         ? AbortSignal.any([request.signal, timeout.signal])
         : timeout.signal;
       try {
-        const output = await callModel(modelFor(slot, slot.model), request, maxTokens, signal);
+        const output = await callModel(
+          await modelFor(slot, slot.model),
+          request,
+          maxTokens,
+          signal,
+        );
         const price = await priceOf(slot.provider, slot.model);
         const costUsd = price ? costOf(price, output.usage) : undefined;
         const attempt: Attempt = {

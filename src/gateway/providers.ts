@@ -1,13 +1,10 @@
 /**
  * The provider catalogue (SPEC §5.1): how each provider is enabled, its default model, and how its
  * AI SDK model is built. SDK retries are turned off where the call is made (`maxRetries: 0`).
+ * Each provider's SDK is imported when its first model is built: the five together cost ~11 MB of
+ * RSS in every process, and an instance uses one or two of them.
  */
 
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { createXai } from '@ai-sdk/xai';
 import type { LanguageModel } from 'ai';
 import type { Config } from '../config/index.ts';
 import { guardedFetch } from '../egress/index.ts';
@@ -38,7 +35,7 @@ interface ProviderSpec {
   /** Local servers need no key: a base URL enables them. */
   enabledBy: 'key' | 'base_url';
   defaultModel?: string;
-  build(slot: Slot, fetch: FetchFunction | undefined): (modelId: string) => LanguageModel;
+  build(slot: Slot, fetch: FetchFunction | undefined): Promise<(modelId: string) => LanguageModel>;
 }
 
 /** Default models: cheap, current, tool-capable; each has a row in the seeded price table. */
@@ -48,14 +45,18 @@ const SPECS: Record<LlmProvider, ProviderSpec> = {
     enabledBy: 'key',
     defaultModel: 'gpt-4o-mini',
     // `.chat`: the chat-completions API, which every OpenAI-compatible server also speaks.
-    build: (slot, fetch) =>
-      createOpenAI({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch, name: 'openai' }).chat,
+    build: async (slot, fetch) => {
+      const { createOpenAI } = await import('@ai-sdk/openai');
+      return createOpenAI({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch, name: 'openai' })
+        .chat;
+    },
   },
   anthropic: {
     prefix: 'ANTHROPIC',
     enabledBy: 'key',
     defaultModel: 'claude-haiku-4-5',
-    build: (slot, fetch) => {
+    build: async (slot, fetch) => {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       const provider = createAnthropic({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch });
       return (modelId) => provider(modelId);
     },
@@ -64,7 +65,8 @@ const SPECS: Record<LlmProvider, ProviderSpec> = {
     prefix: 'GOOGLE',
     enabledBy: 'key',
     defaultModel: 'gemini-2.5-flash',
-    build: (slot, fetch) => {
+    build: async (slot, fetch) => {
+      const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
       const provider = createGoogleGenerativeAI({
         apiKey: slot.apiKey,
         baseURL: slot.baseUrl,
@@ -77,33 +79,40 @@ const SPECS: Record<LlmProvider, ProviderSpec> = {
     prefix: 'XAI',
     enabledBy: 'key',
     defaultModel: 'grok-3-mini',
-    build: (slot, fetch) => createXai({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch }).chat,
+    build: async (slot, fetch) => {
+      const { createXai } = await import('@ai-sdk/xai');
+      return createXai({ apiKey: slot.apiKey, baseURL: slot.baseUrl, fetch }).chat;
+    },
   },
   ollama: {
     prefix: 'OLLAMA',
     enabledBy: 'base_url',
     defaultModel: 'llama3.2',
     // Ollama speaks the OpenAI chat-completions format under /v1.
-    build: (slot, fetch) =>
-      createOpenAICompatible({
+    build: async (slot, fetch) => {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+      return createOpenAICompatible({
         name: 'ollama',
         baseURL: `${(slot.baseUrl ?? '').replace(/\/+$/, '')}/v1`,
         apiKey: slot.apiKey,
         fetch,
         includeUsage: true,
-      }).chatModel,
+      }).chatModel;
+    },
   },
   'openai-compatible': {
     prefix: 'OPENAI_COMPATIBLE',
     enabledBy: 'base_url',
-    build: (slot, fetch) =>
-      createOpenAICompatible({
+    build: async (slot, fetch) => {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+      return createOpenAICompatible({
         name: 'openai-compatible',
         baseURL: slot.baseUrl ?? '',
         apiKey: slot.apiKey,
         fetch,
         includeUsage: true,
-      }).chatModel,
+      }).chatModel;
+    },
   },
 };
 
@@ -170,8 +179,8 @@ export function parseModelChoice(value: string | undefined): {
  * operator's (a local model server on 127.0.0.1) do not.
  */
 export function createModelFactory(fetch: FetchFunction | undefined) {
-  const providers = new Map<string, (modelId: string) => LanguageModel>();
-  return (slot: Slot, modelId: string): LanguageModel => {
+  const providers = new Map<string, Promise<(modelId: string) => LanguageModel>>();
+  return async (slot: Slot, modelId: string): Promise<LanguageModel> => {
     const cacheKey = `${slot.id}|${slot.apiKey ?? ''}|${slot.baseUrl ?? ''}`;
     let build = providers.get(cacheKey);
     if (!build) {
@@ -179,6 +188,6 @@ export function createModelFactory(fetch: FetchFunction | undefined) {
       build = SPECS[slot.provider].build(slot, fetch ?? (tenantChosen ? guardedFetch : undefined));
       providers.set(cacheKey, build);
     }
-    return build(modelId);
+    return (await build)(modelId);
   };
 }

@@ -2,7 +2,6 @@
  * `omni doctor`: the preflight of seed 004 (`preflight-check.sh`). One result per check; any
  * `fail` means Omni would not start or would not work. It reads and pings, it never changes state.
  */
-import { createTransport } from 'nodemailer';
 import { createChannelSet } from '../channels/index.ts';
 import {
   type Config,
@@ -170,7 +169,7 @@ async function checkRedis(config: Config, logger: Logger): Promise<DoctorCheck> 
       outcome: 'skip',
       detail: 'not configured (the queue runs in the database)',
     };
-  const redis = connectRedis(config.REDIS_URL, logger);
+  const redis = await connectRedis(config.REDIS_URL, logger);
   try {
     await redis.ping(PING_TIMEOUT_MS);
     return { name: 'redis', outcome: 'ok', detail: `${redis.target} reachable` };
@@ -265,6 +264,8 @@ function smtpProbe(url: string): HealthCheck {
     name: 'email',
     critical: false,
     async check() {
+      // Imported here, not at the top: ops is loaded by every process, nodemailer by few.
+      const { createTransport } = await import('nodemailer');
       const transport = createTransport({
         url,
         connectionTimeout: PING_TIMEOUT_MS,

@@ -140,9 +140,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   if (embedder) attachEmbedder(database.db, embedder);
   const tracing =
     config.OTEL_METRICS || config.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+      ? await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
       : undefined;
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger, counters) : undefined;
+  const redis = config.REDIS_URL
+    ? await connectRedis(config.REDIS_URL, logger, counters)
+    : undefined;
   const gateway = createGateway({
     config,
     db: database.db,

@@ -4,14 +4,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.ts';
+import { initdbIfNew } from './embedded-initdb.ts';
 import { lockDataDir } from './embedded-lock.ts';
 import {
   type SharedDatabase,
@@ -111,7 +110,14 @@ async function openPglite(
   }
   let client: PGlite | undefined;
   let shared: SharedDatabase | undefined;
+  // Imported here, not at the top: a process on PostgreSQL (DATABASE_URL) never loads PGlite.
+  const [{ PGlite }, { vector }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('drizzle-orm/pglite'),
+  ]);
   try {
+    if (pgliteDir) await initdbIfNew(pgliteDir, EMBEDDED_POSTGRESQL_CONF);
     // pgvector for the knowledge base's vector ranker; created on first use (knowledge/embeddings.ts).
     client = await PGlite.create(pgliteDir, {
       extensions: { vector },

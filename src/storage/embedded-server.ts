@@ -7,7 +7,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from 'pino';
 
 /** The file in the data folder that holds the shared database's URL while Omni runs. */
@@ -33,6 +32,8 @@ export async function shareEmbeddedDatabase(
   port: number,
   logger: Logger,
 ): Promise<SharedDatabase> {
+  // Imported here: processes on PostgreSQL never load PGlite (see database.ts).
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const server = new PGLiteSocketServer({
     db: transactionGate(client),
     host: '127.0.0.1',

@@ -9,8 +9,6 @@ import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePgliteDb } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { describeConnectionError, StorageError } from './errors.ts';
@@ -76,7 +74,14 @@ async function run(
 }
 
 export function migratePglite(client: PGlite, logger: Logger): Promise<MigrationResult> {
-  return run(logger, client, () => migratePgliteDb(drizzlePglite(client), { migrationsFolder }));
+  return run(logger, client, async () => {
+    // Imported here: processes on PostgreSQL never load PGlite's driver (see database.ts).
+    const [{ drizzle }, { migrate }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
+    await migrate(drizzle(client), { migrationsFolder });
+  });
 }
 
 export async function migratePostgres(

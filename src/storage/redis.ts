@@ -2,7 +2,7 @@
  * The Redis connection of the scale profile. Redis is never the source of truth (SPEC §1): when it
  * is down Omni keeps accepting work into the database and reconnects on its own.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withDeadline } from './deadline.ts';
 import { type OutageCounters, reconnectDelayMs, watchDependency } from './outages.ts';
@@ -14,11 +14,13 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-export function connectRedis(
+export async function connectRedis(
   url: string,
   logger: Logger,
   counters?: OutageCounters,
-): RedisConnection {
+): Promise<RedisConnection> {
+  // Loaded lazily: ~7 MB of RSS the embedded profile and Redis-less deployments never use.
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     // Fail commands quickly while disconnected instead of queueing them for minutes: callers
     // fall back (the database keeps the work, limits count in memory) until Redis returns.

@@ -3,7 +3,7 @@
  * message (In-Reply-To, References, "Re: subject") and carries a Message-ID derived from the
  * idempotency key, so a retried send is recognisable as the same message by the receiving side.
  */
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { assertEgressAllowed } from '../../egress/index.ts';
 import type { ChannelAdapter, OutboundMessage, SendResult } from '../types.ts';
 import { ChannelError } from '../types.ts';
@@ -29,9 +29,11 @@ export function createEmailChannel(deps: {
 }): ChannelAdapter {
   // One pooled transport per SMTP URL: connections are reused across sends.
   const transports = new Map<string, Transporter>();
-  const transportFor = (url: string) => {
+  const transportFor = async (url: string) => {
     let transport = transports.get(url);
     if (!transport) {
+      // Loaded at the first e-mail sent: ~6 MB of RSS that instances without e-mail never use.
+      const { createTransport } = await import('nodemailer');
       transport = createTransport(smtpOptions(url, deps.timeoutMs));
       transports.set(url, transport);
     }
@@ -57,7 +59,8 @@ export function createEmailChannel(deps: {
       const domain = target.from.match(/@([^>\s]+)/)?.[1] ?? 'omni.local';
       const messageId = `<${message.idempotencyKey}@${domain}>`;
       try {
-        const info = await transportFor(target.smtpUrl).sendMail({
+        const transport = await transportFor(target.smtpUrl);
+        const info = await transport.sendMail({
           from: target.from,
           to: message.to,
           subject: replySubject(thread?.subject),

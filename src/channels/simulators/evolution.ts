@@ -10,7 +10,7 @@
  * `POST /_sim/inbound {from, text, name?}`, `POST /_sim/operator {to, text}`, `PUT /_sim/faults`.
  */
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type FaultState, faultState, type SimFaults, waitForSends } from './faults.ts';
 import { listenSim, serveFaultControl, serveSentControl } from './server.ts';
 
@@ -104,6 +104,9 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   const faults: FaultState = faultState(options.faults);
   const sent: SentText[] = [];
   const attempts: EvolutionSim['attempts'] = [];
+  // Imported here: simulators run only in `omni sim`, evals and benches, and a worker that loads
+  // this module would otherwise carry Fastify (~9 MB of RSS) for nothing.
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false, forceCloseConnections: true });
 
   const upsert = (jid: string, fromMe: boolean, id: string, text: string, pushName?: string) => ({

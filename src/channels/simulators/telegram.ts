@@ -9,7 +9,7 @@
  * Control endpoints for a simulator in another process: `GET /_sim/sent`, `DELETE /_sim/sent`,
  * `POST /_sim/inbound {chat_id, text, name?}`, `PUT /_sim/faults`.
  */
-import Fastify, { type FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { TELEGRAM_SECRET_HEADER } from '../telegram/spec.ts';
 import { faultState, type SimFaults, waitForSends } from './faults.ts';
 import { listenSim, serveFaultControl, serveSentControl } from './server.ts';
@@ -71,6 +71,9 @@ export async function startTelegramSim(options: TelegramSimOptions = {}): Promis
     for (const waiter of waiters) waiter();
     waiters.clear();
   };
+  // Imported here: simulators run only in `omni sim`, evals and benches, and a worker that loads
+  // this module would otherwise carry Fastify (~9 MB of RSS) for nothing.
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false, forceCloseConnections: true });
 
   const fail = (reply: FastifyReply, status: number, description: string, extra: Params = {}) =>

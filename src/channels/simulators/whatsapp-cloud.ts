@@ -7,7 +7,6 @@
  * Meta error code (131047, 130429…), latency.
  */
 import { randomBytes } from 'node:crypto';
-import Fastify from 'fastify';
 import { hmacSha256 } from '../secrets.ts';
 import type { DeliveryState } from '../types.ts';
 import { SIGNATURE_256_HEADER } from '../whatsapp-cloud/spec.ts';
@@ -82,6 +81,9 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
   const webhookAnswers: number[] = [];
   let webhookUrl = options.webhookUrl;
   const pending = new Set<Promise<unknown>>();
+  // Imported here: simulators run only in `omni sim`, evals and benches, and a worker that loads
+  // this module would otherwise carry Fastify (~9 MB of RSS) for nothing.
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false, forceCloseConnections: true });
 
   const envelope = (value: Record<string, unknown>) => ({

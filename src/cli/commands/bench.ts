@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../config/index.ts';
 import { type LlmSimulator, startLlmSimulator } from '../../gateway/index.ts';
-import { buildServer } from '../../http/index.ts';
 import { createLogger } from '../../observability/index.ts';
 import {
   driveLoad,
@@ -193,6 +192,8 @@ async function runBench(options: BenchOptions) {
     };
     const tenant = await newTenant('load');
     const key = tenant.key;
+    // Imported here: main.ts registers this command in every process, `omni worker` included.
+    const { buildServer } = await import('../../http/index.ts');
     const { app } = await buildServer(runtime);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();

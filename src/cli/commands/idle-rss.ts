@@ -5,6 +5,7 @@
  * process of the real executable, the way operators run it, and is measured from /proc.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,11 @@ export async function measureIdleRss(databaseUrl: string | undefined): Promise<I
       { process: 'start (embedded)', rssMiB: await idleRss(['start'], embedded) },
     ];
     if (databaseUrl) {
-      const postgres = { DATABASE_URL: databaseUrl };
+      // A shared database requires the key that seals tenant secrets; any key opens an empty one.
+      const postgres = {
+        DATABASE_URL: databaseUrl,
+        OMNI_SECRET_KEY: randomBytes(32).toString('hex'),
+      };
       results.push({ process: 'api (postgres)', rssMiB: await idleRss(['api'], postgres) });
       results.push({ process: 'worker (postgres)', rssMiB: await idleRss(['worker'], postgres) });
     }

@@ -1,6 +1,5 @@
 /** `omni start` (API + workers in one process), `omni api`, `omni worker`: long-running processes. */
 import { type Config, loadConfig, publicUrl } from '../../config/index.ts';
-import { buildServer } from '../../http/index.ts';
 import { scheduleRetention } from '../../ops/index.ts';
 import type { RunningWorkers } from '../../pipeline/index.ts';
 import { ROLES, type Role } from '../../queue/index.ts';
@@ -38,6 +37,9 @@ export async function serve(options: ServeOptions): Promise<void> {
       const credentials = await ensureDemoTenant(runtime.database.db);
       if (credentials) printWelcome(config, credentials);
     }
+    // Imported only by the processes that serve HTTP: Fastify, its plugins and every route's
+    // schema are ~15 MB of RSS an `omni worker` has no use for.
+    const { buildServer } = await import('../../http/index.ts');
     const { app, lifecycle } = await buildServer(runtime);
     closeHttp = async () => {
       lifecycle.draining = true;

@@ -8,7 +8,7 @@
  * `DELETE /_sim/requests`, `PUT /_sim/behaviour` (a JSON SimBehaviour).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { simAnswer } from './answer.ts';
 import { anthropicFormat } from './anthropic.ts';
 import { behaviourFromHeaders, type SimBehaviour } from './behaviour.ts';
@@ -62,6 +62,9 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
   let runBehaviour: SimBehaviour = { ...options.behaviour };
   const requests: SimRequest[] = [];
   // Closing must not wait for requests that are hanging on purpose.
+  // Imported here: simulators run only in `omni sim`, evals and benches, and a worker that loads
+  // this module would otherwise carry Fastify (~9 MB of RSS) for nothing.
+  const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
 
   const handle = (format: Format) => async (request: FastifyRequest, reply: FastifyReply) => {
