@@ -51,6 +51,7 @@ export {
 } from './lookup.ts';
 export { formatOfPath, KB_FORMATS, type KbFormat, parseDocument } from './parse.ts';
 export { pdfToText } from './pdf.ts';
+export { type SearchQuery, searchQuery, stripCourtesy } from './query.ts';
 export {
   type FusedHit,
   type Passage,

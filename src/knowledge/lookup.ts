@@ -10,6 +10,7 @@
 import type { Logger } from '../observability/index.ts';
 import type { Db } from '../storage/index.ts';
 import { charGrams, questionCoverage } from './ngram-index.ts';
+import { searchQuery } from './query.ts';
 import {
   type FusedHit,
   type Passage,
@@ -122,7 +123,9 @@ export function knowledgeLookup(db: Db, logger?: Logger) {
     if (!query.tenantId) return null;
     const ranked = await rankPassages(db, { tenantId: query.tenantId, query: query.text });
     const top = ranked.fused[0];
-    const coverage = top ? await questionCoverage(db, query.tenantId, query.text, top.chunkId) : 0;
+    // Covered are the question's words of substance: courtesy and function words say nothing.
+    const asked = searchQuery(query.text).words.join(' ');
+    const coverage = top ? await questionCoverage(db, query.tenantId, asked, top.chunkId) : 0;
     const verdict = judgeConfidence(ranked, coverage);
     const candidates = await passagesOf(db, query.tenantId, ranked.fused.slice(0, 3));
     const hit = (found: RankerHit | undefined) =>

@@ -12,6 +12,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../storage/index.ts';
+import type { SearchQuery } from './query.ts';
 import { foldForSearch } from './text.ts';
 
 const MIN_GRAM = 3;
@@ -80,11 +81,27 @@ export interface RankedChunk {
   score: number;
 }
 
-function rank(index: GramIndex, query: string, limit: number): RankedChunk[] {
+/** What the chars ranker looks for: the question's words, and related terms at a lower weight. */
+export interface GramQuery extends SearchQuery {
+  relatedWeight: number;
+}
+
+/**
+ * Each n-gram's weight in the query: as often as it occurs in the question's words ("parcelar em
+ * parcelas" leans on "parcel"), or, when only related terms have it, their lower weight.
+ */
+function queryGrams(query: GramQuery): Map<string, number> {
+  const grams = charGrams(query.words.join(' '));
+  for (const gram of charGrams(query.related.join(' ')).keys()) {
+    if (!grams.has(gram)) grams.set(gram, query.relatedWeight);
+  }
+  return grams;
+}
+
+function rank(index: GramIndex, query: GramQuery, limit: number): RankedChunk[] {
   const n = index.ids.length;
   const scores = new Float64Array(n);
-  // A query n-gram counts as often as it occurs: "parcelar em parcelas" leans on "parcel".
-  for (const [gram, queryTf] of charGrams(query)) {
+  for (const [gram, queryTf] of queryGrams(query)) {
     const list = index.postings.get(gram);
     if (!list) continue;
     const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
@@ -135,7 +152,7 @@ async function indexFor(db: Db, tenantId: string): Promise<GramIndex> {
 export async function searchCharGrams(
   db: Db,
   tenantId: string,
-  query: string,
+  query: GramQuery,
   limit: number,
 ): Promise<RankedChunk[]> {
   return rank(await indexFor(db, tenantId), query, limit);
