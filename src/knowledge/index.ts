@@ -46,7 +46,7 @@ export {
   type KnowledgeFinding,
   knowledgeLookup,
   MIN_COVERAGE,
-  MIN_RELATIVE_GAP,
+  MIN_RELATIVE_GAPS,
   type RetrievalConfidence,
 } from './lookup.ts';
 export { formatOfPath, KB_FORMATS, type KbFormat, parseDocument } from './parse.ts';

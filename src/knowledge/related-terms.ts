@@ -137,7 +137,7 @@ export const RELATED_TERMS: readonly (readonly string[])[] = [
   // Vehicles and insurance
   ['carro', 'veiculo', 'automovel', 'moto'],
   ['acidente', 'batida', 'bater', 'bati', 'colisao', 'sinistro'],
-  ['guincho', 'reboque', 'socorro', 'assistencia', 'pane', 'quebrou'],
+  ['guincho', 'reboque', 'socorro', 'assistencia', 'pane'],
   ['roubo', 'roubado', 'roubaram', 'furto', 'furtado', 'levaram'],
   ['cotacao', 'orcamento', 'simular', 'simulacao', 'proposta'],
   ['franquia', 'participacao', 'coparticipacao'],

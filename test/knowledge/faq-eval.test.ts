@@ -52,7 +52,10 @@ describe('pt-BR FAQ set (held out)', () => {
     // Every decision is logged with the rankers' scores.
     const decisions = lines.map((line) => JSON.parse(line)).filter((l) => l.decision);
     expect(decisions).toHaveLength(result.questions);
-    expect(decisions[0]).toMatchObject({ agree: expect.any(Boolean), gap: expect.any(Number) });
+    expect(decisions[0]).toMatchObject({
+      agree: expect.any(Boolean),
+      gaps: { word: expect.any(Number), chars: expect.any(Number) },
+    });
     expect(decisions[0].candidates[0]).toMatchObject({ chars: expect.any(Array) });
   }, 300_000);
 
