@@ -29,7 +29,7 @@ import {
  * quoted a wrong passage for 2.2 %; one threshold for both (0.3) answered 49 %, and a chars gap of
  * 0.2 quoted wrongly for 4 % or more.
  */
-export const MIN_RELATIVE_GAPS: Record<'word' | 'chars', number> = { word: 0.1, chars: 0.3 };
+export const MIN_RELATIVE_GAPS: Record<'word' | 'chars', number> = { word: 0.1, chars: 0.4 };
 
 /**
  * How much of the question's words of substance the first passage must cover

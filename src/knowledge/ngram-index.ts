@@ -48,13 +48,28 @@ interface GramIndex {
   lengths: Float64Array;
   averageLength: number;
   postings: Map<string, Array<[number, number]>>;
+  /** Every word of the passages, and every prefix of five letters or more of each. */
+  vocabulary: Set<string>;
+}
+
+/** A word the passages use, or one of its inflections (the same prefix but the last two letters). */
+function knows(vocabulary: Set<string>, word: string): boolean {
+  return (
+    vocabulary.has(word) ||
+    (word.length >= 5 && vocabulary.has(word.slice(0, Math.max(5, word.length - 2))))
+  );
 }
 
 function buildIndex(rows: Array<{ id: string; search_text: string }>): GramIndex {
   const postings = new Map<string, Array<[number, number]>>();
   const lengths = new Float64Array(rows.length);
+  const vocabulary = new Set<string>();
   let total = 0;
   rows.forEach((row, position) => {
+    for (const word of row.search_text.split(/[^\p{L}\p{N}]+/u)) {
+      vocabulary.add(word);
+      for (let end = 5; end < word.length; end += 1) vocabulary.add(word.slice(0, end));
+    }
     let length = 0;
     for (const [gram, tf] of charGrams(row.search_text)) {
       let list = postings.get(gram);
@@ -73,6 +88,7 @@ function buildIndex(rows: Array<{ id: string; search_text: string }>): GramIndex
     lengths,
     averageLength: Math.max(total / Math.max(rows.length, 1), 1),
     postings,
+    vocabulary,
   };
 }
 
@@ -146,6 +162,12 @@ async function indexFor(db: Db, tenantId: string): Promise<GramIndex> {
   cache.set(tenantId, { version, index });
   while (cache.size > CACHED_TENANTS) cache.delete(cache.keys().next().value as string);
   return index;
+}
+
+/** Whether the tenant's passages use a word (folded) or an inflection of it. */
+export async function knownWords(db: Db, tenantId: string): Promise<(word: string) => boolean> {
+  const { vocabulary } = await indexFor(db, tenantId);
+  return (word) => knows(vocabulary, word);
 }
 
 /** The tenant's passages ranked by character n-gram BM25, best first. */

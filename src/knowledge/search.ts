@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../storage/index.ts';
 import { type Embedder, embedderOf, searchVectors } from './embeddings.ts';
-import { searchCharGrams } from './ngram-index.ts';
+import { knownWords, searchCharGrams } from './ngram-index.ts';
 import { type SearchQuery, searchQuery } from './query.ts';
 
 /** BM25's usual constants: term-frequency saturation and length normalisation. */
@@ -89,7 +89,7 @@ export async function rankPassages(
   db: Db,
   input: SearchInput,
 ): Promise<{ rankings: Partial<Record<Ranker, Ranking>>; fused: FusedHit[] }> {
-  const query = searchQuery(input.query);
+  const query = searchQuery(input.query, await knownWords(db, input.tenantId));
   if (query.words.length === 0) return { rankings: {}, fused: [] };
   const wanted = (ranker: Ranker) => !input.only || input.only.includes(ranker);
   const rankings: Partial<Record<Ranker, Ranking>> = {};
