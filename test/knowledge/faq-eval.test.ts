@@ -2,7 +2,13 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOffline, OFFLINE_MESSAGES } from '../../src/gateway/index.ts';
-import { evalFaqSet, knowledgeLookup } from '../../src/knowledge/index.ts';
+import {
+  bestSentences,
+  evalFaqSet,
+  knowledgeLookup,
+  searchKnowledge,
+  stripCourtesy,
+} from '../../src/knowledge/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
@@ -96,22 +102,24 @@ describe('pt-BR FAQ sets', () => {
     expect(answer.citation).toContain('Em quantas vezes posso parcelar?');
     expect(answer.text).toContain('10 vezes sem juros');
 
-    // The exchange passage has three sentences; each question gets the one that answers it.
-    const days = await answerOffline({
-      text: 'Olá, quantos dias eu tenho para trocar um produto?',
-      language: 'pt-BR',
-      tenantId,
-      knowledge,
-    });
-    expect(days.text).toMatch(/^Você tem até 30 dias após o recebimento para trocar[^\n]*\n\n\(/);
-    expect(days.text).not.toContain('etiqueta');
-    const label = await answerOffline({
-      text: 'Boa tarde! O produto precisa estar com etiqueta para trocar?',
-      language: 'pt-BR',
-      tenantId,
-      knowledge,
-    });
-    expect(label.text).toMatch(/^O produto deve estar sem uso e com etiqueta\.\n\n\(/);
+    // The exchange passage has three sentences; each question gets the one that answers it
+    // (read from the passage directly: whether the responder is confident enough to quote it is
+    // the confidence rule's business, measured above).
+    const [exchange] = await searchKnowledge(db, { tenantId, query: 'trocar produto', limit: 1 });
+    expect(exchange?.content).toContain('etiqueta');
+    const content = exchange?.content ?? '';
+    const days = bestSentences(
+      content,
+      stripCourtesy('Olá, quantos dias eu tenho para trocar um produto?'),
+    );
+    expect(days).toMatch(/^Você tem até 30 dias após o recebimento para trocar/);
+    expect(days).not.toContain('etiqueta');
+    expect(
+      bestSentences(
+        content,
+        stripCourtesy('Boa tarde! O produto precisa estar com etiqueta para trocar?'),
+      ),
+    ).toBe('O produto deve estar sem uso e com etiqueta.');
 
     const greeting = await answerOffline({
       text: 'Bom dia, tudo bem?',
