@@ -1,9 +1,9 @@
 /**
  * Related terms of pt-BR customer service: groups of words a customer and a business use for the
  * same thing without sharing a word stem ("parar o carro" ~ estacionamento, "criança" ~ pediatria,
- * "quanto custa" ~ preço). A question that names one member also looks for the others, at a lower
- * weight (query.ts): the lexical rankers cannot bridge such gaps, and an embedding model is not
- * always configured.
+ * "quanto custa" ~ preço). A question that names one member the knowledge base does not use also
+ * looks for the others, at a lower weight (query.ts): the lexical rankers cannot bridge such gaps,
+ * and an embedding model is not always configured.
  *
  * Where it comes from: written by the project from general knowledge of what Brazilian customers
  * ask businesses (opening hours, prices, payment, delivery, returns, appointments, health, school,
