@@ -23,7 +23,6 @@ export {
   type KnowledgeLookup,
   noKnowledge,
   type OfflineIntent,
-  stripCourtesy,
 } from './offline-responder.ts';
 export {
   costOf,

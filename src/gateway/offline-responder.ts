@@ -4,6 +4,7 @@
  * retrieval is confident (the lookup decides and logs why), greets and thanks, and otherwise offers
  * a human — it never invents facts. It is what answers when no LLM provider is configured.
  */
+import { foldForSearch, stripCourtesy } from '../knowledge/index.ts';
 import type { Responder, TurnReply } from '../pipeline/index.ts';
 import { messagesFor } from './messages.ts';
 
@@ -22,65 +23,9 @@ const PATTERNS: Array<[OfflineIntent, RegExp]> = [
   ['thanks', /\b(obrigad[oa]|valeu|agradeco|thanks|thank you|thx)\b/],
 ];
 
-/** Lower case without accents, so "Olá", "ola" and "OLÁ" read the same. */
-function normalise(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase();
-}
-
 export function detectIntent(text: string): OfflineIntent {
-  const plain = normalise(text);
+  const plain = foldForSearch(text);
   return PATTERNS.find(([, pattern]) => pattern.test(plain))?.[0] ?? 'unknown';
-}
-
-/**
- * Greetings, courtesy and filler around a question ("Bom dia! Tudo bem? Queria saber em quantas
- * vezes posso parcelar, por favor"): removed before searching, so that a greeting followed by a
- * question is a question, and the courtesy words do not steer the ranking. Matched on the folded
- * text; the phrases are pt-BR and en, as the responder's messages are.
- */
-const COURTESY = new RegExp(
-  `\\b(${[
-    'oi+e?',
-    'ola',
-    'opa',
-    'e ai',
-    'bo[am] (dia|tarde|noite)',
-    'tudo (bem|bom|certo|joia|tranquilo)( com (voce|voces|vc|vcs))?',
-    'pessoal',
-    'galera',
-    'como (vai|vao|voces estao|voce esta)',
-    'por favor',
-    'pfv',
-    'pf',
-    'obrigad[oa]',
-    'valeu',
-    'desculpa',
-    'com licenca',
-    'gostaria de saber',
-    'queria saber',
-    'quero saber',
-    'uma duvida',
-    'tenho uma duvida',
-    'pode(ria)? me (ajudar|informar|dizer)',
-    'hello( there)?',
-    'hi( there)?',
-    'hey( there)?',
-    'good (morning|afternoon|evening)',
-    'please',
-    'thanks',
-    'thank you',
-    'i would like to know',
-    'i was wondering',
-  ].join('|')})\\b[\\s,.!?;:]*`,
-  'g',
-);
-
-/** The question left once the courtesy is removed; empty when the message was only courtesy. */
-export function stripCourtesy(text: string): string {
-  return normalise(text).replace(COURTESY, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Enough left to search: two words of substance, or one asked as a question ("abre sabado?"). */

@@ -31,6 +31,8 @@ export type FaqResponder = (input: {
 }) => Promise<{ citation?: string }>;
 
 export interface FaqEvalResult {
+  /** How many FAQs (one tenant each) the questions are asked of. */
+  businesses: number;
   questions: number;
   answerable: number;
   /** Retrieval: the labelled passage first, over the answerable questions. */
@@ -104,6 +106,7 @@ export async function evalFaqSet(
   const n = set.questions.length;
   const answerable = set.questions.filter((q) => q.answer).length;
   return {
+    businesses: tenants.size,
     questions: n,
     answerable,
     top1: hits / Math.max(answerable, 1),

@@ -46,11 +46,12 @@ export {
   type KnowledgeFinding,
   knowledgeLookup,
   MIN_COVERAGE,
-  MIN_RELATIVE_GAP,
+  MIN_RELATIVE_GAPS,
   type RetrievalConfidence,
 } from './lookup.ts';
 export { formatOfPath, KB_FORMATS, type KbFormat, parseDocument } from './parse.ts';
 export { pdfToText } from './pdf.ts';
+export { type SearchQuery, searchQuery, stripCourtesy } from './query.ts';
 export {
   type FusedHit,
   type Passage,

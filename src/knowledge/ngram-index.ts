@@ -12,6 +12,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../storage/index.ts';
+import type { SearchQuery } from './query.ts';
 import { foldForSearch } from './text.ts';
 
 const MIN_GRAM = 3;
@@ -47,13 +48,28 @@ interface GramIndex {
   lengths: Float64Array;
   averageLength: number;
   postings: Map<string, Array<[number, number]>>;
+  /** Every word of the passages, and every prefix of five letters or more of each. */
+  vocabulary: Set<string>;
+}
+
+/** A word the passages use, or one of its inflections (the same prefix but the last two letters). */
+function knows(vocabulary: Set<string>, word: string): boolean {
+  return (
+    vocabulary.has(word) ||
+    (word.length >= 5 && vocabulary.has(word.slice(0, Math.max(5, word.length - 2))))
+  );
 }
 
 function buildIndex(rows: Array<{ id: string; search_text: string }>): GramIndex {
   const postings = new Map<string, Array<[number, number]>>();
   const lengths = new Float64Array(rows.length);
+  const vocabulary = new Set<string>();
   let total = 0;
   rows.forEach((row, position) => {
+    for (const word of row.search_text.split(/[^\p{L}\p{N}]+/u)) {
+      vocabulary.add(word);
+      for (let end = 5; end < word.length; end += 1) vocabulary.add(word.slice(0, end));
+    }
     let length = 0;
     for (const [gram, tf] of charGrams(row.search_text)) {
       let list = postings.get(gram);
@@ -72,6 +88,7 @@ function buildIndex(rows: Array<{ id: string; search_text: string }>): GramIndex
     lengths,
     averageLength: Math.max(total / Math.max(rows.length, 1), 1),
     postings,
+    vocabulary,
   };
 }
 
@@ -80,11 +97,27 @@ export interface RankedChunk {
   score: number;
 }
 
-function rank(index: GramIndex, query: string, limit: number): RankedChunk[] {
+/** What the chars ranker looks for: the question's words, and related terms at a lower weight. */
+export interface GramQuery extends SearchQuery {
+  relatedWeight: number;
+}
+
+/**
+ * Each n-gram's weight in the query: as often as it occurs in the question's words ("parcelar em
+ * parcelas" leans on "parcel"), or, when only related terms have it, their lower weight.
+ */
+function queryGrams(query: GramQuery): Map<string, number> {
+  const grams = charGrams(query.words.join(' '));
+  for (const gram of charGrams(query.related.join(' ')).keys()) {
+    if (!grams.has(gram)) grams.set(gram, query.relatedWeight);
+  }
+  return grams;
+}
+
+function rank(index: GramIndex, query: GramQuery, limit: number): RankedChunk[] {
   const n = index.ids.length;
   const scores = new Float64Array(n);
-  // A query n-gram counts as often as it occurs: "parcelar em parcelas" leans on "parcel".
-  for (const [gram, queryTf] of charGrams(query)) {
+  for (const [gram, queryTf] of queryGrams(query)) {
     const list = index.postings.get(gram);
     if (!list) continue;
     const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
@@ -131,11 +164,17 @@ async function indexFor(db: Db, tenantId: string): Promise<GramIndex> {
   return index;
 }
 
+/** Whether the tenant's passages use a word (folded) or an inflection of it. */
+export async function knownWords(db: Db, tenantId: string): Promise<(word: string) => boolean> {
+  const { vocabulary } = await indexFor(db, tenantId);
+  return (word) => knows(vocabulary, word);
+}
+
 /** The tenant's passages ranked by character n-gram BM25, best first. */
 export async function searchCharGrams(
   db: Db,
   tenantId: string,
-  query: string,
+  query: GramQuery,
   limit: number,
 ): Promise<RankedChunk[]> {
   return rank(await indexFor(db, tenantId), query, limit);

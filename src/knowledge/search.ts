@@ -13,12 +13,18 @@
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../storage/index.ts';
 import { type Embedder, embedderOf, searchVectors } from './embeddings.ts';
-import { searchCharGrams } from './ngram-index.ts';
-import { foldForSearch } from './text.ts';
+import { knownWords, searchCharGrams } from './ngram-index.ts';
+import { type SearchQuery, searchQuery } from './query.ts';
 
 /** BM25's usual constants: term-frequency saturation and length normalisation. */
 const K1 = 1.2;
 const B = 0.75;
+/**
+ * Stems match when the shorter is a prefix of the longer, from this length on. Search text is
+ * folded before PostgreSQL stems it, and the Portuguese stemmer expects accents: "renovação" folds
+ * to "renovacao" and stems to "renovaca", "renovar" to "renov"; a shared prefix joins them again.
+ */
+const MIN_STEM_PREFIX = 4;
 /** How deep each ranker's list is read before fusion. */
 const RANKER_DEPTH = 50;
 /** Reciprocal-rank fusion's constant, as Cormack et al. (60): the fusion barely moved with it. */
@@ -29,6 +35,11 @@ const RRF_K = 60;
  * vector ranker gets an equal vote, as no real model was at hand to tune it.
  */
 const WEIGHTS: Record<Ranker, number> = { word: 1, chars: 1.5, vector: 1 };
+/**
+ * How much a related term (related-terms.ts) counts against a word of the question itself: enough
+ * to bridge a vocabulary gap, too little to outvote what the customer actually wrote.
+ */
+export const RELATED_WEIGHT = 0.4;
 
 export const RANKERS = ['word', 'chars', 'vector'] as const;
 export type Ranker = (typeof RANKERS)[number];
@@ -78,13 +89,18 @@ export async function rankPassages(
   db: Db,
   input: SearchInput,
 ): Promise<{ rankings: Partial<Record<Ranker, Ranking>>; fused: FusedHit[] }> {
-  const folded = foldForSearch(input.query);
-  if (!/[\p{L}\p{N}]/u.test(folded)) return { rankings: {}, fused: [] };
+  const query = searchQuery(input.query, await knownWords(db, input.tenantId));
+  if (query.words.length === 0) return { rankings: {}, fused: [] };
   const wanted = (ranker: Ranker) => !input.only || input.only.includes(ranker);
   const rankings: Partial<Record<Ranker, Ranking>> = {};
-  if (wanted('word')) rankings.word = await rankWords(db, input.tenantId, folded);
+  if (wanted('word')) rankings.word = await rankWords(db, input.tenantId, query);
   if (wanted('chars')) {
-    rankings.chars = await searchCharGrams(db, input.tenantId, folded, RANKER_DEPTH);
+    rankings.chars = await searchCharGrams(
+      db,
+      input.tenantId,
+      { ...query, relatedWeight: RELATED_WEIGHT },
+      RANKER_DEPTH,
+    );
   }
   const embedder = input.embedder ?? embedderOf(db);
   if (wanted('vector') && embedder) {
@@ -157,38 +173,56 @@ export async function passagesOf(db: Db, tenantId: string, order: FusedHit[]): P
   });
 }
 
-/** Word-stem BM25 in SQL, best first. */
-async function rankWords(db: Db, tenantId: string, folded: string): Promise<Ranking> {
+/** Word-stem BM25 in SQL, best first; a related term's stem weighs `RELATED_WEIGHT`. */
+async function rankWords(db: Db, tenantId: string, query: SearchQuery): Promise<Ranking> {
+  const words = query.words.join(' ');
+  const related = query.related.join(' ');
   const rows = await queryRows<{ id: string; score: number }>(
     db,
     sql`
-    with query as (
-      select to_tsvector('portuguese', ${folded}::text) || to_tsvector('english', ${folded}::text) as v
+    with asked as (
+      select to_tsvector('portuguese', ${words}::text) || to_tsvector('english', ${words}::text) as v
     ),
-    terms as (select distinct unnest(tsvector_to_array(v)) as term from query),
+    suggested as (
+      select to_tsvector('portuguese', ${related}::text) || to_tsvector('english', ${related}::text) as v
+    ),
+    terms as (
+      select term, max(weight) as weight from (
+        select unnest(tsvector_to_array(v)) as term, 1::float8 as weight from asked
+        union all
+        select unnest(tsvector_to_array(v)), ${RELATED_WEIGHT}::float8 from suggested
+      ) t group by term
+    ),
     corpus as (
       select count(*)::float8 as n, greatest(avg(token_count), 1)::float8 as avgdl
         from kb_chunks where tenant_id = ${tenantId}
     ),
     candidates as (
-      select c.id, c.tsv, c.token_count::float8 as dl from kb_chunks c, query
+      select c.id, c.tsv, c.token_count::float8 as dl from kb_chunks c
        where c.tenant_id = ${tenantId}
-         and strip(query.v)::text <> ''
-         and c.tsv @@ replace(strip(query.v)::text, ' ', ' | ')::tsquery
+         and exists (select 1 from terms)
+         and c.tsv @@ (
+           select string_agg(quote_literal(left(term, ${MIN_STEM_PREFIX})) || ':*', ' | ')
+             from terms
+         )::tsquery
     ),
     postings as (
-      select cand.id, p.lexeme, coalesce(array_length(p.positions, 1), 1)::float8 as tf, cand.dl
-        from candidates cand, unnest(cand.tsv) p
-       where p.lexeme in (select term from terms)
+      select cand.id, t.term, t.weight, sum(coalesce(array_length(p.positions, 1), 1))::float8 as tf,
+             cand.dl
+        from candidates cand, unnest(cand.tsv) p, terms t
+       where p.lexeme = t.term
+          or (least(length(p.lexeme), length(t.term)) >= ${MIN_STEM_PREFIX}
+              and (starts_with(p.lexeme, t.term) or starts_with(t.term, p.lexeme)))
+       group by cand.id, t.term, t.weight, cand.dl
     ),
-    frequency as (select lexeme, count(*)::float8 as df from postings group by lexeme),
+    frequency as (select term, count(*)::float8 as df from postings group by term),
     scored as (
       select p.id, sum(
-               ln(1 + (corpus.n - f.df + 0.5) / (f.df + 0.5))
+               p.weight * ln(1 + (corpus.n - f.df + 0.5) / (f.df + 0.5))
                * p.tf * (${K1}::float8 + 1)
                / (p.tf + ${K1}::float8 * (1 - ${B}::float8 + ${B}::float8 * p.dl / corpus.avgdl))
              ) as score
-        from postings p join frequency f using (lexeme), corpus
+        from postings p join frequency f using (term), corpus
        group by p.id
     )
     select s.id, s.score

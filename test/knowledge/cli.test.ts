@@ -53,4 +53,12 @@ describe('omni kb', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(`omni: No file or directory at ${join(dir, 'nope')}.`);
   }, 180_000);
+
+  it('omni eval retrieval prints both pt-BR FAQ sets, the tuning set labelled as such', async () => {
+    const result = await runOmni(['eval', 'retrieval', '--set', 'faq'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('pt-BR FAQ tuning set (tuned on): 92 questions');
+    expect(result.stdout).toContain('pt-BR FAQ held-out set (never tuned on): 92 questions');
+    expect(result.stdout).toMatch(/retrieval top-1 +0\.\d{3}/);
+  }, 300_000);
 });

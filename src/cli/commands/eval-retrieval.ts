@@ -1,7 +1,8 @@
 /**
  * `omni eval retrieval`: the built-in retrieval evaluations in a throw-away in-memory database —
- * the pt-BR FAQ set (datasets/faq_ptbr: top-1, and the offline responder's answer and wrong-quote
- * rates) and FaQuAD (datasets/faquad: R@1, R@5, MRR per ranker and fused). Embeddings are used
+ * the pt-BR FAQ sets (top-1, and the offline responder's answer and wrong-quote rates: the tuning
+ * set datasets/faq_ptbr_tuning, and the held-out set datasets/faq_ptbr that no tuning looked at,
+ * so the gap between them shows over-fitting) and FaQuAD (datasets/faquad: R@1, R@5, MRR per ranker and fused). Embeddings are used
  * when EMBEDDING_MODEL is set.
  */
 import { readFile } from 'node:fs/promises';
@@ -24,7 +25,17 @@ import { createTenant } from '../../tenancy/index.ts';
 import { commandLogger, printJson, say } from '../output.ts';
 import { printRetrievalScores } from './kb.ts';
 
-const FAQ_FOLDER = fileURLToPath(new URL('../../../datasets/faq_ptbr', import.meta.url));
+/** The pt-BR FAQ sets, tuning first: the held-out figures are the ones to read. */
+const FAQ_SETS = {
+  faqTuning: {
+    label: 'pt-BR FAQ tuning set (tuned on)',
+    folder: fileURLToPath(new URL('../../../datasets/faq_ptbr_tuning', import.meta.url)),
+  },
+  faq: {
+    label: 'pt-BR FAQ held-out set (never tuned on)',
+    folder: fileURLToPath(new URL('../../../datasets/faq_ptbr', import.meta.url)),
+  },
+} as const;
 const FAQUAD = fileURLToPath(
   new URL('../../../datasets/faquad/faquad_retrieval.json', import.meta.url),
 );
@@ -36,9 +47,9 @@ export function registerRetrievalEval(program: Command): void {
   evalCommand
     .command('retrieval')
     .description(
-      'knowledge retrieval on the built-in sets: the pt-BR FAQ set (top-1, offline responder) and FaQuAD (R@1, R@5, MRR per ranker)',
+      'knowledge retrieval on the built-in sets: the pt-BR FAQ sets, tuning and held-out (top-1, offline responder), and FaQuAD (R@1, R@5, MRR per ranker)',
     )
-    .option('--set <set>', 'faq, faquad or all', 'all')
+    .option('--set <set>', 'faq (both pt-BR FAQ sets), faquad or all', 'all')
     .option('--json', 'print the figures as JSON')
     .action(async (options: { set: string; json?: boolean }) => {
       const config = loadConfig();
@@ -48,15 +59,22 @@ export function registerRetrievalEval(program: Command): void {
         await database.migrate();
         const embedder = createEmbedder(config);
         if (embedder) attachEmbedder(database.db, embedder);
-        const results: { faq?: FaqEvalResult; faquad?: RetrievalScores } = {};
+        const results: {
+          faqTuning?: FaqEvalResult;
+          faq?: FaqEvalResult;
+          faquad?: RetrievalScores;
+        } = {};
         if (options.set === 'faq' || options.set === 'all') {
           const lookup = knowledgeLookup(database.db);
-          results.faq = await evalFaqSet(database.db, FAQ_FOLDER, {
-            tenantFor: async (business) =>
-              (await createTenant(database.db, { slug: `faq-${business}` }, { type: 'cli' })).id,
-            respond: async ({ tenantId, question }) =>
-              answerOffline({ text: question, language: 'pt-BR', tenantId, knowledge: lookup }),
-          });
+          for (const [key, { folder }] of Object.entries(FAQ_SETS)) {
+            results[key as keyof typeof FAQ_SETS] = await evalFaqSet(database.db, folder, {
+              tenantFor: async (business) =>
+                (await createTenant(database.db, { slug: `${key}-${business}` }, { type: 'cli' }))
+                  .id,
+              respond: async ({ tenantId, question }) =>
+                answerOffline({ text: question, language: 'pt-BR', tenantId, knowledge: lookup }),
+            });
+          }
         }
         if (options.set === 'faquad' || options.set === 'all') {
           const set = JSON.parse(await readFile(FAQUAD, 'utf8')) as RetrievalSet;
@@ -70,7 +88,10 @@ export function registerRetrievalEval(program: Command): void {
           printJson(results);
           return;
         }
-        if (results.faq) printFaq(results.faq);
+        for (const [key, { label }] of Object.entries(FAQ_SETS)) {
+          const result = results[key as keyof typeof FAQ_SETS];
+          if (result) printFaq(label, result);
+        }
         if (results.faquad) {
           process.stdout.write('\nFaQuAD\n');
           printRetrievalScores(results.faquad);
@@ -81,10 +102,10 @@ export function registerRetrievalEval(program: Command): void {
     });
 }
 
-function printFaq(result: FaqEvalResult): void {
+function printFaq(label: string, result: FaqEvalResult): void {
   const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
   const lines = [
-    `pt-BR FAQ set: ${result.questions} questions (${result.answerable} answerable) over 4 FAQs`,
+    `\n${label}: ${result.questions} questions (${result.answerable} answerable) over ${result.businesses} FAQs`,
     `retrieval top-1        ${result.top1.toFixed(3)}  (${result.answerable - result.misses.length}/${result.answerable})`,
   ];
   if (result.offline) {
