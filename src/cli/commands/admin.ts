@@ -14,6 +14,7 @@ import {
   updateTenant,
 } from '../../tenancy/index.ts';
 import { CliError, printJson, printTable, say, withRuntime } from '../output.ts';
+import { tenantListCommand } from '../tenant-list.ts';
 
 const CLI = { type: 'cli' } as const;
 
@@ -115,30 +116,11 @@ export function registerKeyCommands(program: Command): void {
       }),
     );
 
-  keys
-    .command('list')
-    .description('list API keys (never the keys themselves)')
-    .option('--tenant <tenant>', 'only this tenant (slug or id)')
-    .option('--json', 'print JSON')
-    .action((options: { tenant?: string; json?: boolean }) =>
-      withRuntime(async ({ database }) => {
-        const tenantId = options.tenant
-          ? (await getTenant(database.db, options.tenant)).id
-          : undefined;
-        const rows = (await listApiKeys(database.db, tenantId)).map(apiKeyView);
-        if (options.json) printJson(rows);
-        else
-          printTable(rows, [
-            'id',
-            'tenant_id',
-            'name',
-            'prefix',
-            'permissions',
-            'last_used_at',
-            'revoked_at',
-          ]);
-      }),
-    );
+  tenantListCommand(keys, {
+    description: 'list API keys (never the keys themselves)',
+    list: async (db, tenantId) => (await listApiKeys(db, tenantId)).map(apiKeyView),
+    columns: ['id', 'tenant_id', 'name', 'prefix', 'permissions', 'last_used_at', 'revoked_at'],
+  });
 
   keys
     .command('revoke <id>')

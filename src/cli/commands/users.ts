@@ -10,7 +10,8 @@ import {
   resetPassword,
   userView,
 } from '../../tenancy/index.ts';
-import { printJson, printTable, say, withRuntime } from '../output.ts';
+import { printJson, say, withRuntime } from '../output.ts';
+import { tenantListCommand } from '../tenant-list.ts';
 
 const CLI = { type: 'cli' } as const;
 
@@ -47,21 +48,11 @@ export function registerUserCommands(program: Command): void {
         }),
     );
 
-  users
-    .command('list')
-    .description('list users')
-    .option('--tenant <tenant>', 'only this tenant (slug or id)')
-    .option('--json', 'print JSON')
-    .action((options: { tenant?: string; json?: boolean }) =>
-      withRuntime(async ({ database }) => {
-        const tenantId = options.tenant
-          ? (await getTenant(database.db, options.tenant)).id
-          : undefined;
-        const rows = (await listUsers(database.db, tenantId)).map(userView);
-        if (options.json) printJson(rows);
-        else printTable(rows, ['id', 'tenant_id', 'email', 'role', 'last_login_at', 'disabled_at']);
-      }),
-    );
+  tenantListCommand(users, {
+    description: 'list users',
+    list: async (db, tenantId) => (await listUsers(db, tenantId)).map(userView),
+    columns: ['id', 'tenant_id', 'email', 'role', 'last_login_at', 'disabled_at'],
+  });
 
   users
     .command('reset-password <user>')
