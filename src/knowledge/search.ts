@@ -19,12 +19,6 @@ import { type SearchQuery, searchQuery } from './query.ts';
 /** BM25's usual constants: term-frequency saturation and length normalisation. */
 const K1 = 1.2;
 const B = 0.75;
-/**
- * Stems match when the shorter is a prefix of the longer, from this length on. Search text is
- * folded before PostgreSQL stems it, and the Portuguese stemmer expects accents: "renovação" folds
- * to "renovacao" and stems to "renovaca", "renovar" to "renov"; a shared prefix joins them again.
- */
-const MIN_STEM_PREFIX = 4;
 /** How deep each ranker's list is read before fusion. */
 const RANKER_DEPTH = 50;
 /** Reciprocal-rank fusion's constant, as Cormack et al. (60): the fusion barely moved with it. */
@@ -201,28 +195,22 @@ async function rankWords(db: Db, tenantId: string, query: SearchQuery): Promise<
       select c.id, c.tsv, c.token_count::float8 as dl from kb_chunks c
        where c.tenant_id = ${tenantId}
          and exists (select 1 from terms)
-         and c.tsv @@ (
-           select string_agg(quote_literal(left(term, ${MIN_STEM_PREFIX})) || ':*', ' | ')
-             from terms
-         )::tsquery
+         and c.tsv @@ (select string_agg(quote_literal(term), ' | ') from terms)::tsquery
     ),
     postings as (
-      select cand.id, t.term, t.weight, sum(coalesce(array_length(p.positions, 1), 1))::float8 as tf,
+      select cand.id, p.lexeme as term, coalesce(array_length(p.positions, 1), 1)::float8 as tf,
              cand.dl
-        from candidates cand, unnest(cand.tsv) p, terms t
-       where p.lexeme = t.term
-          or (least(length(p.lexeme), length(t.term)) >= ${MIN_STEM_PREFIX}
-              and (starts_with(p.lexeme, t.term) or starts_with(t.term, p.lexeme)))
-       group by cand.id, t.term, t.weight, cand.dl
+        from candidates cand, unnest(cand.tsv) p
+       where p.lexeme in (select term from terms)
     ),
     frequency as (select term, count(*)::float8 as df from postings group by term),
     scored as (
       select p.id, sum(
-               p.weight * ln(1 + (corpus.n - f.df + 0.5) / (f.df + 0.5))
+               t.weight * ln(1 + (corpus.n - f.df + 0.5) / (f.df + 0.5))
                * p.tf * (${K1}::float8 + 1)
                / (p.tf + ${K1}::float8 * (1 - ${B}::float8 + ${B}::float8 * p.dl / corpus.avgdl))
              ) as score
-        from postings p join frequency f using (term), corpus
+        from postings p join frequency f using (term) join terms t using (term), corpus
        group by p.id
     )
     select s.id, s.score
