@@ -1,5 +1,5 @@
 /**
- * The five runbooks in /work/shared/seeds are requirements (SPEC preamble): every name an operator
+ * The five operational runbooks Omni answers to are requirements (SPEC preamble): every name an operator
  * types from them must exist in Omni. Each row cites the runbook and line it comes from; the names
  * that can be checked mechanically are checked here — variables against the configuration schema,
  * endpoints on a real server, metric names in the Prometheus text, commands in `omni --help`,
