@@ -7,6 +7,7 @@ import { configSchema, type VariableMeta, variables } from './variables.ts';
 
 export type Config = z.infer<typeof configSchema>;
 export type VariableName = keyof typeof variables;
+export { systemEnvironment } from './system-environment.ts';
 export { type UnknownVariable, unknownVariables } from './unknown.ts';
 export type { VariableGroup, VariableMeta } from './variables.ts';
 

@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../config/index.ts';
+import { loadConfig, systemEnvironment } from '../../config/index.ts';
 import { startLlmSimulator } from '../../gateway/index.ts';
 import { createLogger } from '../../observability/index.ts';
 import { type OmniProcess, runChaos, type ScenarioResult } from '../../ops/index.ts';
 import { openRuntime } from '../../runtime/index.ts';
 import { CliError, printJson } from '../output.ts';
+import { benchModelSettings } from './bench-model.ts';
 
 const OMNI = fileURLToPath(new URL('../../../bin/omni.js', import.meta.url));
 const LISTENING = /"msg":"Omni is listening"/;
@@ -37,23 +38,15 @@ export async function runChaosBench(options: ChaosBenchOptions): Promise<void> {
   }
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const llm = await startLlmSimulator({ behaviour: { latencyMs: options.llmLatencyMs } });
-  const unlimited = '1000000';
   // A scratch database holds no secret worth keeping: a key for this run only.
   const secretKey = randomBytes(32).toString('hex');
   const childEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
+    ...systemEnvironment(),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     AUTO_MIGRATE: 'false',
-    OPENAI_API_KEY: 'sk-bench',
-    OPENAI_BASE_URL: `${llm.url}/v1`,
-    PROVIDER_PRIORITY_ORDER: 'openai',
-    RATE_LIMIT_PER_MINUTE: unlimited,
-    RATE_LIMIT_RPS: unlimited,
-    RATE_LIMIT_BURST: unlimited,
-    MAX_WORKERS: String(options.workers),
+    ...benchModelSettings(llm.url, options.workers),
     DEBOUNCE_MS: '0',
     DEBOUNCE_MAX_MS: '0',
     QUEUE_CLAIM_IDLE_MS: '2000',

@@ -26,6 +26,7 @@ import { type Db, queryRows } from '../../storage/index.ts';
 import { createApiKey, createTenant } from '../../tenancy/index.ts';
 import { CliError, numberOption, printJson } from '../output.ts';
 import { runChaosBench } from './bench-chaos.ts';
+import { benchModelSettings } from './bench-model.ts';
 import { measureIdleRss } from './idle-rss.ts';
 
 interface BenchOptions {
@@ -154,17 +155,9 @@ type BenchReport = Awaited<ReturnType<typeof runBench>>;
 async function runBench(options: BenchOptions) {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const llm = await startLlmSimulator({ behaviour: { latencyMs: options.llmLatencyMs } });
-  const unlimited = '1000000';
   const config = loadConfig({
     LOG_LEVEL: 'warn',
-    OPENAI_API_KEY: 'sk-bench',
-    OPENAI_BASE_URL: `${llm.url}/v1`,
-    PROVIDER_PRIORITY_ORDER: 'openai',
-    // The default limits protect providers and the API from abuse; here they would measure themselves.
-    RATE_LIMIT_PER_MINUTE: unlimited,
-    RATE_LIMIT_RPS: unlimited,
-    RATE_LIMIT_BURST: unlimited,
-    MAX_WORKERS: String(options.workers),
+    ...benchModelSettings(llm.url, options.workers),
     DEBOUNCE_MS: String(options.debounceMs),
     // A scratch database holds no secret worth keeping: a key for this run only.
     ...(options.databaseUrl

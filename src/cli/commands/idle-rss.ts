@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { systemEnvironment } from '../../config/index.ts';
 
 const OMNI = fileURLToPath(new URL('../../../bin/omni.js', import.meta.url));
 const READY = /"msg":"(Omni is listening|worker roles ready)"/;
@@ -50,8 +51,7 @@ export async function measureIdleRss(databaseUrl: string | undefined): Promise<I
 async function idleRss(args: string[], env: Record<string, string>): Promise<number> {
   const child = spawn(process.execPath, [OMNI, ...args], {
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
+      ...systemEnvironment(),
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
