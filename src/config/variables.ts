@@ -256,6 +256,11 @@ export const variables = {
     default: '5000',
     doc: 'Queue entries idle this long are reclaimed from a dead worker.',
   }),
+  QUEUE_POLL_MS: variable(positiveInteger(), {
+    group: 'queue',
+    default: '250',
+    doc: 'An idle worker looks for work at least this often. New work wakes it at once (LISTEN/NOTIFY, a blocking stream read); the poll is the safety net for a lost wake-up and brings delayed retries in on time.',
+  }),
   QUEUE_MAX_ATTEMPTS: variable(positiveInteger(), {
     group: 'queue',
     default: '5',

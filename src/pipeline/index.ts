@@ -80,6 +80,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     debounceMs: config.DEBOUNCE_MS,
     debounceMaxMs: config.DEBOUNCE_MAX_MS,
     claimIdleMs: config.QUEUE_CLAIM_IDLE_MS,
+    pollMs: config.QUEUE_POLL_MS,
     maxAttempts: config.QUEUE_MAX_ATTEMPTS,
     retryWindowMs: config.DISPATCH_RETRY_WINDOW,
     backoffMaxMs: config.DISPATCH_BACKOFF_MAX_MS,

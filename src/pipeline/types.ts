@@ -78,6 +78,8 @@ export interface PipelineSettings {
   debounceMs: number;
   debounceMaxMs: number;
   claimIdleMs: number;
+  /** Longest an idle worker waits without a wake-up before it looks for work again. */
+  pollMs: number;
   /** Attempts of a queue entry whose handler throws, before it is dead-lettered (not channel sends). */
   maxAttempts: number;
   /** How long a reply whose channel keeps failing is retried, from its first failure. */

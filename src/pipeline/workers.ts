@@ -24,8 +24,6 @@ import type { PipelineDeps } from './types.ts';
 
 const conversationWork = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
 
-/** Idle consumers look for work at least this often (other processes' enqueues wake nobody here). */
-const POLL_MS = 250;
 /** Re-check of the pause switch. */
 const PAUSE_CHECK_MS = 1_000;
 /** A conversation busy with another worker is looked at again this soon. */
@@ -190,7 +188,8 @@ async function roleLoop(deps: PipelineDeps, role: Role, signal: AbortSignal): Pr
       }
       const handled = await runOnce(deps, role, consumer);
       failures = 0;
-      if (handled === 0) await deps.queue.waitForWork(STREAM_OF[role], POLL_MS, signal);
+      if (handled === 0)
+        await deps.queue.waitForWork(STREAM_OF[role], deps.settings.pollMs, signal);
     } catch (error) {
       // The database or Redis is away: keep the loop alive and try again with capped backoff.
       // Their connections log an outage once; anything else is worth a line each time.
