@@ -90,8 +90,10 @@ export interface PipelineSettings {
   modelOutageWaitMs: number;
   /** Longest a channel send may take. */
   sendTimeoutMs: number;
-  /** Entries a worker handles at once per role. */
-  concurrency: number;
+  /** Turns (inbound entries) a worker keeps in flight at once. */
+  turnConcurrency: number;
+  /** Sends (outbox entries) a worker keeps in flight at once. */
+  dispatchConcurrency: number;
 }
 
 export interface PipelineDeps {
