@@ -122,7 +122,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     responder: options.responder,
     channels,
     settings,
-    sendLocks: database.kind === 'postgres',
+    holds: database.holds,
   };
   return {
     deps,

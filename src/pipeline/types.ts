@@ -12,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
 import type { Queue } from '../queue/index.ts';
-import type { Db } from '../storage/index.ts';
+import type { Db, HoldLimit } from '../storage/index.ts';
 import type { ChannelAdapter } from './channel-port.ts';
 import type { PipelineMetrics } from './metrics.ts';
 
@@ -109,6 +109,7 @@ export interface PipelineDeps {
   /**
    * PostgreSQL: an in-flight send holds an advisory lock on its outbox row, so a stalled
    * dispatcher's row is never sent again by another (PGlite is one process: no other dispatcher).
+   * Bounds how many sends hold one at once.
    */
-  sendLocks?: boolean;
+  holds?: HoldLimit;
 }
