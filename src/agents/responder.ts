@@ -48,7 +48,7 @@ const FAILED: ReadonlySet<string> = new Set(['all_failed', 'latency_budget', 'st
 
 export interface AgentDeps {
   db: Db;
-  gateway: Pick<Gateway, 'generate' | 'withModel' | 'languageModel'>;
+  gateway: Pick<Gateway, 'generate' | 'languageModel'>;
   config: Pick<
     Config,
     | 'ESCALATION_MIN_CONFIDENCE'

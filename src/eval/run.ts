@@ -338,7 +338,7 @@ async function failedTurnSince(
 function recordingGateway(
   gateway: Gateway,
   calls: Map<string, ObservedReply['toolCalls']>,
-): Pick<Gateway, 'generate' | 'withModel' | 'languageModel'> {
+): Pick<Gateway, 'generate' | 'languageModel'> {
   const note = (
     turnId: string | undefined,
     phase: string | undefined,
@@ -379,20 +379,7 @@ function recordingGateway(
     record(request, result);
     return result;
   };
-  return {
-    languageModel,
-    generate,
-    withModel: (policy, fn) =>
-      gateway.withModel(policy, (llm) =>
-        fn({
-          generate: async (request, inner) => {
-            const result = await llm.generate(request, inner);
-            record(request, result);
-            return result;
-          },
-        }),
-      ),
-  };
+  return { languageModel, generate };
 }
 
 /**

@@ -161,6 +161,11 @@ describe.each(LLM_PROVIDERS)('provider conformance: %s', (provider) => {
     const price = (await listPrices(db)).find((p) => p.provider === provider && p.model === model);
     expect(price).toBeDefined();
     sim.behave({ usage: { input: 1000, output: 250 } });
+    const spent = async () =>
+      (await test.runtime.metrics.registry.getSingleMetric('cost_usd_total')?.get())?.values.find(
+        (v) => v.labels.provider === provider && v.labels.model === model,
+      )?.value ?? 0;
+    const spentBefore = await spent();
     const result = await freshGateway().generate(hello);
     const usage = { inputTokens: 1000, outputTokens: 250, cachedInputTokens: 0 };
     expect(result.usage).toEqual(usage);
@@ -173,6 +178,7 @@ describe.each(LLM_PROVIDERS)('provider conformance: %s', (provider) => {
     );
     expect(recorded[0]).toMatchObject({ input_tokens: 1000, output_tokens: 250 });
     expect(Number(recorded[0]?.cost_usd)).toBeCloseTo(cost, 8);
+    expect((await spent()) - spentBefore).toBeCloseTo(cost, 12);
   });
 
   it('classifies a 429 as retryable with its retry-after, and keeps the provider out meanwhile', async () => {
