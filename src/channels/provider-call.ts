@@ -3,7 +3,7 @@
  * bounded by the send's signal and a timeout. "Could not reach it" is retryable, a refused address
  * is not; an error answer is classified by the channel.
  */
-import { callOutside, EgressError } from '../egress/index.ts';
+import { callOutside, failureAs } from '../egress/index.ts';
 import { ChannelError, type ProviderAnswer } from './types.ts';
 
 export interface ProviderCall {
@@ -27,12 +27,7 @@ export async function callProvider<T>(call: ProviderCall): Promise<T> {
     signal: call.signal,
     timeoutMs: call.timeoutMs,
     service: call.provider,
-  }).catch((error: unknown) => {
-    throw new ChannelError((error as Error).message, {
-      retryable: !(error instanceof EgressError),
-      cause: error,
-    });
-  });
+  }).catch(failureAs((message, options) => new ChannelError(message, options)));
   if (!answer.ok) throw call.classify(answer);
   return answer.body as T;
 }

@@ -5,10 +5,11 @@
  * statuses move our messages forward, and one that says only a person can reach the contact now
  * asks for a handoff.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { requestHandoff, takeOver } from '../handoff/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { openConversation } from '../pipeline/index.ts';
 import { type Db, schema } from '../storage/index.ts';
 import { applyDeliveryState, isOwnEcho } from './deliveries.ts';
 import type { InboundContact, InboundEvent } from './types.ts';
@@ -149,43 +150,11 @@ async function recordOperatorMessage(
   event: Extract<InboundEvent, { kind: 'operator_message' }>,
 ): Promise<string | undefined> {
   return db.transaction(async (tx) => {
-    const [contact] = await tx
-      .insert(schema.contacts)
-      .values({
-        tenantId,
-        channel,
-        externalId: event.contact.externalId,
-        phone: event.contact.phone ?? null,
-      })
-      .onConflictDoUpdate({
-        target: [schema.contacts.tenantId, schema.contacts.channel, schema.contacts.externalId],
-        set: { updatedAt: sql`now()` },
-      })
-      .returning({ id: schema.contacts.id });
-    const contactId = (contact as { id: string }).id;
-    await tx
-      .insert(schema.conversations)
-      .values({ tenantId, contactId, channel })
-      .onConflictDoNothing({
-        target: [
-          schema.conversations.tenantId,
-          schema.conversations.contactId,
-          schema.conversations.channel,
-        ],
-        where: sql`status = 'active'`,
-      });
-    const [conversation] = await tx
-      .select({ id: schema.conversations.id })
-      .from(schema.conversations)
-      .where(
-        and(
-          eq(schema.conversations.tenantId, tenantId),
-          eq(schema.conversations.contactId, contactId),
-          eq(schema.conversations.channel, channel),
-          eq(schema.conversations.status, 'active'),
-        ),
-      );
-    const conversationId = (conversation as { id: string }).id;
+    const { conversationId } = await openConversation(tx, {
+      tenantId,
+      channel,
+      contact: event.contact,
+    });
     const inserted = await tx
       .insert(schema.messages)
       .values({

@@ -7,6 +7,7 @@ export { EgressError, type EgressLanguage, egressErrorIn } from './errors.ts';
 export { createEgressGuard, type EgressGuard, type Resolver } from './guard.ts';
 export {
   callOutside,
+  failureAs,
   type OutsideAnswer,
   type OutsideRequest,
   OutsideUnreachableError,

@@ -1,14 +1,14 @@
 /**
  * One HTTP call to an outside service (a channel provider, Chatwoot, Slack, a tenant webhook):
  * through the egress guard, bounded by a timeout and the caller's signal, the answer read whole.
- * Failures come back as two kinds the callers map to their own errors: a refused address
+ * Failures come back as two kinds the callers map to their own errors (failureAs): a refused address
  * (EgressError, permanent) and an unreachable service (OutsideUnreachableError, retryable). An
  * error status is an answer, not an exception: each caller classifies it its own way.
  */
 
 import { awakeTimeout } from '../retry/index.ts';
 import { guardedFetch } from './default-guard.ts';
-import { egressErrorIn } from './errors.ts';
+import { EgressError, egressErrorIn } from './errors.ts';
 
 export interface OutsideRequest {
   url: string;
@@ -38,6 +38,21 @@ export class OutsideUnreachableError extends Error {
     super(`${service} could not be reached: ${(cause as Error).message}`, { cause });
     this.name = 'OutsideUnreachableError';
   }
+}
+
+/**
+ * For `callOutside(…).catch(…)`: throws the caller's own error in place of the failure, with the
+ * one rule every caller shares — a refused address is permanent, an unreachable service is not.
+ */
+export function failureAs(
+  toError: (message: string, options: { retryable: boolean; cause: unknown }) => Error,
+): (failure: unknown) => never {
+  return (failure) => {
+    throw toError((failure as Error).message, {
+      retryable: !(failure instanceof EgressError),
+      cause: failure,
+    });
+  };
 }
 
 export async function callOutside(request: OutsideRequest): Promise<OutsideAnswer> {

@@ -4,7 +4,7 @@
  * 429 and 5xx are worth retrying (429 and 503 after the service's `Retry-After`), any other 4xx
  * is permanent — sending the same request again would fail the same way.
  */
-import { callOutside, EgressError } from '../egress/index.ts';
+import { callOutside, failureAs } from '../egress/index.ts';
 import { parseRetryAfter } from '../retry/index.ts';
 
 export class IntegrationError extends Error {
@@ -39,12 +39,7 @@ export async function postJson(request: OutboundRequest): Promise<string> {
     json: request.body,
     timeoutMs: request.timeoutMs,
     service: request.service,
-  }).catch((error: unknown) => {
-    throw new IntegrationError((error as Error).message, {
-      retryable: !(error instanceof EgressError),
-      cause: error,
-    });
-  });
+  }).catch(failureAs((message, options) => new IntegrationError(message, options)));
   if (answer.ok) return answer.text;
   const status = answer.status;
   throw new IntegrationError(

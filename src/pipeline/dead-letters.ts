@@ -12,7 +12,7 @@ import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { DLQ_STREAM, type Stream } from '../queue/index.ts';
 import { type Db, queryRows, schema } from '../storage/index.ts';
-import { type Actor, recordAudit } from '../tenancy/index.ts';
+import { type Actor, recordAudit, tenantRowById } from '../tenancy/index.ts';
 import { recordStates, type StateChange } from './message-state.ts';
 import type { PipelineDeps } from './types.ts';
 
@@ -87,16 +87,7 @@ export async function getDeadLetter(
   id: string,
   tenantId?: string,
 ): Promise<DeadLetter | undefined> {
-  const [row] = await deps.db
-    .select()
-    .from(schema.deadLetters)
-    .where(
-      and(
-        eq(schema.deadLetters.id, id),
-        tenantId ? eq(schema.deadLetters.tenantId, tenantId) : undefined,
-      ),
-    );
-  return row;
+  return tenantRowById(deps.db, schema.deadLetters, id, tenantId);
 }
 
 /** Dead letters not yet replayed, per stream they came from. */
@@ -142,6 +133,36 @@ async function moveDeadOutbox(
   await recordStates(tx, [{ tenantId, conversationId, messageId, ...message }]);
 }
 
+/**
+ * Claims a dead letter not yet resolved — replayed (kept, marked) or discarded (deleted) — and
+ * moves its outbox row on in the same transaction; false when another caller resolved it first.
+ */
+async function resolveDeadLetter(
+  tx: Db,
+  letter: DeadLetter,
+  resolution: 'replay' | 'discard',
+  outbox: {
+    changes: PgUpdateSetSource<typeof schema.outbox>;
+    message: Pick<StateChange, 'state' | 'detail'>;
+  },
+): Promise<boolean> {
+  const open = and(eq(schema.deadLetters.id, letter.id), isNull(schema.deadLetters.replayedAt));
+  const [row] =
+    resolution === 'replay'
+      ? await tx
+          .update(schema.deadLetters)
+          .set({ replayedAt: sql`now()` })
+          .where(open)
+          .returning({ id: schema.deadLetters.id })
+      : await tx.delete(schema.deadLetters).where(open).returning({ id: schema.deadLetters.id });
+  if (!row) return false;
+  const { outboxId } = letter.payload as { outboxId?: string };
+  if (letter.queue === 'omni.outbox' && outboxId) {
+    await moveDeadOutbox(tx, outboxId, outbox.changes, outbox.message);
+  }
+  return true;
+}
+
 /** Replies waiting behind a dead-lettered head of their conversation (per tenant, or all). */
 export async function countBlockedByDeadLetter(
   deps: Pick<PipelineDeps, 'db'>,
@@ -159,27 +180,17 @@ export async function countBlockedByDeadLetter(
 /** Puts a dead letter's work back on its stream; false if it was already replayed. */
 export async function replayDeadLetter(deps: PipelineDeps, letter: DeadLetter): Promise<boolean> {
   const payload = letter.payload as {
-    outboxId?: string;
     conversationId?: string;
     tenantId?: string;
     messageIds?: string[];
   };
   const claimed = await deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(schema.deadLetters)
-      .set({ replayedAt: sql`now()` })
-      .where(and(eq(schema.deadLetters.id, letter.id), isNull(schema.deadLetters.replayedAt)))
-      .returning({ id: schema.deadLetters.id });
-    if (!row) return false;
-    if (letter.queue === 'omni.outbox' && payload.outboxId) {
+    const resolved = await resolveDeadLetter(tx, letter, 'replay', {
       // The errors stay on the dead letter; cleared here, they start a new retry window.
-      await moveDeadOutbox(
-        tx,
-        payload.outboxId,
-        { status: 'pendente', attempts: 0, errors: [], nextAttemptAt: sql`now()` },
-        { state: 'queued', detail: { replayed_from: letter.id } },
-      );
-    }
+      changes: { status: 'pendente', attempts: 0, errors: [], nextAttemptAt: sql`now()` },
+      message: { state: 'queued', detail: { replayed_from: letter.id } },
+    });
+    if (!resolved) return false;
     if (
       letter.queue === 'omni.messages' &&
       payload.messageIds?.length &&
@@ -220,24 +231,16 @@ export async function discardDeadLetter(
   letter: DeadLetter,
   actor: Actor,
 ): Promise<DiscardOutcome> {
-  const payload = letter.payload as { outboxId?: string; conversationId?: string };
+  const payload = letter.payload as { conversationId?: string };
   const discarded = await deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .delete(schema.deadLetters)
-      .where(and(eq(schema.deadLetters.id, letter.id), isNull(schema.deadLetters.replayedAt)))
-      .returning({ id: schema.deadLetters.id });
-    if (!row) return false;
-    if (letter.queue === 'omni.outbox' && payload.outboxId) {
-      await moveDeadOutbox(
-        tx,
-        payload.outboxId,
-        { status: 'cancelada' },
-        {
-          state: 'cancelled',
-          detail: { reason: 'dead_letter_discarded', dead_letter_id: letter.id },
-        },
-      );
-    }
+    const resolved = await resolveDeadLetter(tx, letter, 'discard', {
+      changes: { status: 'cancelada' },
+      message: {
+        state: 'cancelled',
+        detail: { reason: 'dead_letter_discarded', dead_letter_id: letter.id },
+      },
+    });
+    if (!resolved) return false;
     await recordAudit(tx, {
       tenantId: letter.tenantId,
       actor,

@@ -24,6 +24,11 @@ export {
   type SendResult,
 } from './channel-port.ts';
 export {
+  type ContactDetails,
+  type OpenConversation,
+  openConversation,
+} from './conversation-open.ts';
+export {
   blockedByDeadLetter,
   countBlockedByDeadLetter,
   type DeadLetter,

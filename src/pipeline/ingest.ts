@@ -6,13 +6,14 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { schema } from '../storage/index.ts';
+import { type ContactDetails, openConversation } from './conversation-open.ts';
 import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
 import type { PipelineDeps } from './types.ts';
 
 export interface InboundInput {
   tenantId: string;
   channel: string;
-  contact: { externalId: string; name?: string; phone?: string; email?: string };
+  contact: ContactDetails;
   /** The channel's id of the message; absent for channels without one (then no dedupe). */
   externalId?: string;
   text: string;
@@ -29,50 +30,11 @@ export interface IngestResult {
 export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<IngestResult> {
   const { db, queue, metrics } = deps;
   const result = await db.transaction(async (tx) => {
-    const [contact] = await tx
-      .insert(schema.contacts)
-      .values({
-        tenantId: input.tenantId,
-        channel: input.channel,
-        externalId: input.contact.externalId,
-        displayName: input.contact.name ?? null,
-        phone: input.contact.phone ?? null,
-        email: input.contact.email ?? null,
-      })
-      .onConflictDoUpdate({
-        target: [schema.contacts.tenantId, schema.contacts.channel, schema.contacts.externalId],
-        set: {
-          displayName: sql`coalesce(excluded.display_name, ${schema.contacts.displayName})`,
-          updatedAt: sql`now()`,
-        },
-      })
-      .returning({ id: schema.contacts.id });
-    const contactId = (contact as { id: string }).id;
-
-    const started = await tx
-      .insert(schema.conversations)
-      .values({ tenantId: input.tenantId, contactId, channel: input.channel })
-      .onConflictDoNothing({
-        target: [
-          schema.conversations.tenantId,
-          schema.conversations.contactId,
-          schema.conversations.channel,
-        ],
-        where: sql`status = 'active'`,
-      })
-      .returning({ id: schema.conversations.id });
-    const [conversation] = await tx
-      .select({ id: schema.conversations.id })
-      .from(schema.conversations)
-      .where(
-        and(
-          eq(schema.conversations.tenantId, input.tenantId),
-          eq(schema.conversations.contactId, contactId),
-          eq(schema.conversations.channel, input.channel),
-          eq(schema.conversations.status, 'active'),
-        ),
-      );
-    const conversationId = (conversation as { id: string }).id;
+    const { conversationId, started } = await openConversation(tx, {
+      tenantId: input.tenantId,
+      channel: input.channel,
+      contact: input.contact,
+    });
 
     const [inserted] = await tx
       .insert(schema.messages)
@@ -134,7 +96,7 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
       status: 'received',
       duplicate: false,
       change,
-      conversationStarted: started.length > 0,
+      conversationStarted: started,
     };
   });
 

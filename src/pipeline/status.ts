@@ -1,7 +1,8 @@
 /** A message's full state (SPEC §2 `omni status`, seed 000's `HGETALL status:<id>`), from the database. */
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
+import { tenantRowById } from '../tenancy/index.ts';
 
 /** One state change; `attempts`, `error`, `turn_id` and the like when the change had them. */
 export type HistoryEntry = {
@@ -12,15 +13,7 @@ export type HistoryEntry = {
 } & Record<string, unknown>;
 
 export async function messageStatus(db: Db, messageId: string, tenantId?: string) {
-  const [message] = await db
-    .select()
-    .from(schema.messages)
-    .where(
-      and(
-        eq(schema.messages.id, messageId),
-        tenantId ? eq(schema.messages.tenantId, tenantId) : undefined,
-      ),
-    );
+  const message = await tenantRowById(db, schema.messages, messageId, tenantId);
   if (!message) return undefined;
   const events = await db
     .select({

@@ -3,11 +3,12 @@
  * constant time, scoped to one tenant, revocable.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { type Actor, recordAudit } from './audit.ts';
 import { TenancyError } from './errors.ts';
+import { tenantRowsOldestFirst } from './tenant-rows.ts';
 
 export type ApiKeyPermission = schema.ApiKeyPermission;
 export const API_KEY_PERMISSIONS = schema.API_KEY_PERMISSIONS;
@@ -91,12 +92,7 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(db: Db, tenantId?: string): Promise<ApiKeyInfo[]> {
-  const rows = await db
-    .select()
-    .from(schema.apiKeys)
-    .where(tenantId ? eq(schema.apiKeys.tenantId, tenantId) : undefined)
-    .orderBy(asc(schema.apiKeys.createdAt));
-  return rows.map(toInfo);
+  return (await tenantRowsOldestFirst(db, schema.apiKeys, tenantId)).map(toInfo);
 }
 
 /**

@@ -46,6 +46,7 @@ export {
   setInstanceSwitch,
   switchDefaults,
 } from './switches.ts';
+export { tenantRowById, tenantRowsOldestFirst } from './tenant-rows.ts';
 export {
   createTenant,
   findTenant,

@@ -3,13 +3,14 @@
  * permissions (viewer = read, operator = read + write, admin = all), scrypt hashes, disable
  * instead of delete so the audit trail keeps its actors.
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import type { ApiKeyPermission } from './api-keys.ts';
 import { type Actor, recordAudit } from './audit.ts';
 import { TenancyError } from './errors.ts';
 import { hashPassword } from './passwords.ts';
+import { tenantRowsOldestFirst } from './tenant-rows.ts';
 import { isUuid } from './tenants.ts';
 
 export type UserRole = (typeof schema.USER_ROLES)[number];
@@ -86,12 +87,7 @@ export async function createUser(
 }
 
 export async function listUsers(db: Db, tenantId?: string): Promise<User[]> {
-  const rows = await db
-    .select()
-    .from(schema.users)
-    .where(tenantId ? eq(schema.users.tenantId, tenantId) : undefined)
-    .orderBy(asc(schema.users.createdAt));
-  return rows.map(withoutHash);
+  return (await tenantRowsOldestFirst(db, schema.users, tenantId)).map(withoutHash);
 }
 
 /** The account with its hash, for the login check only. */

@@ -6,16 +6,10 @@ import { AGENT_MESSAGES } from '../../src/agents/messages.ts';
 import { ingestDocument } from '../../src/knowledge/index.ts';
 import { schema } from '../../src/storage/index.ts';
 import { updateTenant } from '../../src/tenancy/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { BACKENDS } from '../support/services.ts';
-import {
-  type AgentFixture,
-  afterTool,
-  callTool,
-  eventually,
-  isRouting,
-  openAgentFixture,
-  route,
-} from './fixture.ts';
+import { type AgentFixture, openAgentFixture } from './fixture.ts';
+import { afterTool, callTool, isRouting, route } from './model-script.ts';
 
 const HELP_CENTRE = `# Central de Ajuda
 

@@ -1,15 +1,11 @@
 /**
  * One Omni for agent tests, over real HTTP: the agents answer turns (the runtime's default
  * responder) through the gateway against the LLM simulator, whose answers a test scripts per
- * request (route, call a tool, answer); the REST channel delivers to a webhook simulator.
+ * request (./model-script.ts); the REST channel delivers to a webhook simulator.
  */
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.ts';
-import {
-  type LlmSimulator,
-  type SimBehaviour,
-  startLlmSimulator,
-} from '../../src/gateway/index.ts';
+import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts';
 import { buildServer, type OmniServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
@@ -21,14 +17,7 @@ import { createTestDatabase } from '../support/postgres.ts';
 import { type Backend, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
 import { startWebhookSim, type WebhookSim } from '../support/webhook-sim.ts';
-
-/** An OpenAI chat-completions request body as the simulator received it. */
-export interface ChatRequest {
-  messages: Array<{ role: string; content: unknown; tool_calls?: unknown[] }>;
-  tools?: Array<{ function: { name: string } }>;
-}
-
-export type Script = (request: ChatRequest) => SimBehaviour | undefined;
+import type { ChatRequest, Script } from './model-script.ts';
 
 export interface AgentFixture {
   runtime: Runtime;
@@ -134,23 +123,3 @@ export async function openAgentFixture(
   };
   return fixture;
 }
-
-/** The router's request carries its one tool; the agent's carry theirs. */
-export function isRouting(request: ChatRequest): boolean {
-  return request.tools?.some((t) => t.function.name === 'route_conversation') ?? false;
-}
-
-/** The agent has read a tool's result and is to answer now. */
-export function afterTool(request: ChatRequest): boolean {
-  return request.messages[request.messages.length - 1]?.role === 'tool';
-}
-
-export function route(agent: string, intent: string, confidence: number): SimBehaviour {
-  return { toolCall: { name: 'route_conversation', input: { agent, intent, confidence } } };
-}
-
-export function callTool(name: string, input: Record<string, unknown>): SimBehaviour {
-  return { toolCall: { name, input } };
-}
-
-export { eventually } from '../support/eventually.ts';

@@ -9,16 +9,10 @@ import { BORDERLINE, scoreInjection } from '../../src/agents/guardrails/injectio
 import { createInjectionJudge } from '../../src/agents/guardrails/judge.ts';
 import { AGENT_MESSAGES } from '../../src/agents/messages.ts';
 import { agentMetrics } from '../../src/agents/metrics.ts';
+import { eventually } from '../support/eventually.ts';
 import { metricTotal } from '../support/metrics.ts';
-import {
-  type AgentFixture,
-  type ChatRequest,
-  callTool,
-  eventually,
-  isRouting,
-  openAgentFixture,
-  route,
-} from './fixture.ts';
+import { type AgentFixture, openAgentFixture } from './fixture.ts';
+import { type ChatRequest, callTool, isRouting, route } from './model-script.ts';
 
 const isJudging = (request: ChatRequest) =>
   request.tools?.some((t) => t.function.name === 'injection_verdict') ?? false;

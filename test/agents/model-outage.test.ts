@@ -5,8 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_MESSAGES } from '../../src/agents/messages.ts';
+import { eventually } from '../support/eventually.ts';
 import { BACKENDS } from '../support/services.ts';
-import { type AgentFixture, eventually, isRouting, openAgentFixture, route } from './fixture.ts';
+import { type AgentFixture, openAgentFixture } from './fixture.ts';
+import { isRouting, route } from './model-script.ts';
 
 const MODEL_ANSWER = 'O prazo de entrega é de 3 dias úteis.';
 

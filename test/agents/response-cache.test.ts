@@ -12,17 +12,11 @@ import {
 } from '../../src/agents/index.ts';
 import { ingestDocument } from '../../src/knowledge/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { testRedisUrl } from '../support/redis.ts';
 import { TEST_REDIS_URL } from '../support/services.ts';
-import {
-  type AgentFixture,
-  afterTool,
-  callTool,
-  eventually,
-  isRouting,
-  openAgentFixture,
-  route,
-} from './fixture.ts';
+import { type AgentFixture, openAgentFixture } from './fixture.ts';
+import { afterTool, callTool, isRouting, route } from './model-script.ts';
 
 /**
  * The default Redis database, not emptied: every key this file reads or writes is under its own

@@ -5,15 +5,10 @@ import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { rows } from '../support/sql.ts';
-import {
-  type AgentFixture,
-  type ChatRequest,
-  eventually,
-  isRouting,
-  openAgentFixture,
-  route,
-} from './fixture.ts';
+import { type AgentFixture, openAgentFixture } from './fixture.ts';
+import { type ChatRequest, isRouting, route } from './model-script.ts';
 
 const SUMMARY = 'RESUMO: Ana quer trocar a geladeira do pedido 4512 por outra igual.';
 

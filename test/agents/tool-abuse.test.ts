@@ -10,16 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestDocument } from '../../src/knowledge/index.ts';
 import { schema } from '../../src/storage/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
-import {
-  type AgentFixture,
-  afterTool,
-  type ChatRequest,
-  callTool,
-  eventually,
-  isRouting,
-  openAgentFixture,
-  route,
-} from './fixture.ts';
+import { eventually } from '../support/eventually.ts';
+import { type AgentFixture, openAgentFixture } from './fixture.ts';
+import { afterTool, type ChatRequest, callTool, isRouting, route } from './model-script.ts';
 
 interface Lead {
   contact_id: string;

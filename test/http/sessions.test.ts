@@ -7,6 +7,7 @@ import {
   disableUser,
   resetPassword,
   type Tenant,
+  type UserRole,
 } from '../../src/tenancy/index.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BACKENDS } from '../support/services.ts';
@@ -42,6 +43,18 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
     return { cookie: `omni_session=${cookie}`, csrf: response.json().csrf_token, setCookie };
   };
 
+  /** `<name>@acme.test`, password PASSWORD. */
+  const acmeUser = (name: string, role: UserRole) =>
+    createUser(
+      test.runtime.database.db,
+      { tenantId: acme.id, email: `${name}@acme.test`, password: PASSWORD, fullName: name, role },
+      SYSTEM,
+    );
+
+  /** A GET with the session's cookie only (a read needs no CSRF token). */
+  const getAs = (who: Login, url: string) =>
+    server.app.inject({ url, headers: { cookie: who.cookie } });
+
   const put = (who: Login, payload: object, csrf: string | undefined = who.csrf) =>
     server.app.inject({
       method: 'PUT',
@@ -57,17 +70,7 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
     acme = await createTenant(db, { slug: 'acme' }, SYSTEM);
     await createTenant(db, { slug: 'globex' }, SYSTEM);
     for (const role of ['admin', 'operator', 'viewer'] as const) {
-      await createUser(
-        db,
-        {
-          tenantId: acme.id,
-          email: `${role}@acme.test`,
-          password: PASSWORD,
-          fullName: role,
-          role,
-        },
-        SYSTEM,
-      );
+      await acmeUser(role, role);
     }
   });
   afterAll(async () => {
@@ -94,10 +97,7 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
 
   it('tells who is calling, with the CSRF token, for a session and for an API key', async () => {
     const operator = await loggedIn('operator@acme.test');
-    const me = await server.app.inject({
-      url: '/api/v1/auth/me',
-      headers: { cookie: operator.cookie },
-    });
+    const me = await getAs(operator, '/api/v1/auth/me');
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({
       tenant_id: acme.id,
@@ -142,20 +142,14 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
 
   it('maps roles onto permissions: a viewer reads, an operator cannot do admin things', async () => {
     const viewer = await loggedIn('viewer@acme.test');
-    const read = await server.app.inject({
-      url: '/api/v1/tenants/acme',
-      headers: { cookie: viewer.cookie },
-    });
+    const read = await getAs(viewer, '/api/v1/tenants/acme');
     expect(read.statusCode).toBe(200);
     const write = await put(viewer, { name: 'viewer was here' });
     expect(write.statusCode).toBe(403);
     expect(write.json().error.message).toMatch(/role \(viewer\)/);
     const operator = await loggedIn('operator@acme.test');
     expect((await put(operator, { name: 'operator was here' })).statusCode).toBe(403);
-    const keys = await server.app.inject({
-      url: '/api/v1/keys',
-      headers: { cookie: operator.cookie },
-    });
+    const keys = await getAs(operator, '/api/v1/keys');
     expect(keys.statusCode).toBe(403);
   });
 
@@ -168,10 +162,7 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
     });
     expect(logout.statusCode).toBe(204);
     expect(String(logout.headers['set-cookie'])).toMatch(/omni_session=;/);
-    const after = await server.app.inject({
-      url: '/api/v1/auth/me',
-      headers: { cookie: operator.cookie },
-    });
+    const after = await getAs(operator, '/api/v1/auth/me');
     expect(after.statusCode).toBe(401);
     expect(after.json().error.message).toMatch(/log in again/);
   });
@@ -196,17 +187,7 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
 
   it('locks an account after LOGIN_MAX_FAILURES failures, with a clear message; reset-password unlocks', async () => {
     const { db } = test.runtime.database;
-    await createUser(
-      db,
-      {
-        tenantId: acme.id,
-        email: 'target@acme.test',
-        password: PASSWORD,
-        fullName: 't',
-        role: 'viewer',
-      },
-      SYSTEM,
-    );
+    await acmeUser('target', 'viewer');
     for (let i = 0; i < 3; i++)
       expect((await login('target@acme.test', 'guess', `10.1.0.${i}`)).statusCode).toBe(401);
     const locked = await login('target@acme.test', PASSWORD, '10.1.0.9');
@@ -224,32 +205,16 @@ describe.each(BACKENDS)('dashboard sessions on %s', (backend) => {
 
   it('disabling a user or resetting the password ends their sessions at once', async () => {
     const { db } = test.runtime.database;
-    await createUser(
-      db,
-      {
-        tenantId: acme.id,
-        email: 'leaver@acme.test',
-        password: PASSWORD,
-        fullName: 'l',
-        role: 'operator',
-      },
-      SYSTEM,
-    );
+    await acmeUser('leaver', 'operator');
     const leaver = await loggedIn('leaver@acme.test');
     await disableUser(db, 'leaver@acme.test', SYSTEM);
-    const me = await server.app.inject({
-      url: '/api/v1/auth/me',
-      headers: { cookie: leaver.cookie },
-    });
+    const me = await getAs(leaver, '/api/v1/auth/me');
     expect(me.statusCode).toBe(401);
     expect((await login('leaver@acme.test')).statusCode).toBe(401);
 
     const viewer = await loggedIn('viewer@acme.test');
     await resetPassword(db, 'viewer@acme.test', PASSWORD, SYSTEM);
-    const after = await server.app.inject({
-      url: '/api/v1/auth/me',
-      headers: { cookie: viewer.cookie },
-    });
+    const after = await getAs(viewer, '/api/v1/auth/me');
     expect(after.statusCode).toBe(401);
   });
 

@@ -284,6 +284,15 @@ describe('tenant settings that name an address', () => {
   });
   afterEach(() => configureEgress({ allow: TEST_EGRESS_ALLOW.split(',') }));
 
+  /** Contact `c-<name>` writes message `m-<name>` on the API channel; the reply goes to the webhook. */
+  const contactWrites = (name: string, text: string) =>
+    test.runtime.pipeline.ingest({
+      tenantId: tenant.id,
+      channel: 'api',
+      contact: { externalId: `c-${name}` },
+      text,
+      externalId: `m-${name}`,
+    });
   const put = (settings: Record<string, unknown>, language = 'pt-BR') =>
     server.app.inject({
       method: 'PUT',
@@ -339,13 +348,7 @@ describe('tenant settings that name an address', () => {
       .update(schema.tenants)
       .set({ settings: { language: 'pt-BR', outbound_webhook_url: webhook.url } })
       .where(eq(schema.tenants.id, tenant.id));
-    await test.runtime.pipeline.ingest({
-      tenantId: tenant.id,
-      channel: 'api',
-      contact: { externalId: 'c-refused' },
-      text: 'olá',
-      externalId: 'm-refused',
-    });
+    await contactWrites('refused', 'olá');
     const [outbox] = await eventually(async () => {
       await test.runtime.pipeline.runOnce('inbound');
       await test.runtime.pipeline.runOnce('dispatcher');
@@ -363,13 +366,7 @@ describe('tenant settings that name an address', () => {
   it('lets the simulators through with EGRESS_ALLOW: the setting is saved and the reply delivered', async () => {
     const saved = await put({ outbound_webhook_url: webhook.url });
     expect(saved.statusCode).toBe(200);
-    await test.runtime.pipeline.ingest({
-      tenantId: tenant.id,
-      channel: 'api',
-      contact: { externalId: 'c-allowed' },
-      text: 'oi',
-      externalId: 'm-allowed',
-    });
+    await contactWrites('allowed', 'oi');
     while ((await test.runtime.pipeline.runOnce('inbound')) > 0) {}
     await eventually(async () => {
       await test.runtime.pipeline.runOnce('dispatcher');

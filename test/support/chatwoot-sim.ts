@@ -78,32 +78,34 @@ export async function startChatwootSim(): Promise<ChatwootSim> {
       found.messages.push(message);
       await fire(messageCreated(found, message));
     },
-    async agentSetsStatus(conversation, status) {
-      const found = mustFind(conversation);
-      const previous = found.status;
-      found.status = status;
-      await fire({
-        ...conversationData(found),
-        event: 'conversation_status_changed',
-        changed_attributes: [{ status: { previous_value: previous, current_value: status } }],
-      });
-    },
-    async agentLabels(conversation, labels) {
-      const found = mustFind(conversation);
-      const previous = found.labels;
-      found.labels = labels;
-      await fire({
-        ...conversationData(found),
-        event: 'conversation_updated',
-        changed_attributes: [{ label_list: { previous_value: previous, current_value: labels } }],
-      });
-    },
+    agentSetsStatus: (conversation, status) =>
+      agentChanges(conversation, 'status', status, 'conversation_status_changed', 'status'),
+    agentLabels: (conversation, labels) =>
+      agentChanges(conversation, 'labels', labels, 'conversation_updated', 'label_list'),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+
+  /** An agent changes one attribute of a conversation; Chatwoot sends `event` naming the change. */
+  async function agentChanges<K extends 'status' | 'labels'>(
+    id: number,
+    key: K,
+    value: SimConversation[K],
+    event: string,
+    attribute: string,
+  ): Promise<void> {
+    const found = mustFind(id);
+    const previous = found[key];
+    found[key] = value;
+    await fire({
+      ...conversationData(found),
+      event,
+      changed_attributes: [{ [attribute]: { previous_value: previous, current_value: value } }],
+    });
+  }
 
   function mustFind(id: number): SimConversation {
     const found = sim.conversations.get(id);

@@ -8,7 +8,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestHandoff } from '../../src/handoff/index.ts';
-import type { OmniServer } from '../../src/http/index.ts';
 import { ingestDocument } from '../../src/knowledge/index.ts';
 import {
   createTenant,
@@ -19,11 +18,9 @@ import {
 } from '../../src/tenancy/index.ts';
 import { LANGUAGES } from '../../web/dashboard/src/strings.ts';
 import { STRINGS } from '../../web/widget/src/strings.ts';
-import { openDemoRuntime } from '../support/demo-runtime.ts';
 import { eventually } from '../support/eventually.ts';
-import type { TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, logIn, screenshotPath } from './browser.ts';
-import { type BrowserSession, openBrowserSession } from './browser-session.ts';
+import { logIn, screenshotPath } from './browser.ts';
+import { type DemoDashboard, openDemoDashboard } from './demo-dashboard.ts';
 
 const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
 
@@ -64,25 +61,22 @@ async function englishOn(page: Page): Promise<string[]> {
 }
 
 describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
-  let test: TestRuntime;
-  let server: OmniServer;
-  let session: BrowserSession;
-  let baseUrl: string;
-  let adminPassword: string;
-  let tenantId: string;
-  let browser: Browser;
+  let demo: DemoDashboard;
   let conversationId: string;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    ({ test, tenantId, adminPassword } = await openDemoRuntime({
-      DEBOUNCE_MS: '0',
-      DEBOUNCE_MAX_MS: '0',
-      QUEUE_CLAIM_IDLE_MS: '1000',
-      // Set in the environment: settings must say so.
-      ESCALATION_MAX_INTERACTIONS: '3',
-    }));
-    const { db } = test.runtime.database;
+    demo = await openDemoDashboard(
+      {
+        DEBOUNCE_MS: '0',
+        DEBOUNCE_MAX_MS: '0',
+        QUEUE_CLAIM_IDLE_MS: '1000',
+        // Set in the environment: settings must say so.
+        ESCALATION_MAX_INTERACTIONS: '3',
+      },
+      { workers: true },
+    );
+    const { tenantId } = demo;
+    const { db } = demo.test.runtime.database;
     await createUser(
       db,
       { tenantId, ...OPERATOR, fullName: 'Operadora', role: 'operator' },
@@ -99,19 +93,14 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
       content:
         '# Ajuda\n\n## Horário\n\nAtendemos de segunda a sexta, das 9h às 18h.\n\n## Entrega\n\nEntregamos em todo o Brasil em até 5 dias úteis.\n',
     });
-    session = await openBrowserSession(test, { workers: true });
-    ({ server, baseUrl, browser } = session);
   }, 120_000);
-  afterAll(async () => {
-    await session?.close();
-    await test?.close();
-  });
+  afterAll(() => demo?.close());
 
-  const logInAsAdmin = (page: Page, password = adminPassword) =>
-    logIn(page, `${baseUrl}/inbox`, DEMO_ADMIN_EMAIL, password);
+  const logInAsAdmin = (page: Page, password = demo.adminPassword) =>
+    logIn(page, `${demo.baseUrl}/inbox`, DEMO_ADMIN_EMAIL, password);
 
   it('says a wrong password in Portuguese', async () => {
-    const page = await browser.context.newPage();
+    const page = await demo.browser.context.newPage();
     await logInAsAdmin(page, 'not-the-password');
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -124,8 +113,8 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('shows the visitor that a person is awaited, then answering, then the bot again', async () => {
-    const visitor = await browser.context.newPage();
-    await visitor.goto(`${baseUrl}/demo`);
+    const visitor = await demo.browser.context.newPage();
+    await visitor.goto(`${demo.baseUrl}/demo`);
     const widget = visitor.locator('#omni-webchat');
     const banner = widget.locator('.banner');
     await widget.locator('textarea').fill('Quero falar com uma pessoa');
@@ -133,11 +122,11 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     await widget.locator('.msg.bot').first().waitFor({ timeout: 20_000 });
     expect(await banner.isVisible()).toBe(false);
 
-    const [conversation] = await test.runtime.database.db.query.conversations.findMany();
+    const [conversation] = await demo.test.runtime.database.db.query.conversations.findMany();
     conversationId = conversation?.id as string;
     // The bot calls a person, as the agents do on "quero falar com uma pessoa".
-    await requestHandoff(test.runtime.database.db, {
-      tenantId,
+    await requestHandoff(demo.test.runtime.database.db, {
+      tenantId: demo.tenantId,
       conversationId,
       reason: 'human_request: the contact asked for a person',
       trigger: 'escalation',
@@ -152,8 +141,8 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     await visitor.reload();
     await widget.locator('.banner[data-state=pending_human]').waitFor({ timeout: 10_000 });
 
-    const dashboard = await browser.context.newPage();
-    await dashboard.goto(`${baseUrl}/inbox`);
+    const dashboard = await demo.browser.context.newPage();
+    await dashboard.goto(`${demo.baseUrl}/inbox`);
     await dashboard.locator(`[data-conversation="${conversationId}"]`).click();
     await dashboard.getByRole('button', { name: 'Assumir' }).click();
     await widget.locator('.banner[data-state=human]').waitFor({ timeout: 10_000 });
@@ -179,8 +168,8 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('draws messages per hour with axes and a legend', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${baseUrl}/overview`);
+    const page = await demo.browser.context.newPage();
+    await page.goto(`${demo.baseUrl}/overview`);
     const chart = page.locator('.hourly-chart');
     await chart.locator('canvas').waitFor();
     expect(await chart.locator('.u-axis').count()).toBe(2);
@@ -188,7 +177,7 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     expect(legend).toContain('Recebidas');
     expect(legend).toContain('Enviadas');
     // One web chat conversation, one handoff; the visitor asked: not an escalation.
-    const stats = await page.request.get(`${baseUrl}/api/v1/stats/overview`);
+    const stats = await page.request.get(`${demo.baseUrl}/api/v1/stats/overview`);
     expect(await stats.json()).toMatchObject({ handoff_rate: 1, escalation_rate: 0 });
     await page.screenshot({ path: await screenshotPath('pt-overview.png'), fullPage: true });
     await chart.screenshot({ path: await screenshotPath('pt-overview-chart.png') });
@@ -196,8 +185,8 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('shows each setting in force and where it comes from, and provider keys only as set or not', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${baseUrl}/settings`);
+    const page = await demo.browser.context.newPage();
+    await page.goto(`${demo.baseUrl}/settings`);
     const inForce = (key: string) => page.locator(`[data-setting="${key}"]`);
     await inForce('escalation.min_confidence').waitFor();
     expect(await inForce('escalation.min_confidence').textContent()).toBe(
@@ -223,8 +212,8 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('lets an admin set a new password and disable a user, both audited', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${baseUrl}/users`);
+    const page = await demo.browser.context.newPage();
+    await page.goto(`${demo.baseUrl}/users`);
     const row = page.locator('tr', { hasText: OPERATOR.email });
     expect(await row.locator('td').nth(2).textContent()).toBe('Atendente');
     await row.getByRole('button', { name: 'Redefinir senha' }).click();
@@ -233,7 +222,7 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     await row.getByRole('button', { name: 'Salvar' }).click();
     await page.locator('.note', { hasText: 'Senha redefinida' }).waitFor();
     // Not through the page: its cookies would become the operator's session.
-    const login = await server.app.inject({
+    const login = await demo.server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       payload: { email: OPERATOR.email, password: 'nova-senha-da-operadora' },
@@ -243,16 +232,16 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
     await row.getByRole('button', { name: 'Desativar' }).click();
     await page.locator('.note', { hasText: 'Usuário desativado' }).waitFor();
     await row.locator('td', { hasText: 'desativado' }).waitFor();
-    const actions = (await listAudit(test.runtime.database.db, { tenantId, limit: 50 })).map(
-      (entry) => entry.action,
-    );
+    const actions = (
+      await listAudit(demo.test.runtime.database.db, { tenantId: demo.tenantId, limit: 50 })
+    ).map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['user.reset_password', 'user.disable']));
     await page.close();
   });
 
   it('lists documents with their passages and ranks search results by relevance', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${baseUrl}/knowledge`);
+    const page = await demo.browser.context.newPage();
+    await page.goto(`${demo.baseUrl}/knowledge`);
     await page.locator('td', { hasText: '2 trechos' }).waitFor();
     await page.fill('.knowledge input[name=question]', 'qual o horário de atendimento?');
     await page.getByRole('button', { name: 'Buscar' }).click();
@@ -267,10 +256,10 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('shows no English on any dashboard page in pt-BR, nor on /demo', async () => {
-    const page = await browser.context.newPage();
+    const page = await demo.browser.context.newPage();
     const found: Record<string, string[]> = {};
     const visit = async (path: string, ready: string, then?: () => Promise<void>) => {
-      await page.goto(`${baseUrl}${path}`);
+      await page.goto(`${demo.baseUrl}${path}`);
       await page.locator(ready).first().waitFor();
       await then?.();
       const english = await englishOn(page);
@@ -301,10 +290,10 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('lets a widget without data-lang speak its tenant’s language, whatever the browser’s', async () => {
-    const page = await browser.context.newPage();
+    const page = await demo.browser.context.newPage();
     // Any page of Omni's origin stands in for a customer's (Chromium keeps pages of other
     // origins from reaching the loopback); the script tag is added as a site would, no data-lang.
-    await page.goto(`${baseUrl}/version`);
+    await page.goto(`${demo.baseUrl}/version`);
     await page.evaluate(`(() => {
       const script = document.createElement('script');
       script.src = '/widget.js';
@@ -321,19 +310,19 @@ describe('the dashboard, the widget and /demo for people (pt-BR)', () => {
   });
 
   it('serves /demo in the tenant’s language, else the browser’s, pt-BR by default; and a favicon', async () => {
-    const demo = async (query: string, acceptLanguage?: string) => {
-      const response = await server.app.inject({
+    const demoLanguage = async (query: string, acceptLanguage?: string) => {
+      const response = await demo.server.app.inject({
         url: `/demo${query}`,
         headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {},
       });
       return /data-lang="([^"]+)"/.exec(response.body)?.[1];
     };
     // initech has no language setting; globex's is English.
-    expect(await demo('?tenant=initech')).toBe('pt-BR');
-    expect(await demo('?tenant=initech', 'en-US,en;q=0.9')).toBe('en');
-    expect(await demo('?tenant=initech', 'de-DE,en;q=0.5,pt;q=0.8')).toBe('pt-BR');
-    expect(await demo('?tenant=globex', 'pt-BR')).toBe('en');
-    const icon = await server.app.inject({ url: '/favicon.ico' });
+    expect(await demoLanguage('?tenant=initech')).toBe('pt-BR');
+    expect(await demoLanguage('?tenant=initech', 'en-US,en;q=0.9')).toBe('en');
+    expect(await demoLanguage('?tenant=initech', 'de-DE,en;q=0.5,pt;q=0.8')).toBe('pt-BR');
+    expect(await demoLanguage('?tenant=globex', 'pt-BR')).toBe('en');
+    const icon = await demo.server.app.inject({ url: '/favicon.ico' });
     expect(icon.statusCode).toBe(200);
     expect(icon.headers['content-type']).toBe('image/x-icon');
     expect(icon.rawPayload.subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));

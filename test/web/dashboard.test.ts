@@ -5,53 +5,37 @@
  * Screenshots of each step go to test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OmniServer } from '../../src/http/index.ts';
 import { createUser, DEMO_ADMIN_EMAIL } from '../../src/tenancy/index.ts';
-import { openDemoRuntime } from '../support/demo-runtime.ts';
-import type { TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, launchBrowser, logIn, screenshotPath } from './browser.ts';
-import { type BrowserSession, openBrowserSession } from './browser-session.ts';
+import { launchBrowser, logIn, screenshotPath } from './browser.ts';
+import { type DemoDashboard, openDemoDashboard } from './demo-dashboard.ts';
 
 const OPERATOR = { email: 'operadora@demo.omni.local', password: 'operadora-senha-1' };
 
 describe('dashboard in Chromium', () => {
-  let test: TestRuntime;
-  let server: OmniServer;
-  let session: BrowserSession;
-  let baseUrl: string;
-  let adminPassword: string;
-  let browser: Browser;
+  let demo: DemoDashboard;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    const demo = await openDemoRuntime({
-      DEBOUNCE_MS: '0',
-      DEBOUNCE_MAX_MS: '0',
-      QUEUE_CLAIM_IDLE_MS: '1000',
-    });
-    ({ test, adminPassword } = demo);
+    demo = await openDemoDashboard(
+      { DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0', QUEUE_CLAIM_IDLE_MS: '1000' },
+      { workers: true },
+    );
     await createUser(
-      test.runtime.database.db,
+      demo.test.runtime.database.db,
       { tenantId: demo.tenantId, ...OPERATOR, fullName: 'Operadora', role: 'operator' },
       { type: 'system' },
     );
-    session = await openBrowserSession(test, { workers: true });
-    ({ server, baseUrl, browser } = session);
   }, 120_000);
-  afterAll(async () => {
-    await session?.close();
-    await test?.close();
-  });
+  afterAll(() => demo?.close());
 
   it('takes a web chat conversation over, answers it, and gives it back to the bot', async () => {
-    const dashboard = await browser.context.newPage();
-    await logIn(dashboard, `${baseUrl}/`, DEMO_ADMIN_EMAIL, adminPassword);
+    const dashboard = await demo.browser.context.newPage();
+    await logIn(dashboard, `${demo.baseUrl}/`, DEMO_ADMIN_EMAIL, demo.adminPassword);
     await dashboard.locator('.inbox').waitFor();
     await dashboard.locator('.conversations .empty').waitFor();
 
     // A visitor writes on /demo (another tab, same browser: the widget's identity is per tenant).
-    const visitor = await browser.context.newPage();
-    await visitor.goto(`${baseUrl}/demo`);
+    const visitor = await demo.browser.context.newPage();
+    await visitor.goto(`${demo.baseUrl}/demo`);
     const widget = visitor.locator('#omni-webchat');
     await widget.locator('textarea').fill('Quero falar com alguém');
     await widget.locator('textarea').press('Enter');
@@ -98,18 +82,18 @@ describe('dashboard in Chromium', () => {
     // A browser of its own: the admin's session stays in the other one.
     const operator = await launchBrowser();
     const page = await operator.context.newPage();
-    await logIn(page, `${baseUrl}/users`, OPERATOR.email, OPERATOR.password);
+    await logIn(page, `${demo.baseUrl}/users`, OPERATOR.email, OPERATOR.password);
     await page.locator('.forbidden').waitFor();
     expect(await page.getByRole('link', { name: 'Usuários' }).count()).toBe(0);
-    const answer = await page.request.get(`${baseUrl}/api/v1/users`);
+    const answer = await page.request.get(`${demo.baseUrl}/api/v1/users`);
     expect(answer.status()).toBe(403);
     await page.screenshot({ path: await screenshotPath('dashboard-operator-users.png') });
     await operator.close();
   });
 
   it('adds a knowledge document and finds it; saves the settings', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${baseUrl}/knowledge`);
+    const page = await demo.browser.context.newPage();
+    await page.goto(`${demo.baseUrl}/knowledge`);
     await page.locator('input[type=file]').setInputFiles({
       name: 'horarios.md',
       mimeType: 'text/markdown',
@@ -134,16 +118,16 @@ describe('dashboard in Chromium', () => {
       .fill('Responda sempre em português do Brasil.');
     await page.getByRole('button', { name: 'Salvar' }).click();
     await page.locator('.note', { hasText: 'Salvo.' }).waitFor();
-    const [tenant] = await test.runtime.database.db.query.tenants.findMany();
+    const [tenant] = await demo.test.runtime.database.db.query.tenants.findMany();
     expect(tenant?.settings.custom_instructions).toBe('Responda sempre em português do Brasil.');
     await page.screenshot({ path: await screenshotPath('dashboard-settings.png'), fullPage: true });
     await page.close();
   });
 
   it('fits a phone: the list, then the conversation', async () => {
-    const page = await browser.context.newPage();
+    const page = await demo.browser.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${baseUrl}/inbox`);
+    await page.goto(`${demo.baseUrl}/inbox`);
     const entry = page.locator('.conversations button[data-conversation]').first();
     await entry.waitFor();
     await page.screenshot({ path: await screenshotPath('dashboard-phone-inbox.png') });
@@ -160,7 +144,7 @@ describe('dashboard in Chromium', () => {
 
   it('leads the runbooks’ dashboard addresses to the overview', async () => {
     for (const path of ['/monitoring/omni-metrics', '/static/dashboard.html']) {
-      const response = await server.app.inject({ url: path });
+      const response = await demo.server.app.inject({ url: path });
       expect(response.statusCode).toBe(302);
       expect(response.headers.location).toBe('/overview');
     }

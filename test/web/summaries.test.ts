@@ -6,23 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvalRun } from '../../src/eval/index.ts';
 import { requestHandoff } from '../../src/handoff/index.ts';
 import { DEMO_ADMIN_EMAIL } from '../../src/tenancy/index.ts';
-import { openDemoRuntime } from '../support/demo-runtime.ts';
-import type { TestRuntime } from '../support/runtime.ts';
-import { type Browser, ensureWebBuilt, logIn, screenshotPath } from './browser.ts';
-import { type BrowserSession, openBrowserSession } from './browser-session.ts';
+import { logIn, screenshotPath } from './browser.ts';
+import { type DemoDashboard, openDemoDashboard } from './demo-dashboard.ts';
 
 describe('summaries and eval runs in the dashboard (Chromium)', () => {
-  let test: TestRuntime;
-  let session: BrowserSession;
-  let baseUrl: string;
-  let adminPassword: string;
-  let browser: Browser;
+  let demo: DemoDashboard;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    const demo = await openDemoRuntime({ DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0' });
-    ({ test, adminPassword } = demo);
-    const { tenantId } = demo;
+    demo = await openDemoDashboard({ DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0' });
+    const { test, tenantId } = demo;
     const { db } = test.runtime.database;
 
     const ingested = await test.runtime.pipeline.ingest({
@@ -68,18 +60,12 @@ describe('summaries and eval runs in the dashboard (Chromium)', () => {
       ],
       baseline: { regressions: [], fixed: [], added: [], passRateBefore: 1, passRateNow: 16 / 17 },
     });
-
-    session = await openBrowserSession(test);
-    ({ baseUrl, browser } = session);
   }, 120_000);
-  afterAll(async () => {
-    await session?.close();
-    await test?.close();
-  });
+  afterAll(() => demo?.close());
 
   it('shows the handoff summary on top of the conversation, and the last eval run on the overview', async () => {
-    const page = await browser.context.newPage();
-    await logIn(page, `${baseUrl}/`, DEMO_ADMIN_EMAIL, adminPassword);
+    const page = await demo.browser.context.newPage();
+    await logIn(page, `${demo.baseUrl}/`, DEMO_ADMIN_EMAIL, demo.adminPassword);
     await page.locator('.conversations button[data-conversation]').first().click();
 
     const summary = page.locator('[data-testid=handoff-summary]');

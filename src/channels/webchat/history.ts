@@ -66,6 +66,15 @@ export async function conversationState(db: Db, conversationId: string): Promise
   return row?.state ?? 'bot';
 }
 
+/** A query joining conversations to contacts: only the web chat conversations of this visitor. */
+const ofVisitor = (tenantId: string, contactId: string) =>
+  and(
+    eq(schema.conversations.tenantId, tenantId),
+    eq(schema.conversations.channel, WEBCHAT_CHANNEL),
+    eq(schema.contacts.channel, WEBCHAT_CHANNEL),
+    eq(schema.contacts.externalId, contactId),
+  );
+
 /** The visitor's most recent web chat conversation, if they have written before. */
 export async function latestConversation(
   db: Db,
@@ -82,14 +91,7 @@ export async function latestConversation(
     })
     .from(schema.conversations)
     .innerJoin(schema.contacts, eq(schema.contacts.id, schema.conversations.contactId))
-    .where(
-      and(
-        eq(schema.conversations.tenantId, tenantId),
-        eq(schema.conversations.channel, WEBCHAT_CHANNEL),
-        eq(schema.contacts.channel, WEBCHAT_CHANNEL),
-        eq(schema.contacts.externalId, contactId),
-      ),
-    )
+    .where(ofVisitor(tenantId, contactId))
     .orderBy(desc(schema.conversations.createdAt))
     .limit(1);
   return row;
@@ -106,15 +108,7 @@ export async function visitorHistory(
     .from(schema.messages)
     .innerJoin(schema.conversations, eq(schema.conversations.id, schema.messages.conversationId))
     .innerJoin(schema.contacts, eq(schema.contacts.id, schema.conversations.contactId))
-    .where(
-      and(
-        eq(schema.messages.tenantId, tenantId),
-        eq(schema.messages.channel, WEBCHAT_CHANNEL),
-        eq(schema.contacts.channel, WEBCHAT_CHANNEL),
-        eq(schema.contacts.externalId, contactId),
-        visible,
-      ),
-    )
+    .where(and(ofVisitor(tenantId, contactId), visible))
     .orderBy(desc(schema.messages.createdAt), desc(schema.messages.id))
     .limit(HISTORY_LIMIT);
   return rows.reverse().map(toWire);

@@ -14,19 +14,18 @@ import {
   startLlmSimulator,
 } from '../../gateway/index.ts';
 import { CliError, numberOption, printJson, printTable, say, withRuntime } from '../output.ts';
-import { registerChannelSimulators } from './sim.ts';
+import { registerChannelSimulators, simulatorCommand } from './sim.ts';
 
 export function registerGatewayCommands(program: Command): void {
   const sim = program
     .command('sim')
     .description('simulators of the outside world for tests and demos');
-  sim
-    .command('llm')
-    .description(
-      'an LLM server speaking OpenAI chat-completions and Anthropic messages; point OPENAI_BASE_URL / ANTHROPIC_BASE_URL at <url>/v1',
-    )
-    .option('--port <port>', 'port to listen on', numberOption('--port'), 4010)
-    .option('--host <host>', 'address to bind', '127.0.0.1')
+  simulatorCommand(
+    sim,
+    'llm',
+    'an LLM server speaking OpenAI chat-completions and Anthropic messages; point OPENAI_BASE_URL / ANTHROPIC_BASE_URL at <url>/v1',
+    4010,
+  )
     .option('--latency-ms <ms>', 'delay before each answer', numberOption('--latency-ms'))
     .option(
       '--error-rate <share>',

@@ -81,16 +81,29 @@ async function chatUntilStopped(
   lines.close();
 }
 
+/** `omni sim <name>`: a simulator process, listening on --port (its own default) and --host. */
+export function simulatorCommand(
+  sim: Command,
+  name: string,
+  description: string,
+  port: number,
+): Command {
+  return sim
+    .command(name)
+    .description(description)
+    .option('--port <port>', 'port to listen on', numberOption('--port'), port)
+    .option('--host <host>', 'address to bind', '127.0.0.1');
+}
+
 export function registerChannelSimulators(sim: Command): void {
   withFaultOptions(
-    sim
-      .command('whatsapp')
-      .description(
-        'a WhatsApp (Evolution API v2) simulator: type a line to send it as a customer, watch Omni answer',
-      ),
+    simulatorCommand(
+      sim,
+      'whatsapp',
+      'a WhatsApp (Evolution API v2) simulator: type a line to send it as a customer, watch Omni answer',
+      4000,
+    ),
   )
-    .option('--port <port>', 'port to listen on', numberOption('--port'), 4000)
-    .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--api-key <key>', 'the key Omni must use (EVOLUTION_API_KEY / MCP_TOKEN)', 'dev-token')
     .option('--instance <name>', 'the instance name (EVOLUTION_INSTANCE)', 'omni')
     .option('--omni <url>', "Omni's base URL (default: PUBLIC_URL, else http://localhost:PORT)")
@@ -143,14 +156,13 @@ export function registerChannelSimulators(sim: Command): void {
     );
 
   withFaultOptions(
-    sim
-      .command('telegram')
-      .description(
-        'a Telegram Bot API simulator: type a line to send it as a customer, watch Omni answer',
-      ),
+    simulatorCommand(
+      sim,
+      'telegram',
+      'a Telegram Bot API simulator: type a line to send it as a customer, watch Omni answer',
+      4001,
+    ),
   )
-    .option('--port <port>', 'port to listen on', numberOption('--port'), 4001)
-    .option('--host <host>', 'address to bind', '127.0.0.1')
     .option(
       '--token <token>',
       'the bot token Omni must use (TELEGRAM_BOT_TOKEN)',

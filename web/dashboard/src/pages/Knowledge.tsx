@@ -6,6 +6,8 @@
  */
 import { type ChangeEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.ts';
+import { ActionNote } from '../components/ActionNote.tsx';
+import { RowTable } from '../components/RowTable.tsx';
 import { errorText, useI18n } from '../i18n.tsx';
 
 interface KbDocument {
@@ -125,11 +127,7 @@ export function KnowledgePage({ me }: { me: Me }) {
 
   return (
     <div className="knowledge">
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
+      <ActionNote note={note} />
       <div className="card">
         <h2>{t.knowledge}</h2>
         {canWrite && (
@@ -146,28 +144,27 @@ export function KnowledgePage({ me }: { me: Me }) {
             />
           </label>
         )}
-        {documents.length === 0 && <p className="empty">{t.kbEmpty}</p>}
-        <table>
-          <tbody>
-            {documents.map((d) => (
-              <tr key={d.id}>
-                <td>{d.title ?? d.source}</td>
-                <td>{d.format}</td>
-                <td>
-                  {d.chunks} {t.kbPassages}
-                </td>
-                <td>{new Date(d.updated_at).toLocaleString(language)}</td>
-                <td>
-                  {canWrite && (
-                    <button type="button" className="secondary" onClick={() => void remove(d.id)}>
-                      {t.delete}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RowTable
+          rows={documents}
+          empty={t.kbEmpty}
+          cells={(d) => (
+            <>
+              <td>{d.title ?? d.source}</td>
+              <td>{d.format}</td>
+              <td>
+                {d.chunks} {t.kbPassages}
+              </td>
+              <td>{new Date(d.updated_at).toLocaleString(language)}</td>
+              <td>
+                {canWrite && (
+                  <button type="button" className="secondary" onClick={() => void remove(d.id)}>
+                    {t.delete}
+                  </button>
+                )}
+              </td>
+            </>
+          )}
+        />
       </div>
       {canWrite && (
         <form className="card" onSubmit={addSite}>

@@ -8,6 +8,8 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useActionNote } from '../action-note.ts';
 import { api, type Me } from '../api.ts';
+import { ActionNote } from '../components/ActionNote.tsx';
+import { RowTable } from '../components/RowTable.tsx';
 import { errorText, useI18n } from '../i18n.tsx';
 
 interface Effective {
@@ -166,11 +168,7 @@ export function SettingsPage({ me }: { me: Me }) {
   const providerKeys = Object.entries(effective?.secrets ?? {});
   return (
     <div className="settings">
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
+      <ActionNote note={note} />
       <form className="card" onSubmit={save}>
         <h2>
           {t.tenant}: {tenant.name}
@@ -267,63 +265,61 @@ export function SettingsPage({ me }: { me: Me }) {
             />
             <button type="submit">{t.createKey}</button>
           </form>
-          {keys.length === 0 && <p className="empty">{t.noKeys}</p>}
-          <table>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.id}>
-                  <td>{k.name}</td>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>{k.permissions.map((p) => t.permissions[p] ?? p).join(', ')}</td>
-                  <td>
-                    {k.revoked_at ? (
-                      t.revoked
-                    ) : (
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() =>
-                          void run(() => api(`/api/v1/keys/${k.id}`, { method: 'DELETE' }))
-                        }
-                      >
-                        {t.revoke}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RowTable
+            rows={keys}
+            empty={t.noKeys}
+            cells={(k) => (
+              <>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.permissions.map((p) => t.permissions[p] ?? p).join(', ')}</td>
+                <td>
+                  {k.revoked_at ? (
+                    t.revoked
+                  ) : (
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() =>
+                        void run(() => api(`/api/v1/keys/${k.id}`, { method: 'DELETE' }))
+                      }
+                    >
+                      {t.revoke}
+                    </button>
+                  )}
+                </td>
+              </>
+            )}
+          />
         </div>
       )}
       <div className="card">
         <h2>{t.deadLetters}</h2>
-        {letters.length === 0 && <p className="empty">{t.noDeadLetters}</p>}
-        <table>
-          <tbody>
-            {letters.map((l) => (
-              <tr key={l.id}>
-                <td>{new Date(l.created_at).toLocaleString(readerLanguage)}</td>
-                <td>{l.queue}</td>
-                <td>{l.reason}</td>
-                <td>
-                  {admin && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        void run(() => api(`/api/v1/dlq/${l.id}/replay`, { method: 'POST' }))
-                      }
-                    >
-                      {t.replay}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RowTable
+          rows={letters}
+          empty={t.noDeadLetters}
+          cells={(l) => (
+            <>
+              <td>{new Date(l.created_at).toLocaleString(readerLanguage)}</td>
+              <td>{l.queue}</td>
+              <td>{l.reason}</td>
+              <td>
+                {admin && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void run(() => api(`/api/v1/dlq/${l.id}/replay`, { method: 'POST' }))
+                    }
+                  >
+                    {t.replay}
+                  </button>
+                )}
+              </td>
+            </>
+          )}
+        />
       </div>
     </div>
   );

@@ -6,6 +6,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useActionNote } from '../action-note.ts';
 import { api, type Me, type Role, type User } from '../api.ts';
+import { ActionNote } from '../components/ActionNote.tsx';
 import { errorText, useI18n } from '../i18n.tsx';
 
 const ROLES: Role[] = ['operator', 'viewer', 'admin'];
@@ -55,11 +56,7 @@ export function UsersPage({ me }: { me: Me }) {
   return (
     <div className="card">
       <h2>{t.users}</h2>
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
+      <ActionNote note={note} />
       <table>
         <thead>
           <tr>
