@@ -6,16 +6,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
-import { createLogger } from '../../src/observability/index.ts';
-import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
-import { type RunningOmni, startOmni } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { TEST_DATABASE_URL, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
+import { TEST_DATABASE_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
+import { openWorkerProcesses, type WorkerProcesses } from '../support/worker-processes.ts';
 
 /** Integration calls time out after this long; their lease is twice as long. */
 const CLAIM_IDLE_MS = 3_000;
@@ -24,48 +20,28 @@ const LEASE_MS = 2 * CLAIM_IDLE_MS;
 describe.skipIf(!TEST_DATABASE_URL)(
   'an integrations worker stalled in the middle of a delivery',
   () => {
-    let database: TestDatabase | undefined;
-    let runtime: Runtime | undefined;
+    let omni: WorkerProcesses | undefined;
     let chatwoot: ChatwootSim | undefined;
-    const workers: RunningOmni[] = [];
     afterEach(async () => {
-      for (const worker of workers.splice(0)) {
-        if (worker.child.exitCode === null) await worker.stop('SIGKILL');
-      }
+      await omni?.close();
       await chatwoot?.close();
-      await runtime?.close();
-      await database?.drop();
     });
 
     it('is not replaced while it lives: Chatwoot gets the message once', async () => {
-      database = await createTestDatabase();
-      chatwoot = await startChatwootSim();
-      const env = {
-        DATABASE_URL: database.url,
-        OMNI_SECRET_KEY: TEST_SECRET_KEY,
-        EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+      const sim = await startChatwootSim();
+      chatwoot = sim;
+      omni = await openWorkerProcesses({
         QUEUE_CLAIM_IDLE_MS: String(CLAIM_IDLE_MS),
-        CHATWOOT_URL: chatwoot.url,
-        CHATWOOT_API_TOKEN: chatwoot.token,
-        CHATWOOT_ACCOUNT_ID: chatwoot.accountId,
-        CHATWOOT_INBOX_ID: chatwoot.inboxId,
-      };
-      // The test's own process only ingests and inspects; the workers are separate processes.
-      runtime = await openRuntime(loadConfig(env), { logger: createLogger('silent') });
+        CHATWOOT_URL: sim.url,
+        CHATWOOT_API_TOKEN: sim.token,
+        CHATWOOT_ACCOUNT_ID: sim.accountId,
+        CHATWOOT_INBOX_ID: sim.inboxId,
+      });
+      const { runtime } = omni;
       const { db } = runtime.database;
       const tenant = await createTenant(db, { slug: 'acme' }, { type: 'system' });
-      const startWorker = async () => {
-        const worker = await startOmni(
-          ['worker', '--role', 'integrations'],
-          env,
-          /"msg":"worker roles ready"/,
-        );
-        workers.push(worker);
-        return worker;
-      };
 
-      const stalled = await startWorker();
-      const sim = chatwoot;
+      const stalled = await omni.startWorker('integrations');
       sim.onRequest(() => {
         if (sim.requests === 1) stalled.child.kill('SIGSTOP');
       });
@@ -77,7 +53,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       });
       await eventually(() => sim.requests >= 1, 120_000, 'the delivery to reach Chatwoot');
 
-      await startWorker();
+      await omni.startWorker('integrations');
       // The fault itself: three leases with the other worker running, not a wait for an outcome.
       await sleep(3 * LEASE_MS);
       stalled.child.kill('SIGCONT');
