@@ -18,7 +18,7 @@ const LAYERS = [
   ['gateway'],
   ['pipeline'],
   ['knowledge', 'queue', 'tenancy'],
-  ['egress', 'secrets', 'retry', 'storage', 'observability', 'config'],
+  ['egress', 'secrets', 'retry', 'storage', 'observability', 'config', 'errors'],
 ];
 const INNER = LAYERS.length - 1;
 

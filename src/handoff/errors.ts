@@ -1,11 +1,6 @@
+import { DomainError } from '../errors/index.ts';
+
 export type HandoffErrorCode = 'not_found' | 'conflict';
 
 /** A handoff failure phrased for the caller (the HTTP edge maps the code to a status). */
-export class HandoffError extends Error {
-  readonly code: HandoffErrorCode;
-  constructor(code: HandoffErrorCode, message: string) {
-    super(message);
-    this.name = 'HandoffError';
-    this.code = code;
-  }
-}
+export class HandoffError extends DomainError<HandoffErrorCode> {}

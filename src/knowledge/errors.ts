@@ -1,3 +1,5 @@
+import { DomainError } from '../errors/index.ts';
+
 /** Knowledge-base errors with stable codes; `src/http/errors.ts` maps them to statuses. */
 export type KnowledgeErrorCode =
   | 'unsupported_format'
@@ -11,13 +13,8 @@ export type KnowledgeErrorCode =
 /** Worth trying again later: the cause is outside Omni and may pass. */
 const RETRYABLE: ReadonlySet<KnowledgeErrorCode> = new Set(['fetch_failed']);
 
-export class KnowledgeError extends Error {
-  readonly code: KnowledgeErrorCode;
-  readonly retryable: boolean;
+export class KnowledgeError extends DomainError<KnowledgeErrorCode> {
   constructor(code: KnowledgeErrorCode, message: string) {
-    super(message);
-    this.name = 'KnowledgeError';
-    this.code = code;
-    this.retryable = RETRYABLE.has(code);
+    super(code, message, { retryable: RETRYABLE.has(code) });
   }
 }

@@ -1,14 +1,9 @@
+import { DomainError } from '../errors/index.ts';
+
 export type StorageErrorCode = 'embedded_locked' | 'unreachable' | 'migration_failed' | 'row_taken';
 
 /** A storage failure with a stable code; the message is one sentence an operator can act on. */
-export class StorageError extends Error {
-  readonly code: StorageErrorCode;
-  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StorageError';
-    this.code = code;
-  }
-}
+export class StorageError extends DomainError<StorageErrorCode> {}
 
 /** Connection-level failures (server down, network cut, pool timeout), as opposed to bad SQL. */
 const UNAVAILABLE_CODES = new Set([
