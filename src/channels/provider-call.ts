@@ -3,7 +3,8 @@
  * bounded by the send's signal and a timeout. "Could not reach it" is retryable, a refused address
  * is not; an error answer is classified by the channel.
  */
-import { callOutside, EgressError } from '../egress/index.ts';
+import { callOutside, EgressError, guardedFetch } from '../egress/index.ts';
+import type { FetchedMedia } from '../media/index.ts';
 import { ChannelError, type ProviderAnswer } from './types.ts';
 
 export interface ProviderCall {
@@ -35,4 +36,50 @@ export async function callProvider<T>(call: ProviderCall): Promise<T> {
   });
   if (!answer.ok) throw call.classify(answer);
   return answer.body as T;
+}
+
+/**
+ * Downloads a file a provider holds for us (a Cloud API media URL, a Telegram file path) through
+ * the egress guard: the bytes and the type the provider states. Failures are ChannelErrors like
+ * any other provider call; a refused address is not worth retrying.
+ */
+export async function downloadFromProvider(call: {
+  url: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  provider: string;
+  classify(answer: ProviderAnswer): ChannelError;
+}): Promise<FetchedMedia> {
+  const signals = [AbortSignal.timeout(call.timeoutMs), ...(call.signal ? [call.signal] : [])];
+  let response: Response;
+  try {
+    response = await guardedFetch(call.url, {
+      method: 'GET',
+      headers: call.headers,
+      signal: AbortSignal.any(signals),
+    });
+  } catch (error) {
+    throw new ChannelError(
+      `${call.provider}: the file could not be downloaded (${(error as Error).message})`,
+      {
+        retryable: !(error instanceof EgressError),
+        cause: error,
+      },
+    );
+  }
+  if (!response.ok) {
+    const text = await response.text().catch(() => '');
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: the classifier sees the text.
+    }
+    throw call.classify({ status: response.status, body, headers: response.headers });
+  }
+  return {
+    bytes: new Uint8Array(await response.arrayBuffer()),
+    mimeType: response.headers.get('content-type') ?? undefined,
+  };
 }

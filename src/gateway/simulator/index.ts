@@ -14,8 +14,14 @@ import { anthropicFormat } from './anthropic.ts';
 import { behaviourFromHeaders, type SimBehaviour } from './behaviour.ts';
 import { embeddingsResponse } from './embeddings.ts';
 import { openaiFormat } from './openai.ts';
+import { serveTranscriptions, type TranscriptionControl } from './transcription.ts';
 
 export { parseToolCall, parseUsage, type SimBehaviour } from './behaviour.ts';
+export {
+  embeddedTranscript,
+  type TranscriptionBehaviour,
+  type TranscriptionControl,
+} from './transcription.ts';
 
 export interface SimRequest {
   format: 'openai' | 'anthropic' | 'embeddings';
@@ -52,6 +58,8 @@ export interface LlmSimulator {
   count(format?: SimRequest['format']): number;
   /** Replaces the per-run behaviour. */
   behave(behaviour: SimBehaviour): void;
+  /** Speech to text (`/v1/audio/transcriptions`): its requests and behaviour. */
+  transcription: TranscriptionControl;
   close(): Promise<void>;
 }
 
@@ -143,6 +151,7 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
     });
     return embeddingsResponse(body);
   });
+  const transcription = serveTranscriptions(app);
   app.get('/v1/models', async () => ({
     object: 'list',
     data: [{ id: 'sim', object: 'model', owned_by: 'omni-simulator' }],
@@ -173,6 +182,7 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
     behave: (behaviour) => {
       runBehaviour = { ...behaviour };
     },
+    transcription,
     close: () => app.close(),
   };
 }
