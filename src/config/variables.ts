@@ -284,10 +284,15 @@ export const variables = {
   }),
 
   // media
-  MEDIA_STORAGE_URL: variable(text(), {
-    group: 'media',
-    doc: 'Where received media (voice notes, images, documents) is kept: unset keeps files under OMNI_DATA_DIR/media; `file:///abs/folder` keeps them in that folder. Files are named by their SHA-256, so the same file is stored once per tenant. Not in `omni backup` (copy the folder with the database).',
-  }),
+  MEDIA_STORAGE_URL: variable(
+    text().refine((url) => url.startsWith('file:///'), {
+      error: 'must be file:///absolute/folder (S3-compatible storage is not available yet)',
+    }),
+    {
+      group: 'media',
+      doc: 'Where received media (voice notes, images, documents) is kept: unset keeps files under OMNI_DATA_DIR/media; `file:///abs/folder` keeps them in that folder. Files are named by their SHA-256, so the same file is stored once per tenant. Not in `omni backup` (copy the folder with the database).',
+    },
+  ),
   MEDIA_MAX_BYTES: variable(positiveInteger(), {
     group: 'media',
     default: '16777216',

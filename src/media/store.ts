@@ -71,12 +71,8 @@ export function localMediaStore(folder: string): MediaStore {
   };
 }
 
-/** MEDIA_STORAGE_URL: unset → OMNI_DATA_DIR/media; `file:///folder` → that folder. */
+/** MEDIA_STORAGE_URL: unset → OMNI_DATA_DIR/media; `file:///folder` → that folder (the config allows no other). */
 export function mediaStoreFromConfig(config: Config): MediaStore {
   const url = config.MEDIA_STORAGE_URL;
-  if (!url) return localMediaStore(join(config.OMNI_DATA_DIR, 'media'));
-  if (url.startsWith('file:')) return localMediaStore(fileURLToPath(url));
-  throw new Error(
-    `MEDIA_STORAGE_URL ${url.split(':')[0]}: is not supported yet (only file:///folder, or unset for OMNI_DATA_DIR/media).`,
-  );
+  return localMediaStore(url ? fileURLToPath(url) : join(config.OMNI_DATA_DIR, 'media'));
 }
