@@ -83,8 +83,9 @@ export async function prepareTurnMedia(
       understoodAnything = true;
       continue;
     }
-    const lines = message.bodyIsPlaceholder ? [] : [message.body];
-    if (!message.bodyIsPlaceholder && message.body.trim()) understoodAnything = true;
+    const typed = !message.bodyIsPlaceholder && message.body.trim() !== '';
+    const lines = typed ? [message.body] : [];
+    if (typed) understoodAnything = true;
     for (const row of own) {
       const described = describe(row, late.has(row.id));
       lines.push(described.text);
