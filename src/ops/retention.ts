@@ -73,7 +73,9 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
         };
         report[table] = result.rows.length;
       }
-      if (policy.dryRun) throw new DryRun({ ...report, media_files: files.length });
+      if (policy.dryRun) {
+        throw new DryRun(policy.media ? { ...report, media_files: files.length } : report);
+      }
       return report;
     });
     if (policy.media) report.media_files = await deleteUnreferencedMedia(db, policy.media, files);

@@ -5,7 +5,7 @@
  * turn recomputed) or a human took over (then the bot stays silent).
  */
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { type PreparedTurnMedia, prepareTurnMedia } from '../media/index.ts';
+import { attachmentsOf, type PreparedTurnMedia, prepareTurnMedia } from '../media/index.ts';
 import { backoffDelayMs } from '../queue/index.ts';
 import type { Db } from '../storage/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
@@ -503,6 +503,7 @@ async function historyBefore(db: Db, conversationId: string, turnMessageIds: str
   if (!first) return [];
   const rows = await db
     .select({
+      id: schema.messages.id,
       author: schema.messages.author,
       text: schema.messages.body,
       at: schema.messages.createdAt,
@@ -516,7 +517,20 @@ async function historyBefore(db: Db, conversationId: string, turnMessageIds: str
     )
     .orderBy(desc(schema.messages.createdAt))
     .limit(HISTORY_WINDOW);
-  return rows.reverse();
+  // Earlier voice notes read as what they said, not as "[voice]".
+  const transcripts = new Map(
+    (
+      await attachmentsOf(
+        db,
+        rows.map((row) => row.id),
+      )
+    )
+      .filter((row) => row.transcript !== null)
+      .map((row) => [row.messageId, `[voice note, transcribed]: ${row.transcript}`]),
+  );
+  return rows
+    .reverse()
+    .map(({ id, ...row }) => ({ ...row, text: transcripts.get(id) ?? row.text }));
 }
 
 async function languageOf(db: Db, tenantId: string): Promise<string> {

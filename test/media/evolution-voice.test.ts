@@ -180,4 +180,28 @@ describe('voice notes through Evolution API', () => {
       llm.transcription.behave({});
     }
   });
+  it('shows later turns an earlier voice note as its transcript', async () => {
+    await evolution.customerSendsMedia('5511977778888', {
+      type: 'audio',
+      ptt: true,
+      mimetype: 'audio/ogg; codecs=opus',
+      bytes: voiceNote('quero trocar o tamanho da camisa'),
+      inline: true,
+    });
+    await eventually(
+      () => evolution.sent.some((s) => s.number === '5511977778888'),
+      20_000,
+      'the first reply',
+    );
+    await evolution.customerSays('5511977778888', 'pode ser M?');
+    const call = await eventually(
+      () => harness.echo.calls.find((c) => c.messages[0]?.text === 'pode ser M?'),
+      20_000,
+      'the second turn',
+    );
+    expect(call.history.map((h) => h.text)).toEqual([
+      '[voice note, transcribed]: quero trocar o tamanho da camisa',
+      'eco: [voice note, transcribed]: quero trocar o tamanho da camisa',
+    ]);
+  });
 });
