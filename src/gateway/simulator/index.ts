@@ -2,7 +2,8 @@
  * The LLM simulator (SPEC §5.5, `omni sim llm`): a real HTTP server speaking OpenAI
  * chat-completions and Anthropic messages, scriptable per run and per request (`x-sim-*` headers).
  * Omni reaches it like a real provider, through OPENAI_BASE_URL / ANTHROPIC_BASE_URL / … set to
- * `<url>/v1`; `POST /v1/embeddings` answers with deterministic vectors (embeddings.ts). It records every request so tests and benchmarks can count them.
+ * `<url>/v1`; `POST /v1/embeddings` answers with deterministic vectors (embeddings.ts) and
+ * `POST /v1/audio/transcriptions` with scripted or embedded text (transcription.ts). It records every request so tests and benchmarks can count them.
  *
  * Control endpoints for a simulator in another process: `GET /_sim/requests`,
  * `DELETE /_sim/requests`, `PUT /_sim/behaviour` (a JSON SimBehaviour).
