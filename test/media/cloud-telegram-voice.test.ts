@@ -10,6 +10,7 @@ import {
   type TelegramSim,
 } from '../../src/channels/index.ts';
 import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts';
+import { MEDIA_MESSAGES } from '../../src/media/index.ts';
 import { type Harness, openHarness } from '../pipeline/harness.ts';
 import { rows } from '../support/sql.ts';
 import { voiceNote } from '../support/voice.ts';
@@ -44,6 +45,7 @@ describe('voice notes through the Cloud API and Telegram', () => {
         OPENAI_API_KEY: 'sk-test',
         OPENAI_BASE_URL: `${llm.url}/v1`,
         MEDIA_STORAGE_URL: pathToFileURL(folder).href,
+        MEDIA_UNDERSTANDING_TIMEOUT_MS: '3000',
       },
     });
     const omni = await harness.server.app.listen({ port: 0, host: '127.0.0.1' });
@@ -107,5 +109,24 @@ describe('voice notes through the Cloud API and Telegram', () => {
       'vocês abrem no feriado?',
     ]);
     expect(llm.transcription.requests.length - before).toBe(1);
+  });
+
+  it('past the deadline, tells the contact plainly that the voice note could not be opened', async () => {
+    llm.transcription.behave({ hang: true });
+    try {
+      const before = harness.echo.calls.length;
+      await telegram.customerSendsFile(4343, {
+        field: 'voice',
+        mimeType: 'audio/ogg',
+        bytes: voiceNote('isso nunca vai ser ouvido'),
+      });
+      await telegram.waitForSent(2, 20_000);
+      expect(telegram.sent.filter((m) => m.chatId === '4343').map((m) => m.text)).toEqual([
+        MEDIA_MESSAGES['pt-BR'].couldNotOpen,
+      ]);
+      expect(harness.echo.calls.length).toBe(before);
+    } finally {
+      llm.transcription.behave({});
+    }
   });
 });
