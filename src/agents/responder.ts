@@ -2,9 +2,9 @@
  * The agents as the pipeline's responder (SPEC §7.1): input guardrails → context → router →
  * the chosen agent with its tools (a few model/tool round trips) → output guardrails → reply, and
  * escalation to a human when the contact asks, the router stays unsure, guardrails keep firing or
- * every provider fails. Every model call goes through the gateway.
+ * every provider fails. Every model call goes through the gateway; the agent's tool loop is the
+ * AI SDK's, on the gateway's model (tool-loop.ts).
  */
-import type { AssistantModelMessage, ModelMessage, ToolModelMessage } from 'ai';
 import { and, eq, like, sql } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
@@ -39,15 +39,16 @@ import { cacheableQuestion, type ResponseCache, responseCacheKey } from './respo
 import { routeTurn } from './router.ts';
 import { rollingSummary } from './summary.ts';
 import type { ConversationFacts } from './tool-arguments.ts';
-import { runTool, type ToolEffect, toolSetFor } from './tools.ts';
+import { runAgentLoop, type StepAnswer } from './tool-loop.ts';
+import { refusal, runTool, toolSetFor } from './tools.ts';
 
-/** Model calls per turn for the agent: call tools, read results, call again, answer. */
-const MAX_AGENT_STEPS = 4;
+/** A model's answer as the turn uses it: the router's or the agent loop's last. */
+type Answer = Pick<GatewayResult, 'text' | 'provider' | 'model' | 'fallback'>;
 const FAILED: ReadonlySet<string> = new Set(['all_failed', 'latency_budget', 'stream_interrupted']);
 
 export interface AgentDeps {
   db: Db;
-  gateway: Pick<Gateway, 'generate' | 'withModel'>;
+  gateway: Pick<Gateway, 'generate' | 'languageModel'>;
   config: Pick<
     Config,
     | 'ESCALATION_MIN_CONFIDENCE'
@@ -206,9 +207,9 @@ async function answerTurn(
     (text) => contactTextForModel(request.channel, masked(text)),
   );
   const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-  const add = (call: GatewayResult) => {
-    usage.inputTokens += call.usage.inputTokens;
-    usage.outputTokens += call.usage.outputTokens;
+  const add = (call: GatewayResult | StepAnswer) => {
+    usage.inputTokens += 'usage' in call ? call.usage.inputTokens : call.inputTokens;
+    usage.outputTokens += 'usage' in call ? call.usage.outputTokens : call.outputTokens;
     usage.costUsd += call.costUsd;
   };
   // What the window no longer shows, folded into the conversation's rolling summary.
@@ -258,77 +259,49 @@ async function answerTurn(
     : [];
   const tools = toolSetFor(agent.tools, httpTools);
   const facts = await conversationFacts(db, request.conversationId);
-  const contactId = facts.contact_id ?? '';
-  const effects: ToolEffect[] = [];
-  const messages: ModelMessage[] = [...conversation];
-  let final: GatewayResult | undefined = route.call.fallback ? route.call : undefined;
-  for (let step = 0; !final && step < MAX_AGENT_STEPS; step += 1) {
-    const lastStep = step === MAX_AGENT_STEPS - 1;
-    const call = await deps.gateway.withModel(agent.policy, (llm) =>
-      llm.generate({
-        tenantId: request.tenantId,
-        conversationId: request.conversationId,
-        turnId: request.turnId,
-        phase: step === 0 ? 'reply' : 'reply_after_tools',
-        language: request.language,
-        system: withSummary(system, summary.text),
-        messages,
-        tools: lastStep ? undefined : tools,
-        signal: request.signal,
-      }),
-    );
-    add(call);
-    if (call.fallback || call.toolCalls.length === 0) {
-      final = call;
-      break;
-    }
-    const results = [];
-    for (const toolCall of call.toolCalls) {
-      const result = await runTool(
-        {
-          db,
+  const toolContext = {
+    db,
+    tenantId: request.tenantId,
+    conversationId: request.conversationId,
+    contactId: facts.contact_id ?? '',
+    facts,
+    offered: Object.keys(tools),
+    httpTools,
+    signal: request.signal,
+    fetch: deps.fetch,
+  };
+  // The router's model call already fell back to the offline responder: its answer stands.
+  const loop = route.call.fallback
+    ? undefined
+    : await runAgentLoop({
+        model: deps.gateway.languageModel,
+        call: {
           tenantId: request.tenantId,
           conversationId: request.conversationId,
-          contactId,
-          facts,
-          offered: Object.keys(tools),
-          httpTools,
-          signal: request.signal,
-          fetch: deps.fetch,
+          turnId: request.turnId,
+          language: request.language,
+          policy: agent.policy,
         },
-        toolCall.toolName,
-        toolCall.input,
-      );
-      effects.push(result.effect);
-      log.info({ tool: toolCall.toolName, effect: result.effect.kind }, 'agent tool called');
-      if (result.effect.kind === 'refused') {
-        metrics.guardrailBlocks.inc({ type: 'tool_refused' });
-        log.warn({ tool: toolCall.toolName, reason: result.effect.reason }, 'tool call refused');
-      }
-      results.push({ toolCall, output: result.output });
-    }
-    messages.push(
-      {
-        role: 'assistant',
-        content: call.toolCalls.map((c) => ({
-          type: 'tool-call' as const,
-          toolCallId: c.toolCallId,
-          toolName: c.toolName,
-          input: c.input,
-        })),
-      } satisfies AssistantModelMessage,
-      {
-        role: 'tool',
-        content: results.map(({ toolCall, output }) => ({
-          type: 'tool-result' as const,
-          toolCallId: toolCall.toolCallId,
-          toolName: toolCall.toolName,
-          output: { type: 'text' as const, value: output },
-        })),
-      } satisfies ToolModelMessage,
-    );
-    if (effects.some((e) => e.kind === 'handoff')) break;
-  }
+        system: withSummary(system, summary.text),
+        messages: conversation,
+        tools,
+        run: (name, input) => runTool(toolContext, name, input),
+        refuse: async (name, input, problem) =>
+          toolContext.offered.includes(name)
+            ? refusal(name, `the arguments of ${name} do not fit its schema: ${problem}`)
+            : runTool(toolContext, name, input),
+        onToolCall: (name, effect) => {
+          log.info({ tool: name, effect: effect.kind }, 'agent tool called');
+          if (effect.kind === 'refused') {
+            metrics.guardrailBlocks.inc({ type: 'tool_refused' });
+            log.warn({ tool: name, reason: effect.reason }, 'tool call refused');
+          }
+        },
+        signal: request.signal,
+      });
+  for (const step of loop?.steps ?? []) add(step);
+  const effects = loop?.effects ?? [];
+  const final: Answer | undefined = route.call.fallback ? route.call : loop?.final;
 
   for (const effect of effects) {
     if (effect.kind === 'lead' && effect.lead.enteredStage) {

@@ -1,7 +1,8 @@
 /**
  * The tools an agent may call (SPEC §7.2): `kb_search`, `create_or_update_lead`,
- * `handoff_to_human` and the tenant's HTTP tools. The gateway returns the calls; they run here,
- * with the turn's tenant and conversation, never with anything the model claims about them.
+ * `handoff_to_human` and the tenant's HTTP tools. The model's calls (through the AI SDK's tool
+ * loop, tool-loop.ts) run here, with the turn's tenant and conversation, never with anything the
+ * model claims about them.
  *
  * Each tool is a capability scoped to the conversation, because a model can be talked into
  * anything: only the tools offered to the turn's agent run; `kb_search` reads the tenant's
@@ -104,15 +105,17 @@ export type ToolEffect =
   | { kind: 'http'; name: string }
   | { kind: 'refused'; name: string; reason: string };
 
+/** What a refused call gives the model to read, and its effect: nothing ran. */
+export function refusal(name: string, reason: string): { output: string; effect: ToolEffect } {
+  return { output: `Refused: ${reason}.`, effect: { kind: 'refused', name, reason } };
+}
+
 export async function runTool(
   context: ToolContext,
   name: string,
   input: unknown,
 ): Promise<{ output: string; effect: ToolEffect }> {
-  const refuse = (reason: string) => ({
-    output: `Refused: ${reason}.`,
-    effect: { kind: 'refused' as const, name, reason },
-  });
+  const refuse = (reason: string) => refusal(name, reason);
   const http = context.httpTools.find((t) => t.name === name);
   if (!context.offered.includes(name) || (!isBuiltinTool(name) && !http)) {
     return refuse(`there is no tool named ${name}`);

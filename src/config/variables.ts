@@ -206,8 +206,17 @@ export const variables = {
   }),
   MAX_WORKERS: variable(positiveInteger(), {
     group: 'core',
-    default: '4',
-    doc: 'Queue entries (conversations) a worker process handles at once, per role.',
+    doc: "The runbooks' name for parallel work per worker process: when set, it caps TURN_CONCURRENCY and DISPATCH_CONCURRENCY.",
+  }),
+  TURN_CONCURRENCY: variable(positiveInteger(), {
+    group: 'core',
+    default: '64',
+    doc: 'Turns a worker process keeps in flight at once (claimed as others finish; a turn mostly waits on its model). Provider rate limits still apply.',
+  }),
+  DISPATCH_CONCURRENCY: variable(positiveInteger(), {
+    group: 'core',
+    default: '64',
+    doc: 'Channel sends a worker process keeps in flight at once. Channel pacing and rate limits still apply.',
   }),
 
   // database
@@ -256,6 +265,11 @@ export const variables = {
     group: 'queue',
     default: '5000',
     doc: 'Queue entries idle this long are reclaimed from a dead worker.',
+  }),
+  QUEUE_POLL_MS: variable(positiveInteger(), {
+    group: 'queue',
+    default: '250',
+    doc: 'An idle worker looks for work at least this often. New work wakes it at once (LISTEN/NOTIFY, a blocking stream read); the poll is the safety net for a lost wake-up and brings delayed retries in on time.',
   }),
   QUEUE_MAX_ATTEMPTS: variable(positiveInteger(), {
     group: 'queue',

@@ -5,6 +5,7 @@
  * its file's knowledge base and settings; each contact message goes through ingest → turn like a
  * channel's, and the reply, the tools the agent called and the conversation's owner are observed.
  */
+import { wrapLanguageModel } from 'ai';
 import { and, eq, gt, inArray } from 'drizzle-orm';
 import { createAgentResponder } from '../agents/index.ts';
 import { mediaPlaceholder } from '../channels/index.ts';
@@ -12,6 +13,7 @@ import { type Config, loadConfig } from '../config/index.ts';
 import {
   enabledProviders,
   type Gateway,
+  type GatewayCallOptions,
   type GatewayRequest,
   type GatewayResult,
   type LlmSimulator,
@@ -336,31 +338,48 @@ async function failedTurnSince(
 function recordingGateway(
   gateway: Gateway,
   calls: Map<string, ObservedReply['toolCalls']>,
-): Pick<Gateway, 'generate' | 'withModel'> {
-  const record = (request: GatewayRequest, result: GatewayResult) => {
-    if (!request.turnId || request.phase === 'route') return;
-    const list = calls.get(request.turnId) ?? [];
-    list.push(...result.toolCalls.map((c) => ({ name: c.toolName, input: c.input })));
-    calls.set(request.turnId, list);
+): Pick<Gateway, 'generate' | 'languageModel'> {
+  const note = (
+    turnId: string | undefined,
+    phase: string | undefined,
+    seen: ObservedReply['toolCalls'],
+  ) => {
+    if (!turnId || phase === 'route') return;
+    calls.set(turnId, [...(calls.get(turnId) ?? []), ...seen]);
   };
+  const record = (request: GatewayRequest, result: GatewayResult) =>
+    note(
+      request.turnId,
+      request.phase,
+      result.toolCalls.map((c) => ({ name: c.toolName, input: c.input })),
+    );
+  // The agents' tool loop calls the model itself: its calls are read off each model answer.
+  const languageModel = wrapLanguageModel({
+    model: gateway.languageModel,
+    middleware: {
+      specificationVersion: 'v3',
+      wrapGenerate: async ({ doGenerate, params }) => {
+        const result = await doGenerate();
+        const { turnId, phase } = (params.providerOptions?.omni ?? {}) as GatewayCallOptions;
+        note(
+          turnId,
+          phase,
+          result.content.flatMap((part) =>
+            part.type === 'tool-call'
+              ? [{ name: part.toolName, input: parsedInput(part.input) }]
+              : [],
+          ),
+        );
+        return result;
+      },
+    },
+  });
   const generate: Gateway['generate'] = async (request, policy) => {
     const result = await gateway.generate(request, policy);
     record(request, result);
     return result;
   };
-  return {
-    generate,
-    withModel: (policy, fn) =>
-      gateway.withModel(policy, (llm) =>
-        fn({
-          generate: async (request, inner) => {
-            const result = await llm.generate(request, inner);
-            record(request, result);
-            return result;
-          },
-        }),
-      ),
-  };
+  return { languageModel, generate };
 }
 
 /**
@@ -398,4 +417,13 @@ function runtimeConfig(config: Config, simulator: LlmSimulator | undefined): Con
     OTEL_METRICS: false,
     CACHE_TTL: 0,
   };
+}
+
+/** A model's tool input is JSON text; what it could not write as JSON is shown as it came. */
+function parsedInput(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -16,6 +16,8 @@ export interface Breaker {
   tryPass(): boolean;
   success(): void;
   failure(): void;
+  /** A passed request was not sent after all (a later check skipped it): not a probe result. */
+  release(): void;
   state(): BreakerState;
   consecutiveFailures(): number;
 }
@@ -50,6 +52,9 @@ export function createBreaker(settings: BreakerSettings, now: () => number): Bre
       failures += 1;
       probeStartedAt = undefined;
       if (failures >= settings.threshold || openedAt !== undefined) openedAt = now();
+    },
+    release() {
+      probeStartedAt = undefined;
     },
     state,
     consecutiveFailures: () => failures,

@@ -26,6 +26,14 @@ export type ProviderErrorKind =
 /** A marker instead of `instanceof`, which breaks across module copies. */
 const MARKER = Symbol.for('omni.gateway.ProviderError');
 
+/** Kinds another attempt may cure (the same provider later, or the next one now). */
+const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set([
+  'rate_limited',
+  'server',
+  'timeout',
+  'network',
+]);
+
 export class ProviderError extends Error {
   readonly [MARKER] = true;
   readonly kind: ProviderErrorKind;
@@ -33,6 +41,8 @@ export class ProviderError extends Error {
   readonly status?: number;
   /** From the `retry-after` header of a 429 or 503. */
   readonly retryAfterMs?: number;
+  /** Whether trying again later may succeed; a refused key or a cancelled call never does. */
+  readonly retryable: boolean;
 
   constructor(
     kind: ProviderErrorKind,
@@ -46,6 +56,7 @@ export class ProviderError extends Error {
     this.provider = provider;
     this.status = extra.status;
     this.retryAfterMs = extra.retryAfterMs;
+    this.retryable = RETRYABLE.has(kind);
   }
 
   static is(error: unknown): error is ProviderError {

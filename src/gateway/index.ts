@@ -1,16 +1,24 @@
 /**
  * The LLM gateway (SPEC §5), its public face. Glossary in `types.ts`. In short:
- * - `createGateway(deps)` → `{ generate(request, policy?), withModel(policy, fn), status() }`: one
- *   call runs the provider cascade (breakers, buckets, budgets, cost, metrics, `llm_attempts`) and
- *   always returns an answer — a model's, or the offline responder's canned one with `fallback` set.
+ * - `createGateway(deps)` → `{ languageModel, generate(request, policy?), withModel(policy, fn),
+ *   status() }`: `languageModel` is the gateway as an AI SDK model (the provider registry's models
+ *   under middleware layers, see gateway.ts). One call runs the provider cascade (breakers,
+ *   buckets, budgets, cost, metrics, `llm_attempts`) and always returns an answer — a model's, or the offline responder's canned one with `fallback` set.
  *   It throws only `ProviderError{kind:'cancelled'}` when the caller's signal aborts.
  * - `createGatewayResponder(gateway)`: the gateway as the pipeline's `Responder`.
  * - `createOfflineResponder()` / `answerOffline()`: provider `local`, deterministic, no network.
  * - `llmCheck(gateway)`: the `llm` health component.
  * - Price table: `listPrices`, `setPrice`, `seedPrices`, `costOf`; `recentAttempts` per provider.
- * - `startLlmSimulator(options)`: the OpenAI/Anthropic wire-format simulator (`omni sim llm`).
+ * - `startLlmSimulator(options)`: the OpenAI/Anthropic/Google wire-format simulator
+ *   (`omni sim llm`).
  */
 export { type AttemptSummary, recentAttempts } from './attempts.ts';
+export {
+  type GatewayCallOptions,
+  type GatewayMetadata,
+  gatewayProviderOptions,
+  metadataOf as gatewayMetadataOf,
+} from './call-options.ts';
 export { ProviderError, type ProviderErrorKind } from './errors.ts';
 export { createGateway, type GatewayDeps, type GatewayOptions } from './gateway.ts';
 export { llmCheck } from './health.ts';

@@ -120,3 +120,40 @@ export function estimateCost(entry: ModelPrice, promptChars: number, maxTokens: 
     cachedInputTokens: 0,
   });
 }
+
+/** Prices edited by `omni models set-price` in another process are seen within this. */
+const PRICE_REFRESH_MS = 60_000;
+
+/** The price table as the gateway reads it: seeded on first use, cached, refreshed. */
+export interface PriceBook {
+  of(provider: string, model: string): Promise<ModelPrice | undefined>;
+}
+
+export function createPriceBook(
+  db: Db,
+  warn: (error: unknown) => void,
+  now: () => number,
+): PriceBook {
+  let prices: { at: number; byModel: Map<string, ModelPrice> } | undefined;
+  let loading: Promise<void> | undefined;
+  return {
+    async of(provider, model) {
+      if (!prices || now() - prices.at > PRICE_REFRESH_MS) {
+        loading ??= (async () => {
+          if (!prices) await seedPrices(db);
+          const rows = await listPrices(db);
+          prices = {
+            at: now(),
+            byModel: new Map(rows.map((p) => [`${p.provider}|${p.model}`, p])),
+          };
+        })()
+          .catch(warn)
+          .finally(() => {
+            loading = undefined;
+          });
+        await loading;
+      }
+      return prices?.byModel.get(`${provider}|${model}`);
+    },
+  };
+}

@@ -5,7 +5,7 @@
  * RSS in every process, and an instance uses one or two of them.
  */
 
-import type { LanguageModel } from 'ai';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { Config } from '../config/index.ts';
 import { guardedFetch } from '../egress/index.ts';
 import { LLM_PROVIDERS, type LlmProvider } from './types.ts';
@@ -35,7 +35,10 @@ interface ProviderSpec {
   /** Local servers need no key: a base URL enables them. */
   enabledBy: 'key' | 'base_url';
   defaultModel?: string;
-  build(slot: Slot, fetch: FetchFunction | undefined): Promise<(modelId: string) => LanguageModel>;
+  build(
+    slot: Slot,
+    fetch: FetchFunction | undefined,
+  ): Promise<(modelId: string) => LanguageModelV3>;
 }
 
 /** Default models: cheap, current, tool-capable; each has a row in the seeded price table. */
@@ -174,20 +177,29 @@ export function parseModelChoice(value: string | undefined): {
 }
 
 /**
- * Builds AI SDK models once per slot and model; a changed key makes a new slot id. A tenant's own
- * base URL is an address the tenant chose, so its calls go through the egress guard; the
- * operator's (a local model server on 127.0.0.1) do not.
+ * The provider registry: a slot's AI SDK model, its provider built once per slot and credentials
+ * (a changed key makes a new one). A tenant's own base URL is an address the tenant chose, so its
+ * calls go through the egress guard; the operator's (a local model server on 127.0.0.1) do not.
  */
-export function createModelFactory(fetch: FetchFunction | undefined) {
-  const providers = new Map<string, Promise<(modelId: string) => LanguageModel>>();
-  return async (slot: Slot, modelId: string): Promise<LanguageModel> => {
-    const cacheKey = `${slot.id}|${slot.apiKey ?? ''}|${slot.baseUrl ?? ''}`;
-    let build = providers.get(cacheKey);
-    if (!build) {
-      const tenantChosen = slot.source !== 'env' && Boolean(slot.baseUrl);
-      build = SPECS[slot.provider].build(slot, fetch ?? (tenantChosen ? guardedFetch : undefined));
-      providers.set(cacheKey, build);
-    }
-    return (await build)(modelId);
+export interface ProviderRegistry {
+  languageModel(slot: Slot): Promise<LanguageModelV3>;
+}
+
+export function createProviderRegistry(fetch: FetchFunction | undefined): ProviderRegistry {
+  const providers = new Map<string, Promise<(modelId: string) => LanguageModelV3>>();
+  return {
+    async languageModel(slot) {
+      const cacheKey = `${slot.id}|${slot.apiKey ?? ''}|${slot.baseUrl ?? ''}`;
+      let build = providers.get(cacheKey);
+      if (!build) {
+        const tenantChosen = slot.source !== 'env' && Boolean(slot.baseUrl);
+        build = SPECS[slot.provider].build(
+          slot,
+          fetch ?? (tenantChosen ? guardedFetch : undefined),
+        );
+        providers.set(cacheKey, build);
+      }
+      return (await build)(slot.model);
+    },
   };
 }

@@ -11,6 +11,7 @@
  *   its own timeout (`PROVIDER_TIMEOUT_MS`).
  * - *phase*: what a call is for (`reply`, `classify`, …); a label on metrics and attempts.
  */
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelMessage, ToolSet } from 'ai';
 import type { ProviderErrorKind } from './errors.ts';
 
@@ -144,6 +145,13 @@ export interface GatewayStatus {
 }
 
 export interface Gateway {
+  /**
+   * The whole gateway as an AI SDK model: cascade, breakers, buckets, cost, attempt records and
+   * the offline responder as its layers. Context per call in `providerOptions.omni`
+   * (`gatewayProviderOptions`), what happened in `providerMetadata.omni` (`gatewayMetadataOf`).
+   */
+  languageModel: LanguageModelV3;
+  /** One answer (text or tool calls) and its bookkeeping: `generateText` on `languageModel`. */
   generate(request: GatewayRequest, policy?: CallPolicy): Promise<GatewayResult>;
   /** Runs `fn` with a gateway whose calls all follow `policy` (SPEC §5.2). */
   withModel<T>(policy: CallPolicy, fn: (llm: Pick<Gateway, 'generate'>) => Promise<T>): Promise<T>;

@@ -7,14 +7,16 @@
  */
 import { sql } from 'drizzle-orm';
 import { backoffDelayMs } from '../queue/index.ts';
-import type { Db } from '../storage/index.ts';
-import { queryRows } from '../storage/index.ts';
+import type { Db, HeldRow } from '../storage/index.ts';
+import { notHeld, queryRows } from '../storage/index.ts';
 import { IntegrationError } from './outbound-http.ts';
 
 /** Rows older than this are not looked at by the scan (a worker down longer misses them). */
 const SCAN_WINDOW = sql.raw(`interval '1 hour'`);
 /** Outside services have outages of minutes: retried for longer than queue entries. */
 export const INTEGRATION_MAX_ATTEMPTS = 10;
+/** Advisory-lock namespace of deliveries in flight (storage/held-call.ts says why they are held). */
+const DELIVERY_LOCK_SPACE = 0x0e4e;
 
 export interface Delivery {
   id: string;
@@ -83,13 +85,15 @@ export async function scanForDeliveries(db: Db, targets: ScanTargets): Promise<v
 
 /**
  * Takes the due head of up to `lanes` lanes of the configured `targets`, each with a lease of
- * `leaseMs`. Rows of a target configured no longer wait until it is configured again.
+ * `leaseMs`; with `locks`, never one another worker holds (see `holdDelivery`). Rows of a target
+ * configured no longer wait until it is configured again.
  */
 export function claimDeliveries(
   db: Db,
   targets: Delivery['target'][],
   lanes: number,
   leaseMs: number,
+  locks: boolean,
 ): Promise<Delivery[]> {
   return queryRows<Delivery>(
     db,
@@ -103,26 +107,57 @@ export function claimDeliveries(
                next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
           from (select id from heads where next_attempt_at <= now() limit ${lanes}) due
          where d.id = due.id and d.next_attempt_at <= now()
+           ${locks ? sql`and ${notHeld(DELIVERY_LOCK_SPACE, sql`d.id`)}` : sql``}
      returning d.id, d.tenant_id, d.conversation_id, d.target, d.kind, d.payload, d.attempts`,
   );
 }
 
+/**
+ * How a claimed delivery is held while its call is in flight: its lease renewed, and on
+ * PostgreSQL its lock taken, so that a stalled worker is never doubled by another one.
+ */
+export function holdDelivery(
+  delivery: Delivery,
+  options: Pick<HeldRow, 'limit' | 'leaseMs' | 'onRenewError'>,
+): HeldRow {
+  return {
+    ...options,
+    lockSpace: DELIVERY_LOCK_SPACE,
+    id: delivery.id,
+    renewLease: sql`update integration_deliveries
+                       set next_attempt_at = clock_timestamp() + make_interval(secs => ${options.leaseMs / 1000})
+                     where id = ${delivery.id} and ${thisAttempt(delivery)}`,
+  };
+}
+
+/** Only the attempt that claimed the row may write its outcome: a late one is refused. */
+const thisAttempt = (delivery: Delivery) =>
+  sql`status = 'enviando' and attempts = ${delivery.attempts}`;
+
 export type Settled =
   | { outcome: 'delivered' }
   | { outcome: 'retry'; delayMs: number }
-  | { outcome: 'dead' };
+  | { outcome: 'dead' }
+  /** Another attempt has the row now: this one's outcome was not recorded. */
+  | { outcome: 'superseded' };
 
 export async function settleDelivery(
   db: Db,
   delivery: Delivery,
   error?: unknown,
 ): Promise<Settled> {
+  const settle = async (changes: ReturnType<typeof sql>, settled: Settled): Promise<Settled> => {
+    const updated = await queryRows<{ id: string }>(
+      db,
+      sql`update integration_deliveries set ${changes}, updated_at = now()
+           where id = ${delivery.id} and ${thisAttempt(delivery)} returning id`,
+    );
+    return updated.length > 0 ? settled : { outcome: 'superseded' };
+  };
   if (error === undefined) {
-    await db.execute(sql`
-      update integration_deliveries
-         set status = 'enviada', delivered_at = now(), updated_at = now(), last_error = null
-       where id = ${delivery.id}`);
-    return { outcome: 'delivered' };
+    return settle(sql`status = 'enviada', delivered_at = now(), last_error = null`, {
+      outcome: 'delivered',
+    });
   }
   const failure =
     error instanceof IntegrationError
@@ -130,18 +165,13 @@ export async function settleDelivery(
       : new IntegrationError((error as Error).message, { retryable: true, cause: error });
   if (failure.retryable && delivery.attempts < INTEGRATION_MAX_ATTEMPTS) {
     const delayMs = Math.max(backoffDelayMs(delivery.attempts), failure.retryAfterMs ?? 0);
-    await db.execute(sql`
-      update integration_deliveries
-         set status = 'pendente', last_error = ${failure.message}, updated_at = now(),
-             next_attempt_at = now() + make_interval(secs => ${delayMs / 1000})
-       where id = ${delivery.id}`);
-    return { outcome: 'retry', delayMs };
+    return settle(
+      sql`status = 'pendente', last_error = ${failure.message},
+          next_attempt_at = now() + make_interval(secs => ${delayMs / 1000})`,
+      { outcome: 'retry', delayMs },
+    );
   }
-  await db.execute(sql`
-    update integration_deliveries
-       set status = 'dlq', last_error = ${failure.message}, updated_at = now()
-     where id = ${delivery.id}`);
-  return { outcome: 'dead' };
+  return settle(sql`status = 'dlq', last_error = ${failure.message}`, { outcome: 'dead' });
 }
 
 /** Milliseconds until the next pending delivery of `targets` is due, if any is waiting. */
@@ -153,11 +183,15 @@ export async function nextDeliveryDueIn(
   const [row] = await queryRows<{ wait_ms: number | null }>(
     db,
     // Only lane heads can be claimed: a due row behind a head that waits is not work yet.
+    // An overdue head still `enviando` is held by a worker whose call is in flight (a stalled
+    // process keeps its lock): looked at again in a second, not in a tight loop.
     sql`with heads as (
-          select distinct on (lane) next_attempt_at from integration_deliveries
+          select distinct on (lane) status, next_attempt_at from integration_deliveries
            where status in ('pendente', 'enviando') and target in (${targetList(targets)})
            order by lane, created_at, id)
-        select ceil(extract(epoch from (min(next_attempt_at) - now())) * 1000)::int as wait_ms
+        select ceil(extract(epoch from (min(
+                 case when status = 'enviando' and next_attempt_at <= now()
+                      then now() + interval '1 second' else next_attempt_at end) - now())) * 1000)::int as wait_ms
           from heads`,
   );
   return row?.wait_ms === null || row?.wait_ms === undefined ? undefined : Math.max(1, row.wait_ms);

@@ -10,13 +10,19 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../observability/index.ts';
 import type { Queue } from '../queue/index.ts';
-import type { Db } from '../storage/index.ts';
-import { isDependencyUnavailable, readSwitch, reconnectDelayMs } from '../storage/index.ts';
+import type { Db, HoldLimit } from '../storage/index.ts';
+import {
+  isDependencyUnavailable,
+  readSwitch,
+  reconnectDelayMs,
+  whileHolding,
+} from '../storage/index.ts';
 import { type ChatwootSettings, createChatwootClient } from './chatwoot-client.ts';
 import { deliverToChatwoot } from './chatwoot-mirror.ts';
 import {
   claimDeliveries,
   type Delivery,
+  holdDelivery,
   nextDeliveryDueIn,
   scanForDeliveries,
   settleDelivery,
@@ -45,6 +51,8 @@ export interface IntegrationSettings {
 
 export interface HandoffWorkerDeps {
   db: Db;
+  /** PostgreSQL: deliveries in flight are locked against other processes (PGlite is one process). */
+  holds?: HoldLimit;
   queue: Queue;
   logger: Logger;
   settings: IntegrationSettings;
@@ -78,22 +86,35 @@ export async function runIntegrationsOnce(deps: HandoffWorkerDeps): Promise<numb
   }
   if (handlers.size === 0 || !(await integrationsEnabled(deps))) return 0;
   await scanForDeliveries(db, { slack: handlers.has('slack'), chatwoot: handlers.has('chatwoot') });
+  const leaseMs = settings.timeoutMs * 2;
   const due = await claimDeliveries(
     db,
     [...handlers.keys()],
     LANES_PER_PASS,
-    settings.timeoutMs * 2,
+    leaseMs,
+    Boolean(deps.holds),
   );
   await Promise.all(
     due.map(async (delivery) => {
       const deliver = handlers.get(delivery.target) as Deliver;
-      const error = await deliver(delivery).then(
+      const log = { delivery_id: delivery.id, target: delivery.target, kind: delivery.kind };
+      const held = holdDelivery(delivery, {
+        limit: deps.holds,
+        leaseMs,
+        onRenewError: (error) =>
+          deps.logger.warn({ ...log, err: error }, 'could not renew a lease'),
+      });
+      const error = await whileHolding(db, held, () => deliver(delivery)).then(
         () => undefined,
         (failure: unknown) => failure ?? new Error('delivery failed'),
       );
       const settled = await settleDelivery(db, delivery, error);
-      const log = { delivery_id: delivery.id, target: delivery.target, kind: delivery.kind };
-      if (settled.outcome === 'retry') {
+      if (settled.outcome === 'superseded') {
+        deps.logger.warn(
+          log,
+          'integration delivery taken by another attempt; outcome not recorded',
+        );
+      } else if (settled.outcome === 'retry') {
         deps.logger.warn({ ...log, err: error, attempts: delivery.attempts }, 'integration retry');
         // The retry goes through the queue, so whichever integrations worker is free takes it.
         await deps.queue

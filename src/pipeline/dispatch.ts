@@ -14,7 +14,7 @@
 import { sql } from 'drizzle-orm';
 import { backoffDelayMs } from '../queue/index.ts';
 import { awakeTimeout } from '../retry/index.ts';
-import { queryRows, schema } from '../storage/index.ts';
+import { notHeld, queryRows, RowTakenError, schema, whileHolding } from '../storage/index.ts';
 import {
   BACKOFF_BASE_MS,
   type BreakerGate,
@@ -55,15 +55,8 @@ const SEND_STEP = 'enviar';
  */
 const sendLeaseMs = (deps: PipelineDeps) => deps.settings.sendTimeoutMs * 2;
 
-/**
- * PostgreSQL advisory-lock namespace of in-flight sends. A dispatcher holds the lock on its row's
- * id for as long as the channel call lasts, in a transaction on its own connection: a process that
- * is stopped (SIGSTOP, a long pause) keeps its connection and therefore the lock, so no other
- * dispatcher sends the row again however long the stall; a process that dies loses the
- * connection and the lock at once.
- */
+/** Advisory-lock namespace of in-flight sends (storage/held-call.ts says why they are held). */
 const SEND_LOCK_SPACE = 0x0e4d;
-const sendLockKey = (outboxId: string) => sql`${SEND_LOCK_SPACE}, hashtext(${outboxId})`;
 
 export type DispatchOutcome = { sent: number; waitingMs?: number };
 
@@ -102,7 +95,7 @@ async function takeHead(deps: PipelineDeps, conversationId: string): Promise<Hea
                next_attempt_at = now() + make_interval(secs => ${sendLeaseMs(deps) / 1000})
           from head, messages m, conversations c, contacts k
          where o.id = head.id and head.status in ('pendente', 'enviando') and o.next_attempt_at <= now()
-           ${deps.sendLocks ? sql`and pg_try_advisory_xact_lock(${SEND_LOCK_SPACE}, hashtext(o.id::text))` : sql``}
+           ${deps.holds ? sql`and ${notHeld(SEND_LOCK_SPACE, sql`o.id`)}` : sql``}
            and m.id = o.message_id and c.id = o.conversation_id and k.id = c.contact_id
      returning o.id, o.tenant_id, o.conversation_id, o.message_id, o.channel, o.idempotency_key,
                o.payload, o.attempts, o.errors, m.author, c.controlled_by, k.external_id as contact,
@@ -173,7 +166,7 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
       });
     // Time spent stopped does not count: a resumed dispatcher reads the answer instead of aborting.
     const timeout = awakeTimeout(deps.settings.sendTimeoutMs);
-    const result = await whileRenewingLease(deps, head, () =>
+    const result = await whileSending(deps, head, () =>
       adapter.send(
         {
           tenantId: head.tenant_id,
@@ -230,84 +223,34 @@ async function sendHead(deps: PipelineDeps, head: HeadRow): Promise<SendOutcome>
     );
     return 'sent';
   } catch (error) {
+    // Another dispatcher has the row now (it waited too long for a connection): not a failure.
+    if (error instanceof RowTakenError) return 'retry_later';
     return failed(deps, head, error, adapter ? breaker : undefined);
   }
 }
 
 /**
- * Keeps the row's send lease alive while the channel call is in flight, so a slow send (a busy
- * machine, a pacing wait, a slow provider) never looks abandoned to another dispatcher. The
- * renewal is fenced by the attempt number: once another dispatcher took the row, it stops
- * mattering, and this one's late outcome is refused by `settle`.
+ * Runs the channel call with the row held (storage/held-call.ts): its send lease renewed, fenced
+ * by the attempt number — once another dispatcher took the row, this one's late outcome is refused
+ * by `settle` — and on PostgreSQL its send lock taken.
  */
-async function whileRenewingLease<T>(
-  deps: PipelineDeps,
-  head: HeadRow,
-  send: () => Promise<T>,
-): Promise<T> {
+function whileSending<T>(deps: PipelineDeps, head: HeadRow, send: () => Promise<T>): Promise<T> {
   const leaseMs = sendLeaseMs(deps);
-  if (deps.sendLocks)
-    return holdingSendLock(deps, head, () => renewingLease(deps, head, leaseMs, send));
-  return renewingLease(deps, head, leaseMs, send);
-}
-
-/** Runs `send` holding the row's advisory lock (see SEND_LOCK_SPACE); its outcome stands alone. */
-async function holdingSendLock<T>(
-  deps: PipelineDeps,
-  head: HeadRow,
-  send: () => Promise<T>,
-): Promise<T> {
-  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-  await deps.db
-    .transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${sendLockKey(head.id)})`);
-      try {
-        outcome = { ok: true, value: await send() };
-      } catch (error) {
-        outcome = { ok: false, error };
-      }
-      // A fresh lease before the lock goes: a stall may have outlived the old one, and the
-      // outcome is recorded after the lock is released.
-      await tx.execute(renewLease(head, sendLeaseMs(deps)));
-    })
-    .catch((error) => {
-      // Failing to take the lock means nothing was sent; failing to let it go changes nothing.
-      if (!outcome) throw error;
-    });
-  if (!outcome) throw new Error('The send lock was released without an outcome.');
-  if (!outcome.ok) throw outcome.error;
-  return outcome.value;
-}
-
-async function renewingLease<T>(
-  deps: PipelineDeps,
-  head: HeadRow,
-  leaseMs: number,
-  send: () => Promise<T>,
-): Promise<T> {
-  const renew = setInterval(() => {
-    void deps.db
-      .execute(renewLease(head, leaseMs))
-      .catch((error) =>
+  return whileHolding(
+    deps.db,
+    {
+      lockSpace: SEND_LOCK_SPACE,
+      id: head.id,
+      limit: deps.holds,
+      leaseMs,
+      renewLease: sql`update outbox set next_attempt_at = clock_timestamp() + make_interval(secs => ${leaseMs / 1000})
+                       where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`,
+      onRenewError: (error) =>
         deps.logger.warn({ err: error, outbox_id: head.id }, 'could not renew a send lease'),
-      );
-  }, leaseMs / 3);
-  try {
-    return await send();
-  } finally {
-    clearInterval(renew);
-  }
+    },
+    send,
+  );
 }
-
-/**
- * Extends this attempt's send lease; fenced by the attempt number. From `clock_timestamp()`, not
- * `now()`: the last renewal runs inside the send lock's transaction, whose `now()` is when the send
- * began — after a long stall that lease would already be over when the lock goes, and another
- * dispatcher would send the reply again before this one records it.
- */
-const renewLease = (head: HeadRow, leaseMs: number) =>
-  sql`update outbox set next_attempt_at = clock_timestamp() + make_interval(secs => ${leaseMs / 1000})
-       where id = ${head.id} and status = 'enviando' and attempts = ${head.attempts}`;
 
 /** When this row first failed (its errors are cleared by a replay, which starts a new window). */
 function firstFailureAt(head: HeadRow): number {

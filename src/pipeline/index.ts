@@ -83,12 +83,21 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     debounceMs: config.DEBOUNCE_MS,
     debounceMaxMs: config.DEBOUNCE_MAX_MS,
     claimIdleMs: config.QUEUE_CLAIM_IDLE_MS,
+    pollMs: config.QUEUE_POLL_MS,
     maxAttempts: config.QUEUE_MAX_ATTEMPTS,
     retryWindowMs: config.DISPATCH_RETRY_WINDOW,
     backoffMaxMs: config.DISPATCH_BACKOFF_MAX_MS,
     modelOutageWaitMs: config.LLM_OUTAGE_WAIT_S * 1000,
     sendTimeoutMs: config.QUEUE_CLAIM_IDLE_MS,
-    concurrency: config.MAX_WORKERS,
+    // The runbooks' MAX_WORKERS, where an operator set it, caps both.
+    turnConcurrency: Math.min(
+      config.TURN_CONCURRENCY,
+      config.MAX_WORKERS ?? Number.POSITIVE_INFINITY,
+    ),
+    dispatchConcurrency: Math.min(
+      config.DISPATCH_CONCURRENCY,
+      config.MAX_WORKERS ?? Number.POSITIVE_INFINITY,
+    ),
     ...options.settings,
   };
   const queue: Queue = createQueue(queueBackendFor(config), {
@@ -117,7 +126,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     channels,
     settings,
     media: options.media,
-    sendLocks: database.kind === 'postgres',
+    holds: database.holds,
   };
   return {
     deps,

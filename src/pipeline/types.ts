@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { MediaService } from '../media/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Queue } from '../queue/index.ts';
-import type { Db } from '../storage/index.ts';
+import type { Db, HoldLimit } from '../storage/index.ts';
 import type { ChannelAdapter } from './channel-port.ts';
 import type { PipelineMetrics } from './metrics.ts';
 
@@ -79,6 +79,8 @@ export interface PipelineSettings {
   debounceMs: number;
   debounceMaxMs: number;
   claimIdleMs: number;
+  /** Longest an idle worker waits without a wake-up before it looks for work again. */
+  pollMs: number;
   /** Attempts of a queue entry whose handler throws, before it is dead-lettered (not channel sends). */
   maxAttempts: number;
   /** How long a reply whose channel keeps failing is retried, from its first failure. */
@@ -89,8 +91,10 @@ export interface PipelineSettings {
   modelOutageWaitMs: number;
   /** Longest a channel send may take. */
   sendTimeoutMs: number;
-  /** Entries a worker handles at once per role. */
-  concurrency: number;
+  /** Turns (inbound entries) a worker keeps in flight at once. */
+  turnConcurrency: number;
+  /** Sends (outbox entries) a worker keeps in flight at once. */
+  dispatchConcurrency: number;
 }
 
 export interface PipelineDeps {
@@ -108,6 +112,7 @@ export interface PipelineDeps {
   /**
    * PostgreSQL: an in-flight send holds an advisory lock on its outbox row, so a stalled
    * dispatcher's row is never sent again by another (PGlite is one process: no other dispatcher).
+   * Bounds how many sends hold one at once.
    */
-  sendLocks?: boolean;
+  holds?: HoldLimit;
 }

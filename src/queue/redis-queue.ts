@@ -2,10 +2,13 @@
  * The Redis Streams queue backend (scale profile): one stream per queue, one consumer group per
  * role, XAUTOCLAIM for entries whose consumer went silent, a sorted set per stream for delayed
  * retries. Each state change that touches several keys is one Lua script (atomic in Redis).
+ * A waiting consumer is woken by a blocking XREAD on its own connection (redis-stream-watch.ts)
+ * when any process adds an entry.
  * Redis is not the source of truth: after a FLUSHALL the groups are recreated here and the
  * sweeper re-creates entries from the database.
  */
 import type { Redis } from 'ioredis';
+import { watchStreams } from './redis-stream-watch.ts';
 import {
   type EnqueueOptions,
   type PendingEntry,
@@ -113,6 +116,8 @@ function fieldsOf(raw: string[]): Record<string, string> {
 
 export function createRedisQueue(redis: Redis, options: { claimIdleMs: number }): Queue {
   const wakeup = createWakeup();
+  // Started by the first wait: a process that only enqueues (the API) holds no blocking connection.
+  let stopWatching: (() => void) | undefined;
   const group = (stream: Stream) => ROLE_OF[stream];
 
   async function ensureGroup(stream: Stream): Promise<void> {
@@ -206,7 +211,10 @@ export function createRedisQueue(redis: Redis, options: { claimIdleMs: number })
       if (delayMs === 0) wakeup.notify(entry.stream);
     },
 
-    waitForWork: (stream, timeoutMs, signal) => wakeup.wait(stream, timeoutMs, signal),
+    waitForWork(stream, timeoutMs, signal) {
+      stopWatching ??= watchStreams(redis, wakeup.notify);
+      return wakeup.wait(stream, timeoutMs, signal);
+    },
 
     async stats() {
       return Promise.all(
@@ -258,7 +266,9 @@ export function createRedisQueue(redis: Redis, options: { claimIdleMs: number })
       return moved;
     },
 
-    async close() {},
+    async close() {
+      stopWatching?.();
+    },
   };
 }
 

@@ -218,7 +218,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     // Workers on the Redis queue cannot claim anything while it is away: not ready, then.
     if (redisHealth && pipeline.queue.kind === 'redis') redisHealth.critical = true;
     const handoffWorkers = startHandoffWorkers(
-      { db: database.db, queue: pipeline.queue, logger, settings: integrationSettings(config) },
+      {
+        db: database.db,
+        holds: database.holds,
+        queue: pipeline.queue,
+        logger,
+        settings: integrationSettings(config),
+      },
       { integrations: roles.includes('integrations') },
     );
     return {

@@ -18,6 +18,7 @@ import {
   shareEmbeddedDatabase,
 } from './embedded-server.ts';
 import { StorageError } from './errors.ts';
+import { createHoldLimit, type HoldLimit } from './hold-limit.ts';
 import { createPostgresListener } from './listener.ts';
 import {
   type MigrationResult,
@@ -45,6 +46,8 @@ export interface Database {
    * returned function is called. Keeps listening across reconnects.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PostgreSQL: how many outside calls this process may hold a row lock for at once (held-call.ts). */
+  holds?: HoldLimit;
   close(): Promise<void>;
 }
 
@@ -189,6 +192,8 @@ async function openPostgres(options: {
     kind: 'postgres',
     db,
     target,
+    // Half the pool at most: the calls held and the rest of the process need connections too.
+    holds: createHoldLimit(Math.max(1, Math.floor(options.poolSize / 2))),
     ping: async (timeoutMs) => {
       try {
         await withDeadline(pool.query('select 1'), timeoutMs, 'PostgreSQL');

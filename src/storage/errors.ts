@@ -1,4 +1,4 @@
-export type StorageErrorCode = 'embedded_locked' | 'unreachable' | 'migration_failed';
+export type StorageErrorCode = 'embedded_locked' | 'unreachable' | 'migration_failed' | 'row_taken';
 
 /** A storage failure with a stable code; the message is one sentence an operator can act on. */
 export class StorageError extends Error {

@@ -14,6 +14,8 @@ export {
   StorageError,
   type StorageErrorCode,
 } from './errors.ts';
+export { type HeldRow, notHeld, RowTakenError, whileHolding } from './held-call.ts';
+export type { HoldLimit } from './hold-limit.ts';
 export { type MigrationResult, type MigrationStatus, migrationsFolder } from './migrate.ts';
 export {
   type DependencyWatch,

@@ -32,7 +32,7 @@ describe('omni handoff', () => {
     } finally {
       await runtime.close();
     }
-  }, 60_000);
+  });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('takes over, lists, releases and refuses what is not a conversation', async () => {

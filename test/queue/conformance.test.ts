@@ -1,16 +1,22 @@
 /** One suite, every queue backend: the contract of src/queue/types.ts. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName } from '../../src/queue/index.ts';
 import { QUEUE_CHANNEL } from '../../src/queue/postgres-queue.ts';
 import { openDatabase } from '../../src/storage/index.ts';
+import { createApiKey } from '../../src/tenancy/index.ts';
+import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
+import { startOmni } from '../support/cli.ts';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase } from '../support/postgres.ts';
-import { freshRedis } from '../support/redis.ts';
+import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import { openTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.ts';
 import { rows } from '../support/sql.ts';
+import { startWebhookSim } from '../support/webhook-sim.ts';
 
 const CLAIM_IDLE_MS = 400;
 /** A poll longer than any test may run: a wait that ends did so because it was woken. */
@@ -20,9 +26,9 @@ function only<T>(items: T[]): T {
   expect(items).toHaveLength(1);
   return items[0] as T;
 }
-const BACKENDS: QueueBackendName[] = TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
+const QUEUE_BACKENDS: QueueBackendName[] = TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
 
-describe.each(BACKENDS)('queue backend: %s', (backend) => {
+describe.each(QUEUE_BACKENDS)('queue backend: %s', (backend) => {
   let test: TestRuntime;
   let redis: Redis | undefined;
   let queue: Queue;
@@ -42,10 +48,26 @@ describe.each(BACKENDS)('queue backend: %s', (backend) => {
       claimIdleMs: CLAIM_IDLE_MS,
     });
   });
+  afterEach(async () => {
+    await queue.close();
+  });
   afterAll(async () => {
     redis?.disconnect();
     await test?.close();
   });
+
+  /** Adds an entry the way a delayed retry falls due: no one is woken, only a look finds it. */
+  async function arriveWithoutWakeUp(payload: Record<string, unknown>): Promise<void> {
+    if (redis) {
+      const member = { payload: JSON.stringify(payload), errors: '[]', attempts: '0', key: null };
+      await redis.zadd('omni.messages:delayed', Date.now(), JSON.stringify(member));
+    } else {
+      await rows(
+        test.runtime.database.db,
+        `insert into queue_entries (queue, payload) values ('omni.messages', '${JSON.stringify(payload)}')`,
+      );
+    }
+  }
 
   it('delivers an entry once, with its payload, until acknowledged', async () => {
     await queue.enqueue('omni.messages', { conversationId: 'c1' });
@@ -140,8 +162,18 @@ describe.each(BACKENDS)('queue backend: %s', (backend) => {
     await waiting;
   });
 
-  it('ends a wait when its poll is up, with nothing enqueued (a lost wake-up is still found)', async () => {
-    await queue.waitForWork('omni.messages', 50);
+  it('remembers a wake-up that came while the consumer was busy', async () => {
+    await queue.enqueue('omni.messages', { early: true });
+    // Nobody was waiting when it came: the next wait ends at once rather than at the poll.
+    await queue.waitForWork('omni.messages', NO_POLL_MS);
+  });
+
+  it('finds work that arrived without a wake-up at its next poll (a lost wake-up)', async () => {
+    // Without its poll this wait would never end: nothing wakes it.
+    const waiting = queue.waitForWork('omni.messages', 50);
+    await arriveWithoutWakeUp({ quiet: true });
+    await waiting;
+    expect(only(await queue.claim('omni.messages', 'w1', 1)).payload).toEqual({ quiet: true });
   });
 
   it('survives many consumers claiming at once without handing an entry out twice', async () => {
@@ -251,4 +283,80 @@ describe.skipIf(!TEST_REDIS_URL)('Redis queue specifics', () => {
     const summary = (await redis.xpending('omni.outbox', 'dispatcher')) as unknown[];
     expect(summary[0]).toBe(1);
   });
+});
+
+/**
+ * Issue 21: `omni worker` in a process of its own, its poll and its sweeper set to an hour, answers
+ * a message another process accepted — only the backend's wake-up (LISTEN/NOTIFY, a blocking
+ * XREAD) can have told it. The Redis database is the one the specifics above use (same file: the
+ * tests never overlap).
+ */
+describe.skipIf(!TEST_DATABASE_URL)('A worker in another process', () => {
+  const REDIS_DB = 2;
+
+  /** True once the worker's own wake-up connection waits on the backend. */
+  async function workerListening(backend: QueueBackendName, test: TestRuntime): Promise<boolean> {
+    if (backend === 'redis') {
+      const redis = new Redis(testRedisUrl(REDIS_DB), { maxRetriesPerRequest: 1 });
+      const clients = String(await redis.client('LIST'));
+      redis.disconnect();
+      return clients
+        .split('\n')
+        .some((line) => line.includes(` db=${REDIS_DB} `) && line.includes(' cmd=xread'));
+    }
+    const [row] = await rows<{ n: number }>(
+      test.runtime.database.db,
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen %'`,
+    );
+    return (row?.n ?? 0) > 0;
+  }
+
+  it.each(QUEUE_BACKENDS)(
+    'is woken at once through the %s queue, without a poll',
+    async (backend) => {
+      if (backend === 'redis') (await freshRedis(REDIS_DB)).disconnect();
+      const env = {
+        DEBOUNCE_MS: '0',
+        DEBOUNCE_MAX_MS: '0',
+        ...(backend === 'redis'
+          ? { QUEUE_BACKEND: 'redis', REDIS_URL: testRedisUrl(REDIS_DB) }
+          : {}),
+      };
+      const test = await openTestRuntime('postgres', env);
+      const { db } = test.runtime.database;
+      const webhook = await startWebhookSim();
+      const tenant = await createAcmeDeliveringTo(db, webhook.url);
+      const { key } = await createApiKey(db, { tenantId: tenant.id }, { type: 'system' });
+      const server = await buildServer(test.runtime);
+      const hour = String(NO_POLL_MS);
+      const worker = await startOmni(
+        ['worker', '--role', 'all'],
+        {
+          ...env,
+          DATABASE_URL: String(test.runtime.config.DATABASE_URL),
+          AUTO_MIGRATE: 'false',
+          QUEUE_POLL_MS: hour,
+          QUEUE_CLAIM_IDLE_MS: hour,
+        },
+        /"msg":"worker roles ready"/,
+      );
+      try {
+        await eventually(() => workerListening(backend, test), 60_000, 'the worker to listen');
+        const response = await server.app.inject({
+          method: 'POST',
+          url: '/api/v1/messages',
+          headers: { 'x-api-key': key },
+          payload: { contact: { id: '+5511900000001' }, text: 'oi, vocês abrem sábado?' },
+        });
+        expect(response.statusCode).toBe(202);
+        await eventually(() => webhook.deliveries.length > 0, 60_000, 'the reply');
+      } finally {
+        await worker.stop('SIGKILL');
+        await server.app.close();
+        await webhook.close();
+        await test.close();
+      }
+    },
+  );
 });

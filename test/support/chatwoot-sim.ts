@@ -40,6 +40,10 @@ export interface ChatwootSim {
   agentReplies(conversation: number, content: string): Promise<void>;
   agentSetsStatus(conversation: number, status: SimConversation['status']): Promise<void>;
   agentLabels(conversation: number, labels: string[]): Promise<void>;
+  /** REST calls received so far, repeats included. */
+  requests: number;
+  /** Runs on each REST call as it arrives, before it is answered. */
+  onRequest(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ const AGENT = { id: 1, name: 'John', type: 'user' as const };
 
 export async function startChatwootSim(): Promise<ChatwootSim> {
   let nextId = 100;
+  let requestListener = () => {};
   const sim: ChatwootSim = {
     url: '',
     accountId: '7',
@@ -56,6 +61,10 @@ export async function startChatwootSim(): Promise<ChatwootSim> {
     conversations: new Map(),
     contacts: 0,
     statusCalls: [],
+    requests: 0,
+    onRequest(listener) {
+      requestListener = listener;
+    },
     async agentReplies(conversation, content) {
       const found = mustFind(conversation);
       const message: SimMessage = {
@@ -229,6 +238,8 @@ export async function startChatwootSim(): Promise<ChatwootSim> {
       raw += chunk;
     });
     request.on('end', () => {
+      sim.requests++;
+      requestListener();
       if (request.headers.api_access_token !== sim.token) {
         response.writeHead(401, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: 'Invalid Access Token' }));

@@ -1,9 +1,11 @@
 /**
  * The LLM simulator (SPEC §5.5, `omni sim llm`): a real HTTP server speaking OpenAI
- * chat-completions and Anthropic messages, scriptable per run and per request (`x-sim-*` headers).
+ * chat-completions (also what xAI, Ollama and OpenAI-compatible servers speak), Anthropic messages
+ * and Google generateContent, scriptable per run and per request (`x-sim-*` headers).
  * Omni reaches it like a real provider, through OPENAI_BASE_URL / ANTHROPIC_BASE_URL / … set to
- * `<url>/v1`; `POST /v1/embeddings` answers with deterministic vectors (embeddings.ts) and
- * `POST /v1/audio/transcriptions` with scripted or embedded text (transcription.ts). It records every request so tests and benchmarks can count them.
+ * `<url>/v1` (Google: `<url>/v1beta`); `POST /v1/embeddings` answers with deterministic vectors
+ * (embeddings.ts) and `POST /v1/audio/transcriptions` with scripted or embedded text
+ * (transcription.ts). It records every request so tests and benchmarks can count them.
  *
  * Control endpoints for a simulator in another process: `GET /_sim/requests`,
  * `DELETE /_sim/requests`, `PUT /_sim/behaviour` (a JSON SimBehaviour).
@@ -14,6 +16,7 @@ import { simAnswer } from './answer.ts';
 import { anthropicFormat } from './anthropic.ts';
 import { behaviourFromHeaders, type SimBehaviour } from './behaviour.ts';
 import { embeddingsResponse } from './embeddings.ts';
+import { googleFormat } from './google.ts';
 import { openaiFormat } from './openai.ts';
 import { serveTranscriptions, type TranscriptionControl } from './transcription.ts';
 
@@ -25,7 +28,7 @@ export {
 } from './transcription.ts';
 
 export interface SimRequest {
-  format: 'openai' | 'anthropic' | 'embeddings';
+  format: 'openai' | 'anthropic' | 'google' | 'embeddings';
   model?: string;
   stream: boolean;
   headers: Record<string, string | string[] | undefined>;
@@ -64,7 +67,7 @@ export interface LlmSimulator {
   close(): Promise<void>;
 }
 
-type Format = typeof openaiFormat | typeof anthropicFormat;
+type Format = typeof openaiFormat | typeof anthropicFormat | typeof googleFormat;
 
 export async function startLlmSimulator(options: SimulatorOptions = {}): Promise<LlmSimulator> {
   const random = options.random ?? Math.random;
@@ -78,10 +81,13 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
 
   const handle = (format: Format) => async (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body;
-    const stream = format.wantsStream(body);
+    const stream = format.wantsStream(body, request.url);
     const record: SimRequest = {
       format: format.name,
-      model: (body as { model?: string } | undefined)?.model,
+      model:
+        'modelOf' in format
+          ? format.modelOf(request.url)
+          : (body as { model?: string } | undefined)?.model,
       stream,
       headers: request.headers,
       body,
@@ -140,6 +146,7 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
 
   app.post(openaiFormat.path, handle(openaiFormat));
   app.post(anthropicFormat.path, handle(anthropicFormat));
+  app.post(googleFormat.path, handle(googleFormat));
   app.post('/v1/embeddings', async (request) => {
     const body = request.body as { model?: string } | undefined;
     requests.push({
