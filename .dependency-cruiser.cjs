@@ -17,6 +17,7 @@ const LAYERS = [
   ['inbox'],
   ['gateway'],
   ['pipeline'],
+  ['media'],
   ['knowledge', 'queue', 'tenancy'],
   ['egress', 'secrets', 'retry', 'storage', 'observability', 'config', 'errors'],
 ];

@@ -1,7 +1,11 @@
 /**
- * Media the bot cannot read yet is kept as a placeholder: the type in brackets plus any caption,
- * so the conversation shows that something arrived and the agent can say it cannot open it.
+ * Every media message keeps a placeholder as its body: the type in brackets plus any caption, so
+ * the conversation reads well anywhere. Files (voice, images, documents…) also become attachments
+ * that the media step keeps and understands before the turn; locations and contact cards stay
+ * placeholders.
  */
+import { MEDIA_KINDS, type MediaKind } from '../media/index.ts';
+
 export type MediaType =
   | 'image'
   | 'video'
@@ -28,4 +32,8 @@ export function mediaPlaceholder(
       media: { type, caption, mimetype: details.mimetype, file_name: details.fileName },
     },
   };
+}
+
+export function isAttachmentKind(type: MediaType): type is MediaKind {
+  return (MEDIA_KINDS as readonly string[]).includes(type);
 }

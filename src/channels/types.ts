@@ -4,6 +4,7 @@
  * *channel adapter* is the effectful half built at start (send, health). An adapter sends one
  * message and says, by throwing a ChannelError, whether a failure is worth retrying and when.
  */
+import type { InboundAttachment } from '../media/index.ts';
 import type { ChannelError } from '../pipeline/index.ts';
 
 export {
@@ -41,6 +42,8 @@ export type InboundEvent =
       externalId: string;
       text: string;
       content?: Record<string, unknown>;
+      /** Every file of the message (voice note, image, document…), in the channel's order. */
+      attachments?: InboundAttachment[];
     }
   | {
       /** Someone answered from the business's own phone (Evolution `fromMe`), or our own echo. */

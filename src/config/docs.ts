@@ -7,6 +7,7 @@ const GROUP_TITLES: Record<VariableGroup, string> = {
   queue: 'Queue and delivery',
   llm: 'LLM gateway',
   channels: 'Channels',
+  media: 'Media (voice notes, images, documents)',
   handoff: 'Human handoff',
   agents: 'Agents',
   security: 'Security',

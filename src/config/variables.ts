@@ -11,6 +11,7 @@ export type VariableGroup =
   | 'queue'
   | 'llm'
   | 'channels'
+  | 'media'
   | 'handoff'
   | 'agents'
   | 'security'
@@ -294,6 +295,37 @@ export const variables = {
     group: 'queue',
     default: '6000',
     doc: 'Longest a turn waits for more messages.',
+  }),
+
+  // media
+  MEDIA_STORAGE_URL: variable(
+    text().refine((url) => url.startsWith('file:///'), {
+      error: 'must be file:///absolute/folder (S3-compatible storage is not available yet)',
+    }),
+    {
+      group: 'media',
+      doc: 'Where received media (voice notes, images, documents) is kept: unset keeps files under OMNI_DATA_DIR/media; `file:///abs/folder` keeps them in that folder. Files are named by their SHA-256, so the same file is stored once per tenant. Not in `omni backup` (copy the folder with the database).',
+    },
+  ),
+  MEDIA_MAX_BYTES: variable(positiveInteger(), {
+    group: 'media',
+    default: '16777216',
+    doc: "Largest media file accepted from a contact (bytes; 16 MiB, WhatsApp's audio and video limit). Larger files are not stored and the contact is told so.",
+  }),
+  MEDIA_ALLOWED_TYPES: variable(list(), {
+    group: 'media',
+    default: 'audio/*,image/jpeg,image/png,image/webp,application/pdf,text/plain',
+    doc: 'Media types accepted from contacts (`type/*` for a whole family). Others are not stored and the contact is told so.',
+  }),
+  MEDIA_UNDERSTANDING_TIMEOUT_MS: variable(positiveInteger(), {
+    group: 'media',
+    default: '60000',
+    doc: 'Longest a turn waits for its media to be downloaded and transcribed; past it the agent is told which attachment it could not open.',
+  }),
+  TRANSCRIPTION_PROVIDERS: variable(list(), {
+    group: 'media',
+    default: 'openai:gpt-4o-mini-transcribe',
+    doc: "Transcription cascade for voice notes and audio, tried in order: `provider:model` (openai: `whisper-1`, `gpt-4o-mini-transcribe`, `gpt-4o-transcribe`), using that provider's key and base URL (OPENAI_API_KEY, OPENAI_BASE_URL). A provider without a key is skipped; with none, `omni doctor` says so and contacts who send audio are asked to write.",
   }),
 
   // llm

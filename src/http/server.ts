@@ -38,6 +38,7 @@ import { inboxRoutes } from './routes/inbox.ts';
 import { knowledgeRoutes } from './routes/kb.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { llmHealthRoutes } from './routes/llm-health.ts';
+import { mediaRoutes } from './routes/media.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { METRICS_PATHS, metricsRoutes, PERFORMANCE_PATHS } from './routes/metrics.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
@@ -194,6 +195,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
     keyRoutes(tenantApi, runtime.database.db);
     messageRoutes(tenantApi, runtime.database.db, runtime.pipeline);
     conversationRoutes(tenantApi, runtime.database.db);
+    mediaRoutes(tenantApi, runtime.database.db, runtime.media.store);
     knowledgeRoutes(tenantApi, runtime.database.db);
     handoffRoutes(tenantApi, runtime);
     inboxRoutes(tenantApi, runtime.database.db, runtime.config);

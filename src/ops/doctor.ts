@@ -12,6 +12,7 @@ import {
 } from '../config/index.ts';
 import { configureEgress } from '../egress/index.ts';
 import { enabledProviders } from '../gateway/index.ts';
+import { createTranscriber, mediaStoreFromConfig } from '../media/index.ts';
 import { type HealthCheck, type Logger, runCheck } from '../observability/index.ts';
 import { listChannelBreakers } from '../pipeline/index.ts';
 import { KEY_FILE } from '../secrets/index.ts';
@@ -76,6 +77,7 @@ export async function runDoctor(
     ...(await checkDatabase(config, logger)),
     await checkRedis(config, logger),
     checkProviders(config),
+    checkMedia(config),
     checkChannels(config),
     ...(await probeChannels(config, logger)),
   ];
@@ -210,6 +212,23 @@ function checkProviders(config: Config): DoctorCheck {
         name: 'llm',
         outcome: 'warn',
         detail: 'no provider key set: the offline responder (local) answers',
+      };
+}
+
+/** Said once here, rather than on every voice note: whether Omni can listen, and where files go. */
+function checkMedia(config: Config): DoctorCheck {
+  const limits = `${mediaStoreFromConfig(config).kind} storage, files up to ${Math.round(config.MEDIA_MAX_BYTES / 1_048_576)} MiB`;
+  const usable = createTranscriber(config).usable;
+  return usable.length > 0
+    ? {
+        name: 'media',
+        outcome: 'ok',
+        detail: `voice notes transcribed by ${usable.join(', ')}; ${limits}`,
+      }
+    : {
+        name: 'media',
+        outcome: 'warn',
+        detail: `no transcription provider (TRANSCRIPTION_PROVIDERS ${config.TRANSCRIPTION_PROVIDERS.join(',') || 'is empty'}; each needs its key, e.g. OPENAI_API_KEY): contacts who send voice notes are told audio cannot be heard yet and asked to write; ${limits}`,
       };
 }
 

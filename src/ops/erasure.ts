@@ -8,6 +8,7 @@
  * erasure names only the contact's id.
  */
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { deleteUnreferencedMedia, type MediaStore, mediaKeysOfContact } from '../media/index.ts';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import { type Actor, isUuid, recordAudit, TenancyError } from '../tenancy/index.ts';
@@ -119,10 +120,18 @@ export interface ErasureReport {
   conversations: number;
   /** Cells elsewhere in which the contact's identity was replaced by "[erased]". */
   scrubbed: Record<string, number>;
+  /** Stored media files (voice notes, images, documents) deleted with the contact's messages. */
+  mediaFiles: number;
 }
 
-export async function eraseContact(db: Db, contact: Contact, actor: Actor): Promise<ErasureReport> {
+export async function eraseContact(
+  db: Db,
+  contact: Contact,
+  actor: Actor,
+  media?: MediaStore,
+): Promise<ErasureReport> {
   const needles = needlesOf(contact);
+  const files = await mediaKeysOfContact(db, contact.id);
   const columns = await textColumns(db);
   const report = await db.transaction(async (tx) => {
     const conversations = await tx
@@ -161,15 +170,18 @@ export async function eraseContact(db: Db, contact: Contact, actor: Actor): Prom
           scrubbed[`${table}.${column}`] = (scrubbed[`${table}.${column}`] ?? 0) + count;
       }
     }
-    return { contactId: contact.id, conversations: ids.length, scrubbed };
+    return { contactId: contact.id, conversations: ids.length, scrubbed, mediaFiles: 0 };
   });
+  // The rows went with the transaction; the files follow (a file another contact of the tenant
+  // also sent stays for that contact).
+  if (media) report.mediaFiles = await deleteUnreferencedMedia(db, media, files);
   await recordAudit(db, {
     tenantId: contact.tenantId,
     actor,
     action: 'contact.erase',
     targetType: 'contact',
     targetId: contact.id,
-    details: { conversations: report.conversations },
+    details: { conversations: report.conversations, media_files: report.mediaFiles },
   });
   return report;
 }

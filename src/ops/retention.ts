@@ -7,6 +7,7 @@
  * real run would remove at that moment.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { deleteUnreferencedMedia, type MediaStore, mediaKeysBefore } from '../media/index.ts';
 import type { Db } from '../storage/index.ts';
 
 export interface RetentionPolicy {
@@ -15,6 +16,8 @@ export interface RetentionPolicy {
   /** The clock (tests fix it). */
   now?: Date;
   dryRun?: boolean;
+  /** Where the media files of the removed messages are deleted (counted as `media_files`). */
+  media?: MediaStore;
 }
 
 /** Rows removed per table (directly; rows removed by cascade are not counted twice). */
@@ -60,8 +63,9 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
   const now = policy.now ?? new Date();
   const cutoff = new Date(now.getTime() - policy.days * DAY_MS);
   const sentCutoff = new Date(now.getTime() - policy.sentOutboxDays * DAY_MS);
+  const files = policy.media ? await mediaKeysBefore(db, cutoff) : [];
   try {
-    return await db.transaction(async (tx) => {
+    const report = await db.transaction(async (tx) => {
       const report: RetentionReport = {};
       for (const [table, statement] of steps(cutoff, sentCutoff)) {
         const result = (await tx.execute(sql`${statement} returning 1`)) as unknown as {
@@ -69,9 +73,13 @@ export async function applyRetention(db: Db, policy: RetentionPolicy): Promise<R
         };
         report[table] = result.rows.length;
       }
-      if (policy.dryRun) throw new DryRun(report);
+      if (policy.dryRun) {
+        throw new DryRun(policy.media ? { ...report, media_files: files.length } : report);
+      }
       return report;
     });
+    if (policy.media) report.media_files = await deleteUnreferencedMedia(db, policy.media, files);
+    return report;
   } catch (error) {
     if (error instanceof DryRun) return error.report;
     throw error;

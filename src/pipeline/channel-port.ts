@@ -3,6 +3,7 @@
  * ChannelError, whether a failure is worth retrying and when. Channels implement this port; the
  * pipeline never imports a channel (the runtime hands it the adapters).
  */
+import type { FetchedMedia } from '../media/index.ts';
 import type { HealthCheck } from '../observability/index.ts';
 
 export type ChannelHealth = Awaited<ReturnType<HealthCheck['check']>>;
@@ -28,6 +29,15 @@ export interface ChannelAdapter {
   send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
   /** The provider's side as health reports it (WhatsApp connection state, bot reachable…). */
   health?(): Promise<ChannelHealth>;
+  /**
+   * Fetches an attachment the channel announced at ingest (`source` is what its spec put there:
+   * a media id, a file id, a message key), so the turn can keep and understand it.
+   */
+  fetchMedia?(
+    tenantId: string,
+    source: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<FetchedMedia>;
 }
 
 /** A send that failed: `retryable` false means trying again cannot help (bad recipient, auth). */

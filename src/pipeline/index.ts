@@ -3,6 +3,7 @@
  * `createPipeline` wires it to a runtime; edges call `ingest`, start workers, and inspect state.
  */
 import type { Config } from '../config/index.ts';
+import type { MediaService } from '../media/index.ts';
 import type { Logger, Metrics } from '../observability/index.ts';
 import { createQueue, type Queue, type QueueBackendName, type Role } from '../queue/index.ts';
 import type { Database, RedisConnection } from '../storage/index.ts';
@@ -72,6 +73,8 @@ export interface PipelineOptions {
   /** The channel adapters, by channel name (the runtime builds them: the pipeline imports none). */
   channels?: ChannelAdapter[];
   settings?: Partial<PipelineSettings>;
+  /** Keeps and understands attachments; the runtime builds it from the configuration. */
+  media?: MediaService;
 }
 
 /** SPEC §1: Redis Streams in the scale profile, the Postgres table otherwise; QUEUE_BACKEND overrides. */
@@ -127,6 +130,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     responder: options.responder,
     channels,
     settings,
+    media: options.media,
     holds: database.holds,
   };
   return {

@@ -5,6 +5,7 @@
  * processed twice; nothing that was not stored is ever dropped.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import { admitAttachment, type InboundAttachment, insertAttachments } from '../media/index.ts';
 import { schema } from '../storage/index.ts';
 import { type ContactDetails, openConversation } from './conversation-open.ts';
 import { mirrorStates, recordStates, type StateChange } from './message-state.ts';
@@ -18,6 +19,8 @@ export interface InboundInput {
   externalId?: string;
   text: string;
   content?: Record<string, unknown>;
+  /** Every attachment of the message, in the channel's order. */
+  attachments?: InboundAttachment[];
 }
 
 export interface IngestResult {
@@ -29,6 +32,16 @@ export interface IngestResult {
 
 export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<IngestResult> {
   const { db, queue, metrics } = deps;
+  // Files the webhook carried are kept before the transaction (content-addressed: a redelivery
+  // writes the same file again, harmlessly); the rest are fetched when their turn comes.
+  const media = deps.media;
+  const attachments = media
+    ? await Promise.all(
+        (input.attachments ?? []).map((attachment, position) =>
+          admitAttachment(media, input.tenantId, attachment, position),
+        ),
+      )
+    : [];
   const result = await db.transaction(async (tx) => {
     const { conversationId, started } = await openConversation(tx, {
       tenantId: input.tenantId,
@@ -79,6 +92,7 @@ export async function ingest(deps: PipelineDeps, input: InboundInput): Promise<I
         change: null,
       };
     }
+    await insertAttachments(tx, input.tenantId, inserted.id, attachments);
     const change: StateChange = {
       tenantId: input.tenantId,
       conversationId,

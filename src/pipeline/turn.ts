@@ -5,6 +5,7 @@
  * turn recomputed) or a human took over (then the bot stays silent).
  */
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { attachmentsOf, type PreparedTurnMedia, prepareTurnMedia } from '../media/index.ts';
 import { backoffDelayMs } from '../queue/index.ts';
 import type { Db } from '../storage/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
@@ -35,6 +36,8 @@ const MODELS_UNAVAILABLE = 'models_unavailable';
 interface Pending {
   id: string;
   body: string;
+  /** The channel's placeholder for media (`[voice]`) stands in this message's body. */
+  placeholder: boolean;
   created_at: Date | string;
   db_now: Date | string;
 }
@@ -94,7 +97,7 @@ async function runTurn(
   // With the lease held, `processing` rows can only be left over from a worker that died.
   const pending = await queryRows<Pending>(
     db,
-    sql`select id, body, created_at, now() as db_now from messages
+    sql`select id, body, content ? 'media' as placeholder, created_at, now() as db_now from messages
          where conversation_id = ${work.conversationId} and direction = 'inbound'
            and status in ('received', 'processing')
          order by created_at, id`,
@@ -135,6 +138,23 @@ async function runTurn(
     return 'debouncing';
   }
 
+  // The media step is part of turn assembly: the turn waits until every attachment is understood
+  // (or its deadline passed), and whatever arrived meanwhile joins the turn before it starts.
+  const language = await languageOf(db, work.tenantId);
+  let media: PreparedTurnMedia = { texts: new Map() };
+  if (deps.media) {
+    const fetchMedia = deps.channels.get(conversation.channel)?.fetchMedia;
+    media = await prepareTurnMedia(db, deps.media, {
+      tenantId: work.tenantId,
+      messages: pending.map((m) => ({ id: m.id, body: m.body, bodyIsPlaceholder: m.placeholder })),
+      language,
+      fetch: fetchMedia?.bind(deps.channels.get(conversation.channel)),
+    });
+    if (media.texts.size > 0 && (await pendingCount(db, work.conversationId)) > pending.length) {
+      return 'aborted';
+    }
+  }
+
   // Holding the lease, any turn still `running` belongs to a worker that died mid-turn.
   await db
     .update(schema.turns)
@@ -166,18 +186,26 @@ async function runTurn(
   const outage = await currentOutage(db, work.conversationId);
   let reply: TurnReply | undefined;
   try {
-    reply = await deps.responder({
-      tenantId: work.tenantId,
-      conversationId: work.conversationId,
-      turnId,
-      channel: conversation.channel,
-      contact: await contactOf(db, conversation.contactId),
-      messages: pending.map((m) => ({ id: m.id, text: m.body, createdAt: new Date(m.created_at) })),
-      history: await historyBefore(db, work.conversationId, ids),
-      language: await languageOf(db, work.tenantId),
-      signal: abort.signal,
-      mayWaitForModels: outage.waitedMs < settings.modelOutageWaitMs,
-    });
+    // Nothing in the turn could be understood (audio without a transcriber, a refused file):
+    // the contact is told so in their language rather than answered with a guess.
+    reply = media.notice
+      ? { text: media.notice, fallback: 'media_not_understood' }
+      : await deps.responder({
+          tenantId: work.tenantId,
+          conversationId: work.conversationId,
+          turnId,
+          channel: conversation.channel,
+          contact: await contactOf(db, conversation.contactId),
+          messages: pending.map((m) => ({
+            id: m.id,
+            text: media.texts.get(m.id) ?? m.body,
+            createdAt: new Date(m.created_at),
+          })),
+          history: await historyBefore(db, work.conversationId, ids),
+          language,
+          signal: abort.signal,
+          mayWaitForModels: outage.waitedMs < settings.modelOutageWaitMs,
+        });
   } catch (error) {
     if (error instanceof ModelsUnavailable && !abort.signal.aborted) {
       await db
@@ -432,6 +460,16 @@ async function insertBotMessage(
   return (outbound as { id: string }).id;
 }
 
+async function pendingCount(db: Db, conversationId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from messages
+         where conversation_id = ${conversationId} and direction = 'inbound'
+           and status in ('received', 'processing')`,
+  );
+  return row?.n ?? 0;
+}
+
 async function newerInbound(db: Db, conversationId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: schema.messages.id })
@@ -465,6 +503,7 @@ async function historyBefore(db: Db, conversationId: string, turnMessageIds: str
   if (!first) return [];
   const rows = await db
     .select({
+      id: schema.messages.id,
       author: schema.messages.author,
       text: schema.messages.body,
       at: schema.messages.createdAt,
@@ -478,7 +517,20 @@ async function historyBefore(db: Db, conversationId: string, turnMessageIds: str
     )
     .orderBy(desc(schema.messages.createdAt))
     .limit(HISTORY_WINDOW);
-  return rows.reverse();
+  // Earlier voice notes read as what they said, not as "[voice]".
+  const transcripts = new Map(
+    (
+      await attachmentsOf(
+        db,
+        rows.map((row) => row.id),
+      )
+    )
+      .filter((row) => row.transcript !== null)
+      .map((row) => [row.messageId, `[voice note, transcribed]: ${row.transcript}`]),
+  );
+  return rows
+    .reverse()
+    .map(({ id, ...row }) => ({ ...row, text: transcripts.get(id) ?? row.text }));
 }
 
 async function languageOf(db: Db, tenantId: string): Promise<string> {

@@ -10,6 +10,7 @@
  * outbound queued → sent → delivered/read, or retrying → failed/dlq, or cancelled.
  */
 import type { Redis } from 'ioredis';
+import type { MediaService } from '../media/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Db, HoldLimit } from '../storage/index.ts';
@@ -106,6 +107,8 @@ export interface PipelineDeps {
   responder: Responder;
   channels: ReadonlyMap<string, ChannelAdapter>;
   settings: PipelineSettings;
+  /** Keeps and understands attachments (issue 16); absent: media stays a placeholder. */
+  media?: MediaService;
   /**
    * PostgreSQL: an in-flight send holds an advisory lock on its outbox row, so a stalled
    * dispatcher's row is never sent again by another (PGlite is one process: no other dispatcher).

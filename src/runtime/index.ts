@@ -33,6 +33,7 @@ import {
   startHandoffWorkers,
 } from '../handoff/index.ts';
 import { attachEmbedder, createEmbedder, knowledgeLookup } from '../knowledge/index.ts';
+import { createMediaService, type MediaService } from '../media/index.ts';
 import {
   createLogger,
   createMetrics,
@@ -88,6 +89,8 @@ export interface Runtime {
   gateway: Gateway;
   /** Messaging channels: adapters, inbound handling, per-tenant settings. */
   channels: ChannelSet;
+  /** Attachments: the store, the limits, the transcriber (issue 16). */
+  media: MediaService;
   close(): Promise<void>;
 }
 
@@ -171,6 +174,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ...channels.healthChecks,
     channelBreakerCheck(database.db),
   ];
+  const media = createMediaService(config);
   const pipeline: Pipeline = createPipeline(
     { config, database, redis, logger, metrics },
     {
@@ -198,6 +202,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         },
       ),
       settings: options.pipeline,
+      media,
       channels: [
         restChannel(config, database, options.pipeline?.sendTimeoutMs),
         emailChannel(config, database),
@@ -265,6 +270,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     healthChecks,
     gateway,
     channels,
+    media,
     close: async () => {
       stopCountingHandoffs();
       stopRelayingHandoffs();

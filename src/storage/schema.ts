@@ -574,6 +574,51 @@ export const channelDeliveries = pgTable(
   ],
 );
 
+/** What happened to one attachment: waiting to be fetched, kept, or not kept (and why). */
+export const MEDIA_STATES = ['pending', 'stored', 'refused', 'failed'] as const;
+
+/**
+ * Every attachment of an inbound message (issue 16), in the order the channel gave them. The
+ * file itself is in the media store under `storage_key` (its SHA-256, per tenant); `source` says
+ * how the channel lets us fetch it when the webhook did not carry it. The transcript and
+ * extracted text are computed once and kept here, so a replayed turn never pays for them again.
+ */
+export const messageMedia = pgTable(
+  'message_media',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    /** voice, audio, image, video, document, sticker. */
+    kind: text('kind').notNull(),
+    mimeType: text('mime_type'),
+    fileName: text('file_name'),
+    caption: text('caption'),
+    source: jsonb('source').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').$type<(typeof MEDIA_STATES)[number]>().notNull(),
+    /** Why it was refused or could not be fetched: a MediaError code. */
+    error: text('error'),
+    storageKey: text('storage_key'),
+    sha256: text('sha256'),
+    sizeBytes: integer('size_bytes'),
+    transcript: text('transcript'),
+    /** `provider:model` that transcribed it. */
+    transcribedBy: text('transcribed_by'),
+    /** Text taken out of a document (PDF, plain text), given to the agent as quoted data. */
+    extractedText: text('extracted_text'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('message_media_position_uq').on(t.messageId, t.position),
+    index('message_media_tenant_key_idx').on(t.tenantId, t.storageKey),
+    check('message_media_status_check', oneOf('status', MEDIA_STATES)),
+  ],
+);
+
 /** Where a polling channel left off (Telegram's getUpdates offset), so a restart resumes there. */
 export const channelCursors = pgTable('channel_cursors', {
   name: text('name').primaryKey(),

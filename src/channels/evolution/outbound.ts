@@ -2,7 +2,9 @@
  * Sending through Evolution API v2: `POST {EVOLUTION_URL}/message/sendText/{instance}` with the
  * `apikey` header; the answer's `key.id` is recorded so the `fromMe` echo of this send is
  * recognised. Health asks `/instance/connectionState/{instance}`: anything but `open` means the
- * phone is not connected and nothing can be sent.
+ * phone is not connected and nothing can be sent. Media the webhook did not carry is fetched with
+ * `POST /chat/getBase64FromMediaMessage/{instance}`, giving back the whole message so Evolution
+ * needs nothing from its own database.
  */
 import type { AdapterDeps } from '../adapter-deps.ts';
 import { deliverInParts } from '../deliveries.ts';
@@ -53,6 +55,31 @@ export function createEvolutionChannel(deps: AdapterDeps): ChannelAdapter {
           return sent?.key?.id;
         },
       });
+    },
+    async fetchMedia(tenantId, source, signal) {
+      const target = targetOf(await deps.settingsOf(tenantId));
+      if (!target) {
+        throw new ChannelError('Evolution is not configured: the media cannot be fetched.', {
+          retryable: false,
+        });
+      }
+      // The webhook did not carry the file (`base64` off, or it failed there): ask Evolution for it.
+      const answer = await callProvider<{ base64?: string; mimetype?: string }>({
+        provider: 'Evolution API',
+        url: `${target.url}/chat/getBase64FromMediaMessage/${encodeURIComponent(target.instance)}`,
+        headers: { apikey: target.apiKey },
+        body: { message: source, convertToMp4: false },
+        signal,
+        timeoutMs: deps.timeoutMs,
+        classify: evolutionSpec.classify,
+      });
+      if (!answer?.base64) {
+        throw new ChannelError('Evolution API answered without the file.', { retryable: false });
+      }
+      return {
+        bytes: new Uint8Array(Buffer.from(answer.base64, 'base64')),
+        mimeType: answer.mimetype,
+      };
     },
     async health(): Promise<ChannelHealth> {
       const target = targetOf(deps.defaults);

@@ -8,7 +8,8 @@
  * `messages.update` carries the acks of our sends (delivered, read), when the instance sends it.
  */
 import { z } from 'zod';
-import { type MediaType, mediaPlaceholder } from '../media.ts';
+import type { InboundAttachment } from '../../media/index.ts';
+import { isAttachmentKind, type MediaType, mediaPlaceholder } from '../media.ts';
 import { headerOf, sameSecret } from '../secrets.ts';
 import {
   ChannelError,
@@ -165,12 +166,22 @@ function parseMessage(item: unknown, groups: boolean): InboundEvent {
       ...read.content,
       ...(group && key.participant ? { participant: key.participant } : {}),
     },
+    ...(read.attachments
+      ? {
+          attachments: read.attachments.map((attachment) => ({
+            ...attachment,
+            source: { key: { id: key.id, remoteJid: chat }, ...attachment.source },
+          })),
+        }
+      : {}),
   };
 }
 
 function readContent(
   message: Record<string, unknown>,
-): { text: string; content?: Record<string, unknown> } | undefined {
+):
+  | { text: string; content?: Record<string, unknown>; attachments?: InboundAttachment[] }
+  | undefined {
   const extended = message.extendedTextMessage as { text?: unknown } | undefined;
   const text = message.conversation ?? extended?.text;
   if (typeof text === 'string' && text.trim()) return { text };
@@ -180,12 +191,28 @@ function readContent(
     const inner = (media.message as { documentMessage?: Record<string, unknown> } | undefined)
       ?.documentMessage;
     const source = inner ?? media;
-    const placeholder = mediaPlaceholder(type === 'audio' && source.ptt === true ? 'voice' : type, {
+    const kind = type === 'audio' && source.ptt === true ? 'voice' : type;
+    const details = {
       caption: stringOrUndefined(source.caption),
       mimetype: stringOrUndefined(source.mimetype),
       fileName: stringOrUndefined(source.fileName),
-    });
-    return placeholder;
+    };
+    const placeholder = mediaPlaceholder(kind, details);
+    if (!isAttachmentKind(kind)) return placeholder;
+    const inline = stringOrUndefined(message.base64);
+    const declared = Number(source.fileLength);
+    const attachment: InboundAttachment = {
+      kind,
+      mimeType: details.mimetype,
+      fileName: details.fileName,
+      caption: details.caption,
+      sizeBytes: Number.isFinite(declared) && declared > 0 ? declared : undefined,
+      // The whole message goes back to getBase64FromMediaMessage, so Evolution need not find it
+      // in its own database (which it may not keep: evolution-api #435).
+      source: { message: { [inner ? 'documentMessage' : field]: source } },
+      inline: inline ? new Uint8Array(Buffer.from(inline, 'base64')) : undefined,
+    };
+    return { ...placeholder, attachments: [attachment] };
   }
   return undefined;
 }

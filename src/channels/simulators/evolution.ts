@@ -56,6 +56,14 @@ export interface EvolutionSim {
     options?: { name?: string; id?: string },
   ): Promise<{ id: string; status: number }>;
   operatorSays(to: string, text: string): Promise<{ id: string; status: number }>;
+  /**
+   * The customer sends a file: a voice note (`audio` with `ptt`), an image, a document… With
+   * `inline` the webhook carries it as `message.base64` (the instance's webhook base64 setting);
+   * otherwise Omni must fetch it from `getBase64FromMediaMessage`. `id` repeats a delivery.
+   */
+  customerSendsMedia(from: string, media: SimMedia): Promise<{ id: string; status: number }>;
+  /** Every getBase64FromMediaMessage request, by message id. */
+  mediaFetches: string[];
   /** Posts any body to the webhook (tests of odd payloads). */
   post(body: unknown): Promise<number>;
   /** Points the simulator at Omni's webhook (when Omni starts after it). */
@@ -68,6 +76,18 @@ export interface EvolutionSim {
   faults(faults: SimFaults): void;
   waitForSent(count: number, timeoutMs?: number): Promise<SentText[]>;
   close(): Promise<void>;
+}
+
+export interface SimMedia {
+  type: 'audio' | 'image' | 'video' | 'document' | 'sticker';
+  bytes: Uint8Array;
+  mimetype: string;
+  ptt?: boolean;
+  caption?: string;
+  fileName?: string;
+  inline?: boolean;
+  id?: string;
+  name?: string;
 }
 
 const newId = () => randomBytes(8).toString('hex').toUpperCase();
@@ -103,6 +123,8 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
   const log = options.log ?? (() => {});
   const faults: FaultState = faultState(options.faults);
   const sent: SentText[] = [];
+  const media = new Map<string, SimMedia>();
+  const mediaFetches: string[] = [];
   const attempts: EvolutionSim['attempts'] = [];
   // Imported here: simulators run only in `omni sim`, evals and benches, and a worker that loads
   // this module would otherwise carry Fastify (~9 MB of RSS) for nothing.
@@ -229,6 +251,28 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
     },
   );
 
+  // Evolution answers 201 with the decrypted file, or 400 when it does not know the message.
+  app.post<{
+    Params: { instance: string };
+    Body: { message?: { key?: { id?: string } } };
+  }>('/chat/getBase64FromMediaMessage/:instance', async (request, reply) => {
+    const refused = refusal(request, reply);
+    if (refused) return refused;
+    const id = request.body?.message?.key?.id ?? '';
+    mediaFetches.push(id);
+    const file = media.get(id);
+    if (!file) return refuse(reply, 400, 'Bad Request', 'Message not found');
+    return reply.status(201).send({
+      mediaType: `${file.type}Message`,
+      fileName: file.fileName ?? `${id}.bin`,
+      caption: file.caption ?? null,
+      size: { fileLength: String(file.bytes.byteLength), height: null, width: null },
+      mimetype: file.mimetype,
+      base64: Buffer.from(file.bytes).toString('base64'),
+      buffer: null,
+    });
+  });
+
   serveSentControl(app, sent, attempts);
   app.post<{ Body: { from: string; text: string; name?: string } }>(
     '/_sim/inbound',
@@ -254,6 +298,29 @@ export async function startEvolutionSim(options: EvolutionSimOptions = {}): Prom
       log(`← ${from}: ${text}`);
       const status = await post(upsert(`${from}@s.whatsapp.net`, false, id, text, extra.name));
       return { id, status };
+    },
+    mediaFetches,
+    async customerSendsMedia(from, file) {
+      const id = file.id ?? newId();
+      media.set(id, file);
+      log(`← ${from}: [${file.type}${file.ptt ? ' voice' : ''}] ${file.caption ?? ''}`);
+      const body = upsert(`${from}@s.whatsapp.net`, false, id, '', file.name);
+      const inner = {
+        url: `https://mmg.whatsapp.net/v/t62.7117-24/${id}.enc`,
+        mimetype: file.mimetype,
+        fileLength: String(file.bytes.byteLength),
+        mediaKey: { 0: 22, 1: 114 },
+        directPath: `/v/t62.7117-24/${id}.enc`,
+        ...(file.type === 'audio' ? { seconds: 4, ptt: file.ptt ?? false } : {}),
+        ...(file.caption ? { caption: file.caption } : {}),
+        ...(file.fileName ? { fileName: file.fileName } : {}),
+      };
+      body.data.messageType = `${file.type}Message`;
+      body.data.message = {
+        [`${file.type}Message`]: inner,
+        ...(file.inline ? { base64: Buffer.from(file.bytes).toString('base64') } : {}),
+      } as unknown as typeof body.data.message;
+      return { id, status: await post(body) };
     },
     async operatorSays(to, text) {
       const id = newId();

@@ -44,6 +44,22 @@ export interface TelegramSim {
     text: string,
     options?: { name?: string },
   ): Promise<{ updateId: number; delivered: 'webhook' | 'queued'; status?: number }>;
+  /**
+   * The customer sends a voice note (`voice`), audio, photo or document: the Update carries a
+   * `file_id`; `getFile` gives its path and `/file/bot<token>/<path>` serves it.
+   */
+  customerSendsFile(
+    chatId: number,
+    file: {
+      field: 'voice' | 'audio' | 'photo' | 'document';
+      bytes: Uint8Array;
+      mimeType?: string;
+      fileName?: string;
+      caption?: string;
+    },
+  ): Promise<{ delivered: 'webhook' | 'queued'; status?: number }>;
+  /** Every file download, by file path. */
+  fileDownloads: string[];
   /** Delivers a raw Update (odd payloads in tests). */
   deliver(
     update: Record<string, unknown>,
@@ -200,6 +216,32 @@ export async function startTelegramSim(options: TelegramSimOptions = {}): Promis
     }),
   };
 
+  const files = new Map<string, { path: string; bytes: Uint8Array; mimeType?: string }>();
+  const fileDownloads: string[] = [];
+  methods.getFile = async (params, reply) => {
+    const file = files.get(String(params.file_id));
+    if (!file) return fail(reply, 400, 'Bad Request: invalid file_id');
+    return {
+      ok: true,
+      result: {
+        file_id: params.file_id,
+        file_unique_id: `u${params.file_id}`,
+        file_size: file.bytes.byteLength,
+        file_path: file.path,
+      },
+    };
+  };
+  app.get<{ Params: { token: string; '*': string } }>(
+    '/file/bot:token/*',
+    async (request, reply) => {
+      const path = request.params['*'];
+      const file = [...files.values()].find((f) => f.path === path);
+      if (request.params.token !== token || !file) return fail(reply, 404, 'Not Found');
+      fileDownloads.push(path);
+      return reply.type('application/octet-stream').send(Buffer.from(file.bytes));
+    },
+  );
+
   app.route<{ Params: { token: string; method: string } }>({
     method: ['GET', 'POST'],
     url: '/bot:token/:method',
@@ -253,6 +295,42 @@ export async function startTelegramSim(options: TelegramSimOptions = {}): Promis
         },
       });
     },
+    async customerSendsFile(chatId, file) {
+      const fileId = `AwACAgQ${files.size + 1}`;
+      const folder =
+        file.field === 'photo' ? 'photos' : file.field === 'voice' ? 'voice' : 'documents';
+      files.set(fileId, {
+        path: `${folder}/file_${files.size + 1}.${file.field === 'voice' ? 'oga' : 'bin'}`,
+        bytes: file.bytes,
+        mimeType: file.mimeType,
+      });
+      const described = {
+        file_id: fileId,
+        file_unique_id: `u${fileId}`,
+        file_size: file.bytes.byteLength,
+        ...(file.mimeType ? { mime_type: file.mimeType } : {}),
+        ...(file.fileName ? { file_name: file.fileName } : {}),
+        ...(file.field === 'voice' || file.field === 'audio' ? { duration: 4 } : {}),
+      };
+      log(`← ${chatId}: [${file.field}]`);
+      return deliver({
+        message: {
+          message_id: nextMessageId++,
+          from: { id: chatId, is_bot: false, first_name: 'Cliente' },
+          chat: { id: chatId, first_name: 'Cliente', type: 'private' },
+          date: Math.floor(Date.now() / 1000),
+          [file.field]:
+            file.field === 'photo'
+              ? [
+                  { ...described, width: 90, height: 90 },
+                  { ...described, width: 1280, height: 1280 },
+                ]
+              : described,
+          ...(file.caption ? { caption: file.caption } : {}),
+        },
+      });
+    },
+    fileDownloads,
     deliver,
     faults: (next) => faults.set(next),
     waitForSent: (count, timeoutMs) => waitForSends(sent, count, timeoutMs),

@@ -62,6 +62,24 @@ export interface CloudSim {
   ): Promise<number>;
   /** Posts a raw body, signed (or with the given signature). */
   post(body: unknown, signature?: string): Promise<number>;
+  /**
+   * The customer sends a file (a voice note: `audio` with `voice`): the webhook carries its media
+   * id; `GET /{version}/{media-id}` gives a URL on this simulator, served with the token only.
+   */
+  customerSendsMedia(
+    from: string,
+    media: {
+      type: 'audio' | 'image' | 'video' | 'document' | 'sticker';
+      mimeType: string;
+      bytes: Uint8Array;
+      voice?: boolean;
+      caption?: string;
+      filename?: string;
+      id?: string;
+    },
+  ): Promise<number>;
+  /** Every download of a media file, by media id. */
+  mediaDownloads: string[];
   faults(faults: SimFaults): void;
   waitForSent(count: number, timeoutMs?: number): Promise<CloudSent[]>;
   close(): Promise<void>;
@@ -79,6 +97,8 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
   const sent: CloudSent[] = [];
   const attempts: CloudSim['attempts'] = [];
   const webhookAnswers: number[] = [];
+  const media = new Map<string, { mimeType: string; bytes: Uint8Array }>();
+  const mediaDownloads: string[] = [];
   let webhookUrl = options.webhookUrl;
   const pending = new Set<Promise<unknown>>();
   // Imported here: simulators run only in `omni sim`, evals and benches, and a worker that loads
@@ -206,11 +226,31 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
       messages: [{ id }],
     };
   });
+  app.get<{ Params: { id: string } }>('/media-download/:id', async (request, reply) => {
+    const file = media.get(request.params.id);
+    // Without the token Meta answers an error page, not the file.
+    if (request.headers.authorization !== `Bearer ${accessToken}` || !file) {
+      return reply.status(404).type('text/html').send('<html>Not found</html>');
+    }
+    mediaDownloads.push(request.params.id);
+    return reply.type(file.mimeType).send(Buffer.from(file.bytes));
+  });
   app.get<{ Params: { phoneId: string } }>('/:version/:phoneId', async (request, reply) => {
     if (request.headers.authorization !== `Bearer ${accessToken}`) {
       return reply
         .status(401)
         .send({ error: { message: 'Invalid OAuth access token.', code: 190 } });
+    }
+    const file = media.get(request.params.phoneId);
+    if (file) {
+      return {
+        messaging_product: 'whatsapp',
+        url: `${url}/media-download/${request.params.phoneId}`,
+        mime_type: file.mimeType,
+        sha256: 'sim',
+        file_size: String(file.bytes.byteLength),
+        id: request.params.phoneId,
+      };
     }
     return {
       id: request.params.phoneId,
@@ -253,6 +293,33 @@ export async function startCloudSim(options: CloudSimOptions = {}): Promise<Clou
         }),
       );
     },
+    customerSendsMedia: (from, file) => {
+      const mediaId = file.id ?? String(1_000_000_000 + media.size);
+      media.set(mediaId, { mimeType: file.mimeType, bytes: file.bytes });
+      log(`← ${from}: [${file.type}${file.voice ? ' voice' : ''}]`);
+      return post(
+        envelope({
+          contacts: [{ profile: { name: 'Cliente' }, wa_id: from }],
+          messages: [
+            {
+              from,
+              id: `wamid.${randomBytes(18).toString('base64url')}`,
+              timestamp: String(Math.floor(Date.now() / 1000)),
+              type: file.type,
+              [file.type]: {
+                id: mediaId,
+                mime_type: file.mimeType,
+                sha256: 'sim',
+                ...(file.voice ? { voice: true } : {}),
+                ...(file.caption ? { caption: file.caption } : {}),
+                ...(file.filename ? { filename: file.filename } : {}),
+              },
+            },
+          ],
+        }),
+      );
+    },
+    mediaDownloads,
     status,
     post,
     faults: (next) => faults.set(next),

@@ -1,10 +1,11 @@
 /**
  * Sending through the Bot API's `sendMessage` (SPEC §6.3); a 429's `parameters.retry_after` holds
- * the next send to that chat. Health asks `getMe`.
+ * the next send to that chat. Health asks `getMe`. Files are fetched with `getFile`, then from
+ * `/file/bot<token>/<file_path>`.
  */
 import type { AdapterDeps } from '../adapter-deps.ts';
 import { deliverInParts } from '../deliveries.ts';
-import { callProvider } from '../provider-call.ts';
+import { callProvider, downloadFromProvider } from '../provider-call.ts';
 import { type ChannelAdapter, ChannelError, type ChannelHealth } from '../types.ts';
 import { TELEGRAM_CHANNEL, telegramSpec } from './spec.ts';
 
@@ -64,6 +65,30 @@ export function createTelegramChannel(deps: AdapterDeps): ChannelAdapter {
           const id = sent?.result?.message_id;
           return id === undefined ? undefined : `${message.to}:${id}`;
         },
+      });
+    },
+    async fetchMedia(tenantId, source, signal) {
+      const bot = botOf(await deps.settingsOf(tenantId));
+      if (!bot || typeof source.file_id !== 'string') {
+        throw new ChannelError('Telegram media needs TELEGRAM_BOT_TOKEN and a file id.', {
+          retryable: false,
+        });
+      }
+      const file = await botCall<{ file_path?: string }>(
+        bot,
+        'getFile',
+        { file_id: source.file_id },
+        { timeoutMs: deps.timeoutMs, signal },
+      );
+      const path = file?.result?.file_path;
+      if (!path) throw new ChannelError('Telegram gave no file path.', { retryable: false });
+      // The token is in this URL: it is never logged or stored, only fetched.
+      return downloadFromProvider({
+        provider: 'Telegram',
+        url: `${bot.apiUrl}/file/bot${bot.token}/${path}`,
+        signal,
+        timeoutMs: deps.timeoutMs,
+        classify: telegramSpec.classify,
       });
     },
     async health(): Promise<ChannelHealth> {

@@ -6,7 +6,8 @@
  * Errors come as `{ok: false, error_code, description, parameters: {retry_after}}`.
  */
 import { z } from 'zod';
-import { type MediaType, mediaPlaceholder } from '../media.ts';
+import type { InboundAttachment } from '../../media/index.ts';
+import { isAttachmentKind, type MediaType, mediaPlaceholder } from '../media.ts';
 import { headerOf, sameSecret } from '../secrets.ts';
 import {
   ChannelError,
@@ -114,11 +115,35 @@ function parseMessage(raw: unknown, groups: boolean): InboundEvent {
   }
   const field = Object.keys(MEDIA_FIELDS).find((key) => key in (raw as Record<string, unknown>));
   if (!field) return { kind: 'ignored', reason: 'unsupported message' };
-  const media = (raw as Record<string, { mime_type?: string; file_name?: string }>)[field];
-  const placeholder = mediaPlaceholder(MEDIA_FIELDS[field] as MediaType, {
+  type TelegramFile = {
+    file_id?: string;
+    mime_type?: string;
+    file_name?: string;
+    file_size?: number;
+  };
+  const media = (raw as Record<string, TelegramFile | TelegramFile[]>)[field];
+  // A photo comes in several sizes, smallest first: the largest is the one worth reading.
+  const file = Array.isArray(media) ? media[media.length - 1] : media;
+  const kind = MEDIA_FIELDS[field] as MediaType;
+  // Telegram photos are always JPEG and carry no type; voice notes are Ogg Opus.
+  const mimeType =
+    file?.mime_type ??
+    (field === 'photo' ? 'image/jpeg' : field === 'voice' ? 'audio/ogg' : undefined);
+  const placeholder = mediaPlaceholder(kind, {
     caption: message.caption,
-    mimetype: Array.isArray(media) ? undefined : media?.mime_type,
-    fileName: Array.isArray(media) ? undefined : media?.file_name,
+    mimetype: mimeType,
+    fileName: file?.file_name,
   });
-  return { kind: 'message', contact, externalId, ...placeholder };
+  if (!isAttachmentKind(kind) || typeof file?.file_id !== 'string') {
+    return { kind: 'message', contact, externalId, ...placeholder };
+  }
+  const attachment: InboundAttachment = {
+    kind,
+    mimeType,
+    fileName: file.file_name,
+    caption: message.caption,
+    sizeBytes: file.file_size,
+    source: { file_id: file.file_id },
+  };
+  return { kind: 'message', contact, externalId, ...placeholder, attachments: [attachment] };
 }

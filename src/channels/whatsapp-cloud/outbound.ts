@@ -7,7 +7,7 @@
 import { requestHandoff } from '../../handoff/index.ts';
 import type { AdapterDeps } from '../adapter-deps.ts';
 import { deliverInParts } from '../deliveries.ts';
-import { callProvider } from '../provider-call.ts';
+import { callProvider, downloadFromProvider } from '../provider-call.ts';
 import type { ChannelSettings } from '../settings.ts';
 import { type ChannelAdapter, ChannelError, type ChannelHealth } from '../types.ts';
 import { WHATSAPP_CLOUD_CHANNEL, whatsappCloudSpec } from './spec.ts';
@@ -80,6 +80,42 @@ export function createWhatsAppCloudChannel(deps: AdapterDeps): ChannelAdapter {
         }
         throw error;
       }
+    },
+    async fetchMedia(tenantId, source, signal) {
+      const target = targetOf(await deps.settingsOf(tenantId));
+      if (!target || typeof source.media_id !== 'string') {
+        throw new ChannelError(
+          'WhatsApp Cloud API media needs WHATSAPP_ACCESS_TOKEN and a media id.',
+          {
+            retryable: false,
+          },
+        );
+      }
+      const headers = { authorization: `Bearer ${target.token}` };
+      const info = await callProvider<{ url?: string; mime_type?: string }>({
+        provider: 'WhatsApp Cloud API',
+        method: 'GET',
+        url: `${target.graphUrl}/${encodeURIComponent(source.media_id)}`,
+        headers,
+        signal,
+        timeoutMs: deps.timeoutMs,
+        classify: whatsappCloudSpec.classify,
+      });
+      if (!info?.url) {
+        throw new ChannelError('WhatsApp Cloud API gave no URL for the media.', {
+          retryable: false,
+        });
+      }
+      // The URL needs the same token and expires in 5 minutes: fetched right away, never stored.
+      const file = await downloadFromProvider({
+        provider: 'WhatsApp Cloud API',
+        url: info.url,
+        headers,
+        signal,
+        timeoutMs: deps.timeoutMs,
+        classify: whatsappCloudSpec.classify,
+      });
+      return { bytes: file.bytes, mimeType: info.mime_type ?? file.mimeType };
     },
     async health(): Promise<ChannelHealth> {
       const target = targetOf(deps.defaults);

@@ -8,7 +8,8 @@
  * and 131026 (undeliverable) are permanent — the first one needs a person.
  */
 import { z } from 'zod';
-import { type MediaType, mediaPlaceholder } from '../media.ts';
+import type { InboundAttachment } from '../../media/index.ts';
+import { isAttachmentKind, type MediaType, mediaPlaceholder } from '../media.ts';
 import { headerOf, hmacSha256, sameSecret } from '../secrets.ts';
 import {
   ChannelError,
@@ -208,16 +209,31 @@ function parseMessage(
   const mediaType = MEDIA_TYPES[type];
   if (!mediaType) return { kind: 'ignored', reason: `${type} message` };
   const media = (message[type] ?? {}) as {
+    id?: string;
     caption?: string;
     mime_type?: string;
     filename?: string;
+    voice?: boolean;
   };
-  const placeholder = mediaPlaceholder(mediaType, {
+  const kind = mediaType === 'audio' && media.voice === true ? 'voice' : mediaType;
+  const placeholder = mediaPlaceholder(kind, {
     caption: media.caption,
     mimetype: media.mime_type,
     fileName: media.filename,
   });
-  return { kind: 'message', contact, externalId: id, ...placeholder };
+  if (!isAttachmentKind(kind) || typeof media.id !== 'string') {
+    return { kind: 'message', contact, externalId: id, ...placeholder };
+  }
+  // Media ids live 7 days and their download URLs 5 minutes: only the id is kept, and the turn
+  // downloads the file at once (Graph media URL → the file, both with the token).
+  const attachment: InboundAttachment = {
+    kind,
+    mimeType: media.mime_type,
+    fileName: media.filename,
+    caption: media.caption,
+    source: { media_id: media.id },
+  };
+  return { kind: 'message', contact, externalId: id, ...placeholder, attachments: [attachment] };
 }
 
 /** Text, and the visible text of button and list replies. */

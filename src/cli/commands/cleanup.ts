@@ -17,12 +17,13 @@ export function registerCleanupCommand(program: Command): void {
     .option('--dry-run', 'count what would be deleted, delete nothing')
     .option('--json', 'print the counts as JSON')
     .action((options: { days?: number; dryRun?: boolean; json?: boolean }) =>
-      withRuntime(async ({ database, config }) => {
+      withRuntime(async ({ database, config, media }) => {
         const days = options.days ?? config.RETENTION_DAYS;
         const report = await applyRetention(database.db, {
           days,
           sentOutboxDays: Math.min(days, config.RETENTION_SENT_OUTBOX_DAYS),
           dryRun: options.dryRun,
+          media: media.store,
         });
         if (options.json)
           return printJson({ days, dry_run: Boolean(options.dryRun), removed: report });

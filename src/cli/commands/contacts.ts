@@ -33,7 +33,7 @@ export function registerContactCommands(program: Command): void {
     .option('--yes', 'do it (erasure cannot be undone)')
     .option('--json', 'print what was erased as JSON')
     .action((reference: string, options: { tenant: string; yes?: boolean; json?: boolean }) =>
-      withRuntime(async ({ database }) => {
+      withRuntime(async ({ database, media }) => {
         const tenant = await getTenant(database.db, options.tenant);
         const contact = await findContact(database.db, tenant.id, reference);
         if (!options.yes) {
@@ -41,11 +41,11 @@ export function registerContactCommands(program: Command): void {
             `This erases contact ${contact.id} and everything about it for good; run again with --yes.`,
           );
         }
-        const report = await eraseContact(database.db, contact, { type: 'cli' });
+        const report = await eraseContact(database.db, contact, { type: 'cli' }, media.store);
         if (options.json) printJson(report);
         else
           say(
-            `Erased contact ${report.contactId}: ${report.conversations} conversations deleted, identity scrubbed from ${Object.keys(report.scrubbed).length} other columns.`,
+            `Erased contact ${report.contactId}: ${report.conversations} conversations deleted, identity scrubbed from ${Object.keys(report.scrubbed).length} other columns, ${report.mediaFiles} media files deleted.`,
           );
       }),
     );

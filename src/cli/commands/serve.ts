@@ -55,7 +55,11 @@ export async function serve(options: ServeOptions): Promise<void> {
     workers = runtime.pipeline.startWorkers(roles);
     retention = scheduleRetention(
       runtime.database.db,
-      { days: config.RETENTION_DAYS, sentOutboxDays: config.RETENTION_SENT_OUTBOX_DAYS },
+      {
+        days: config.RETENTION_DAYS,
+        sentOutboxDays: config.RETENTION_SENT_OUTBOX_DAYS,
+        media: runtime.media.store,
+      },
       logger,
     );
     // TELEGRAM_MODE=polling: polled updates come in through the processes that answer them.

@@ -3,7 +3,9 @@
  * chat-completions (also what xAI, Ollama and OpenAI-compatible servers speak), Anthropic messages
  * and Google generateContent, scriptable per run and per request (`x-sim-*` headers).
  * Omni reaches it like a real provider, through OPENAI_BASE_URL / ANTHROPIC_BASE_URL / … set to
- * `<url>/v1` (Google: `<url>/v1beta`); `POST /v1/embeddings` answers with deterministic vectors (embeddings.ts). It records every request so tests and benchmarks can count them.
+ * `<url>/v1` (Google: `<url>/v1beta`); `POST /v1/embeddings` answers with deterministic vectors
+ * (embeddings.ts) and `POST /v1/audio/transcriptions` with scripted or embedded text
+ * (transcription.ts). It records every request so tests and benchmarks can count them.
  *
  * Control endpoints for a simulator in another process: `GET /_sim/requests`,
  * `DELETE /_sim/requests`, `PUT /_sim/behaviour` (a JSON SimBehaviour).
@@ -16,8 +18,14 @@ import { behaviourFromHeaders, type SimBehaviour } from './behaviour.ts';
 import { embeddingsResponse } from './embeddings.ts';
 import { googleFormat } from './google.ts';
 import { openaiFormat } from './openai.ts';
+import { serveTranscriptions, type TranscriptionControl } from './transcription.ts';
 
 export { parseToolCall, parseUsage, type SimBehaviour } from './behaviour.ts';
+export {
+  embeddedTranscript,
+  type TranscriptionBehaviour,
+  type TranscriptionControl,
+} from './transcription.ts';
 
 export interface SimRequest {
   format: 'openai' | 'anthropic' | 'google' | 'embeddings';
@@ -54,6 +62,8 @@ export interface LlmSimulator {
   count(format?: SimRequest['format']): number;
   /** Replaces the per-run behaviour. */
   behave(behaviour: SimBehaviour): void;
+  /** Speech to text (`/v1/audio/transcriptions`): its requests and behaviour. */
+  transcription: TranscriptionControl;
   close(): Promise<void>;
 }
 
@@ -149,6 +159,7 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
     });
     return embeddingsResponse(body);
   });
+  const transcription = serveTranscriptions(app);
   app.get('/v1/models', async () => ({
     object: 'list',
     data: [{ id: 'sim', object: 'model', owned_by: 'omni-simulator' }],
@@ -179,6 +190,7 @@ export async function startLlmSimulator(options: SimulatorOptions = {}): Promise
     behave: (behaviour) => {
       runBehaviour = { ...behaviour };
     },
+    transcription,
     close: () => app.close(),
   };
 }

@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { latestHandoffSummary, releaseCountsOf, releaseNote } from '../../handoff/index.ts';
+import { attachmentsOf } from '../../media/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { schema } from '../../storage/index.ts';
 import { callerTenant } from '../auth.ts';
 import { HttpError } from '../errors.ts';
+import { attachmentView } from './media.ts';
 
 const listQuery = z.object({
   status: z.enum(schema.CONVERSATION_STATUSES).optional(),
@@ -94,8 +96,13 @@ export function conversationRoutes(app: FastifyInstance, db: Db): void {
         .from(schema.messages)
         .where(eq(schema.messages.conversationId, conversation.id))
         .orderBy(asc(schema.messages.createdAt), asc(schema.messages.id));
+      const attachments = await attachmentsOf(
+        db,
+        rows.map((m) => m.id),
+      );
       return {
         messages: rows.map((m) => {
+          const own = attachments.filter((a) => a.messageId === m.id).map(attachmentView);
           // A release marker is an instruction to the model: people get a note about it instead,
           // and the dashboard, told its kind and counts, writes that note in its own language.
           const release = releaseCountsOf(m.content);
@@ -106,6 +113,8 @@ export function conversationRoutes(app: FastifyInstance, db: Db): void {
             text: release ? releaseNote(language, release) : m.body,
             status: m.status,
             created_at: m.createdAt.toISOString(),
+            // Voice notes, images, documents: with the transcript once there is one.
+            ...(own.length > 0 ? { attachments: own } : {}),
             ...(release
               ? {
                   kind: 'handoff_release' as const,

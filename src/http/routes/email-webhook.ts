@@ -16,6 +16,8 @@ export function emailWebhookRoutes(app: FastifyInstance, runtime: Runtime): void
   app.withTypeProvider<ZodTypeProvider>().post(
     '/webhooks/email/:tenant',
     {
+      // Attachments arrive in base64 (4/3 of their size): room for a few files at MEDIA_MAX_BYTES.
+      bodyLimit: runtime.config.MEDIA_MAX_BYTES * 3 + 1_048_576,
       schema: {
         tags: ['channels'],
         summary: 'Inbound e-mail (parsed JSON from an inbound-parse service)',
@@ -49,6 +51,7 @@ export function emailWebhookRoutes(app: FastifyInstance, runtime: Runtime): void
         externalId: parsed.externalId,
         text: parsed.text,
         content: { email_thread: parsed.thread },
+        attachments: parsed.attachments,
       });
       return reply.status(result.duplicate ? 200 : 202).send({
         message_id: result.messageId,
