@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { type Config, loadConfig } from '../config/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
-import { openRuntime, type Runtime } from '../runtime/index.ts';
+import type { Runtime } from '../runtime/index.ts';
 
 /** A failure already phrased for the operator; the CLI prints it as one line and exits 1. */
 export class CliError extends Error {
@@ -72,6 +72,8 @@ export function commandLogger(config: Config, quietLevel: 'warn' | 'error' = 'wa
 /** Runs `fn` with a runtime for a one-shot command and closes it afterwards. */
 export async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  // Imported here: this module is the CLI's own, and `omni --version` must not load the runtime.
+  const { openRuntime } = await import('../runtime/index.ts');
   const runtime = await openRuntime(config, { logger: commandLogger(config) });
   try {
     return await fn(runtime);

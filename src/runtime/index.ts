@@ -100,6 +100,11 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Use an in-memory PGlite instead of OMNI_DATA_DIR (tests). */
   inMemory?: boolean;
+  /**
+   * With `inMemory`: the database starts from this PGlite data-folder tarball (e.g. a migrated
+   * template) instead of empty; see the storage option of the same name.
+   */
+  initialData?: Blob;
   /** What answers turns; default: the agents (through the gateway: its providers, else its offline responder). */
   responder?: Responder;
   /** Overrides of the pipeline's settings (tests shorten debounce and claim times). */
@@ -370,6 +375,7 @@ async function openConfiguredDatabase(
     return openDatabase({
       kind: 'pglite',
       dataDir: options.inMemory ? undefined : config.OMNI_DATA_DIR,
+      initialData: options.inMemory ? options.initialData : undefined,
       logger,
       sharePort: options.shareEmbedded ? config.EMBEDDED_SQL_PORT : undefined,
     });

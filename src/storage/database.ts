@@ -48,6 +48,8 @@ export interface Database {
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** PostgreSQL: how many outside calls this process may hold a row lock for at once (held-call.ts). */
   holds?: HoldLimit;
+  /** PGlite only: the data folder as a tarball, which `initialData` opens copies of. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,12 @@ export type DatabaseOptions =
   | {
       kind: 'pglite';
       dataDir?: string;
+      /**
+       * Without `dataDir`: the in-memory database starts as a copy of this data folder (a tarball
+       * from PGlite's `dumpDataDir`, e.g. one already migrated) instead of running initdb. Tests
+       * open hundreds of databases from one migrated template: initdb is most of an opening's cost.
+       */
+      initialData?: Blob;
       logger: Logger;
       /**
        * Long-running processes serve the database to local clients on this 127.0.0.1 port (0: any
@@ -79,9 +87,7 @@ export type DatabaseOptions =
     };
 
 export function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.kind === 'pglite'
-    ? openPglite(options.dataDir, options.logger, options.sharePort)
-    : openPostgres(options);
+  return options.kind === 'pglite' ? openPglite(options) : openPostgres(options);
 }
 
 /**
@@ -89,10 +95,12 @@ export function openDatabase(options: DatabaseOptions): Promise<Database> {
  * a running Omni is reached through the database that process shares (see embedded-server.ts).
  */
 async function openPglite(
-  dataDir: string | undefined,
-  logger: Logger,
-  sharePort: number | undefined,
+  options: Extract<DatabaseOptions, { kind: 'pglite' }>,
 ): Promise<Database> {
+  const { dataDir, initialData, logger, sharePort } = options;
+  if (dataDir && initialData) {
+    throw new Error('initialData starts an in-memory database: it cannot be used with a dataDir');
+  }
   let release: (() => Promise<void>) | undefined;
   let pgliteDir: string | undefined;
   if (dataDir) {
@@ -125,6 +133,7 @@ async function openPglite(
     client = await PGlite.create(pgliteDir, {
       extensions: { vector },
       postgresqlconf: EMBEDDED_POSTGRESQL_CONF,
+      loadDataDir: initialData,
     });
     if (dataDir && sharePort !== undefined) {
       shared = await shareEmbeddedDatabase(client, resolve(dataDir), sharePort, logger);
@@ -150,6 +159,8 @@ async function openPglite(
     migrate: () => migratePglite(pglite, logger),
     migrationStatus: () => migrationStatus(pglite),
     listen: (channel, onNotify) => pglite.listen(channel, onNotify),
+    // Uncompressed: opening a copy reads it at once, and gzip would cost more than it saves.
+    dumpDataDir: () => pglite.dumpDataDir('none'),
     close: async () => {
       await shared?.stop();
       await pglite.close();

@@ -12,6 +12,7 @@ import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey } from '../../src/tenancy/index.ts';
 import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { controllerOf } from '../support/conversation-rows.ts';
+import { pgliteTemplate } from '../support/database-templates.ts';
 import { metricTotal } from '../support/metrics.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { type Backend, TEST_EGRESS_ALLOW, TEST_SECRET_KEY } from '../support/services.ts';
@@ -75,6 +76,7 @@ export async function openAgentFixture(
   const runtime = await openRuntime(config, {
     logger: createLogger('info', logSink),
     inMemory: true,
+    initialData: await pgliteTemplate(),
   });
   const server: OmniServer = await buildServer(runtime);
   const baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
+import { pgliteTemplate } from '../support/database-templates.ts';
 import { eventually } from '../support/eventually.ts';
 import { rows } from '../support/sql.ts';
 import { type AgentFixture, openAgentFixture } from './fixture.ts';
@@ -75,7 +76,7 @@ describe('rolling conversation summary without any model', () => {
     // No provider configured: the agents answer through the gateway's offline responder.
     const runtime = await openRuntime(
       loadConfig({ LOG_LEVEL: 'silent', DEBOUNCE_MS: '0', DEBOUNCE_MAX_MS: '0' }),
-      { logger: createLogger('silent'), inMemory: true },
+      { logger: createLogger('silent'), inMemory: true, initialData: await pgliteTemplate() },
     );
     try {
       const { db } = runtime.database;

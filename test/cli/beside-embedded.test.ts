@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningOmni, runOmni, startOmni } from '../support/cli.ts';
+import { copyMigratedDatabase } from '../support/database-templates.ts';
 
 describe('the CLI beside a running embedded Omni', () => {
   let dir: string;
@@ -16,7 +17,7 @@ describe('the CLI beside a running embedded Omni', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'omni-beside-'));
-    env = { OMNI_DATA_DIR: join(dir, 'data') };
+    env = { OMNI_DATA_DIR: await copyMigratedDatabase(join(dir, 'data')) };
     omni = await startOmni('start', env);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOmni, startOmni } from '../support/cli.ts';
+import { migratedDataDir } from '../support/database-templates.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { TEST_DATABASE_URL } from '../support/services.ts';
 
@@ -26,6 +27,12 @@ describe('omni executable', () => {
   const dirs: string[] = [];
   const dataDir = async () => {
     const dir = await freshDataDir();
+    dirs.push(dir);
+    return dir;
+  };
+  /** A folder whose database is initialised and migrated already: for tests of what comes after. */
+  const migratedDir = async () => {
+    const dir = await migratedDataDir('omni-cli-');
     dirs.push(dir);
     return dir;
   };
@@ -148,7 +155,7 @@ describe('omni executable', () => {
   });
 
   it('creates tenants and keys from the shell, and a revoked key stops working', async () => {
-    const env = { OMNI_DATA_DIR: await dataDir() };
+    const env = { OMNI_DATA_DIR: await migratedDir() };
     const tenant = await runOmni(['tenant', 'create', 'acme', '--name', 'Acme Inc', '--json'], env);
     expect(tenant.code).toBe(0);
     expect(json(tenant.stdout)).toMatchObject({ slug: 'acme', name: 'Acme Inc' });
@@ -217,7 +224,7 @@ describe('omni executable', () => {
   });
 
   it('monitors a running instance with omni health', async () => {
-    const omni = await startOmni('start', { OMNI_DATA_DIR: await dataDir() });
+    const omni = await startOmni('start', { OMNI_DATA_DIR: await migratedDir() });
     const once = await runOmni(['health', '--url', omni.baseUrl]);
     expect(once.code).toBe(0);
     expect(once.stdout).toMatch(/HEALTHY \(SAUDÁVEL\).*http=200.*database=connected/);

@@ -1,13 +1,12 @@
 /** Seed 000's stuck-queue playbook through the real `omni` executable, on the embedded database. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
 import { runOmni } from '../support/cli.ts';
+import { migratedDataDir } from '../support/database-templates.ts';
 import { echoResponder } from '../support/responder.ts';
 import { rows } from '../support/sql.ts';
 
@@ -17,7 +16,7 @@ describe('omni status, queue and dlq', () => {
   const env = () => ({ OMNI_DATA_DIR: dir });
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'omni-queue-cli-'));
+    dir = await migratedDataDir('omni-queue-cli-');
     const runtime = await openRuntime(loadConfig({ OMNI_DATA_DIR: dir }), {
       logger: createLogger('silent'),
       responder: echoResponder().responder,

@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
 import { runOmni } from '../support/cli.ts';
+import { migratedDataDir } from '../support/database-templates.ts';
 
 /** `omni handoff list|take|release|resolve` against an embedded data directory. */
 describe('omni handoff', () => {
@@ -15,7 +14,7 @@ describe('omni handoff', () => {
   const env = () => ({ OMNI_DATA_DIR: dir });
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'omni-handoff-cli-'));
+    dir = await migratedDataDir('omni-handoff-cli-');
     const runtime = await openRuntime(loadConfig({ OMNI_DATA_DIR: dir, LOG_LEVEL: 'silent' }), {
       logger: createLogger('silent'),
       migrate: true,

@@ -13,6 +13,7 @@ import { createApiKey } from '../../src/tenancy/index.ts';
 import { createAcmeDeliveringTo } from '../support/acme-tenant.ts';
 import { type ChatwootSim, startChatwootSim } from '../support/chatwoot-sim.ts';
 import { chatwootTwinOf, controllerOf } from '../support/conversation-rows.ts';
+import { pgliteTemplate } from '../support/database-templates.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { freshRedis, testRedisUrl } from '../support/redis.ts';
 import {
@@ -112,7 +113,11 @@ export async function openHandoffFixture(
       : {}),
     ...options.env,
   });
-  const runtime = await openRuntime(config, { logger: createLogger('silent'), inMemory: true });
+  const runtime = await openRuntime(config, {
+    logger: createLogger('silent'),
+    inMemory: true,
+    initialData: await pgliteTemplate(),
+  });
   const server = await buildServer(runtime);
   const baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { db } = runtime.database;

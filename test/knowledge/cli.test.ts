@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOmni } from '../support/cli.ts';
+import { copyMigratedDatabase } from '../support/database-templates.ts';
 
 /** `omni kb ingest|query|bench` as an operator runs them, on an embedded data folder. */
 describe('omni kb', () => {
@@ -11,7 +12,7 @@ describe('omni kb', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'omni-kb-'));
-    env = { OMNI_DATA_DIR: join(dir, 'data') };
+    env = { OMNI_DATA_DIR: await copyMigratedDatabase(join(dir, 'data')) };
     await writeFile(
       join(dir, 'precos.md'),
       '# Preços\n\n## Plano Pro\n\nO plano Pro custa R$ 149 por mês.\n',

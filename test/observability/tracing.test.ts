@@ -6,6 +6,7 @@ import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts
 import { createLogger } from '../../src/observability/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
+import { pgliteTemplate } from '../support/database-templates.ts';
 import { eventually } from '../support/eventually.ts';
 import { rows } from '../support/sql.ts';
 
@@ -55,7 +56,7 @@ describe('OpenTelemetry traces', () => {
         PROVIDER_PRIORITY_ORDER: 'openai',
         DEBOUNCE_MS: '0',
       }),
-      { logger: createLogger('silent'), inMemory: true },
+      { logger: createLogger('silent'), inMemory: true, initialData: await pgliteTemplate() },
     );
   });
   afterAll(async () => {

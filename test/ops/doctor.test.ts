@@ -18,6 +18,7 @@ import { createLogger } from '../../src/observability/index.ts';
 import { runDoctor } from '../../src/ops/index.ts';
 import { openRuntime } from '../../src/runtime/index.ts';
 import { createTenant } from '../../src/tenancy/index.ts';
+import { migratedDataDir } from '../support/database-templates.ts';
 import { TEST_EGRESS_ALLOW } from '../support/services.ts';
 import { type SmtpSim, startSmtpSim } from '../support/smtp-sim.ts';
 
@@ -100,7 +101,7 @@ describe('omni doctor channel checks', () => {
   });
 
   it('warns of a channel whose breaker is open', { timeout: SLOW_MS }, async () => {
-    const breakerDir = await mkdtemp(join(tmpdir(), 'omni-doctor-breaker-'));
+    const breakerDir = await migratedDataDir('omni-doctor-breaker-');
     try {
       const runtime = await openRuntime(loadConfig({ OMNI_DATA_DIR: breakerDir }), { logger });
       const { db } = runtime.database;

@@ -1,9 +1,14 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { writeTemplates } from './database-templates.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services.ts';
 
-/** Says which real services this run uses, and fails at once if a configured one is unreachable. */
-export default async function setup(): Promise<void> {
+/**
+ * Says which real services this run uses, and fails at once if a configured one is unreachable;
+ * makes the migrated PGlite templates test databases are copied from (removed at the end).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (TEST_DATABASE_URL) {
     const client = new pg.Client({
       connectionString: TEST_DATABASE_URL,
@@ -35,4 +40,8 @@ export default async function setup(): Promise<void> {
   } else {
     console.log('[omni tests] Redis tests: SKIPPED (TEST_REDIS_URL is not set)');
   }
+  const templates = await writeTemplates();
+  project.provide('pgliteTemplate', templates.pgliteTemplate);
+  project.provide('embeddedTemplate', templates.embeddedTemplate);
+  return templates.remove;
 }

@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import type { Responder } from '../../src/pipeline/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { pgliteTemplate } from './database-templates.ts';
 import { createTestDatabase } from './postgres.ts';
 import { echoResponder } from './responder.ts';
 import { type Backend, TEST_EGRESS_ALLOW, TEST_REDIS_URL, TEST_SECRET_KEY } from './services.ts';
@@ -12,8 +13,9 @@ export interface TestRuntime {
 }
 
 /**
- * A runtime on a fresh database of the given backend (in-memory PGlite, or a new PostgreSQL
- * database), migrated, with logs silenced. `env` overrides configuration as the variables would.
+ * A runtime on a fresh database of the given backend (in-memory PGlite copied from the migrated
+ * template, or a new PostgreSQL database migrated now), with logs silenced. `env` overrides
+ * configuration as the variables would.
  */
 export async function openTestRuntime(
   backend: Backend,
@@ -32,6 +34,7 @@ export async function openTestRuntime(
   const runtime = await openRuntime(config, {
     logger: createLogger('silent'),
     inMemory: true,
+    initialData: database ? undefined : await pgliteTemplate(),
     responder: options.responder ?? echoResponder().responder,
   });
   return {

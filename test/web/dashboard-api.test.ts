@@ -13,6 +13,7 @@ import { createLogger } from '../../src/observability/index.ts';
 import type { RunningWorkers } from '../../src/pipeline/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createApiKey, createTenant, createUser } from '../../src/tenancy/index.ts';
+import { pgliteTemplate } from '../support/database-templates.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { echoResponder } from '../support/responder.ts';
 import { BACKENDS, type Backend, TEST_SECRET_KEY } from '../support/services.ts';
@@ -71,10 +72,12 @@ describe.each(BACKENDS)('dashboard API (%s)', (backend: Backend) => {
       ...(database ? { DATABASE_URL: database.url, OMNI_SECRET_KEY: TEST_SECRET_KEY } : {}),
       ...FAST,
     });
+    const initialData = await pgliteTemplate();
     const open = () =>
       openRuntime(config, {
         logger: createLogger('silent'),
         inMemory: true,
+        initialData,
         responder: echoResponder().responder,
       });
     api = await open();

@@ -3,11 +3,10 @@
  * folder, open /demo, write to the bot, see its answer; reload, and the conversation is still
  * there. The widget is screenshotted into test-artifacts/.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningOmni, startOmni } from '../support/cli.ts';
+import { migratedDataDir } from '../support/database-templates.ts';
 import { type Browser, ensureWebBuilt, launchBrowser, screenshotPath } from './browser.ts';
 
 describe('web chat widget in Chromium', () => {
@@ -17,7 +16,7 @@ describe('web chat widget in Chromium', () => {
 
   beforeAll(async () => {
     await ensureWebBuilt();
-    dir = await mkdtemp(join(tmpdir(), 'omni-widget-'));
+    dir = await migratedDataDir('omni-widget-');
     omni = await startOmni('start', { OMNI_DATA_DIR: dir, DEBOUNCE_MS: '200' });
     browser = await launchBrowser();
   }, 120_000);

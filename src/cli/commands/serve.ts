@@ -1,4 +1,5 @@
 /** `omni start` (API + workers in one process), `omni api`, `omni worker`: long-running processes. */
+import type { Command } from 'commander';
 import { type Config, loadConfig, publicUrl } from '../../config/index.ts';
 import { scheduleRetention } from '../../ops/index.ts';
 import type { RunningWorkers } from '../../pipeline/index.ts';
@@ -10,12 +11,35 @@ import { CliError } from '../output.ts';
 export const WORKER_ROLES = [...ROLES, 'all'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
+export function registerServeCommands(program: Command): void {
+  program
+    .command('start', { isDefault: true })
+    .description('run the API, dashboard and all workers in one process (the embedded default)')
+    .action(() => serve({ http: true, roles: ['all'] }));
+
+  program
+    .command('api')
+    .description('run only the HTTP API (scale out with separate workers)')
+    .action(() => serve({ http: true, roles: [] }));
+
+  program
+    .command('worker')
+    .description('run queue workers without the HTTP API')
+    .option(
+      '--role <role>',
+      'inbound, dispatcher, integrations or all',
+      parseRole,
+      'all' as WorkerRole,
+    )
+    .action((options: { role: WorkerRole }) => serve({ http: false, roles: [options.role] }));
+}
+
 interface ServeOptions {
   http: boolean;
   roles: WorkerRole[];
 }
 
-export async function serve(options: ServeOptions): Promise<void> {
+async function serve(options: ServeOptions): Promise<void> {
   process.title = processTitle(options);
   const config = loadConfig();
   const runtime = await openRuntime(config, { shareEmbedded: true });
@@ -77,7 +101,7 @@ function processTitle(options: ServeOptions): string {
   return `omni-agente-worker ${options.roles.join(',')}`;
 }
 
-export function parseRole(value: string): WorkerRole {
+function parseRole(value: string): WorkerRole {
   const role = value.toLowerCase() as WorkerRole;
   if (!WORKER_ROLES.includes(role)) {
     throw new CliError(`--role must be one of ${WORKER_ROLES.join(', ')} (got "${value}").`);
