@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, sql } from 'drizzle-orm';
+import { awakeTimeout } from '../retry/index.ts';
 import type { Db } from '../storage/index.ts';
 import { schema } from '../storage/index.ts';
 import {
@@ -142,11 +143,10 @@ async function understand(
   }
   try {
     if (wantsTranscript) {
-      const transcript = await media.transcriber.transcribe(bytes, {
-        language: turn.language,
-        // A provider that never answers must not hold every later turn of this attachment.
-        signal: AbortSignal.timeout(media.timeoutMs),
-      });
+      // A provider that never answers must not hold every later turn of this attachment.
+      const transcript = await withinTimeout(media.timeoutMs, (signal) =>
+        media.transcriber.transcribe(bytes, { language: turn.language, signal }),
+      );
       await update(db, row.id, {
         transcript: transcript.text,
         transcribedBy: transcript.by,
@@ -171,10 +171,9 @@ async function fetchAndKeep(
   let values: Partial<AttachmentRow>;
   try {
     if (!turn.fetch) throw new MediaError('fetch_failed', 'This channel cannot fetch media.');
-    const fetched = await turn.fetch(
-      turn.tenantId,
-      row.source,
-      AbortSignal.timeout(media.timeoutMs),
+    const fetch = turn.fetch;
+    const fetched = await withinTimeout(media.timeoutMs, (signal) =>
+      fetch(turn.tenantId, row.source, signal),
     );
     const mimeType = row.mimeType ?? fetched.mimeType;
     checkMedia({ mimeType, sizeBytes: fetched.bytes.byteLength }, media.limits);
@@ -262,4 +261,17 @@ function noticeFor(reasons: MediaErrorCode[], language: string): string {
   if (reasons.includes('type_refused')) return messages.typeRefused;
   if (reasons.includes('no_transcriber')) return messages.cannotListen;
   return messages.couldNotOpen;
+}
+
+/**
+ * A plain timer, not `AbortSignal.timeout`: the callee joins the signal with others through
+ * `AbortSignal.any`, where a timeout signal can be collected before it fires (nodejs/node#57736).
+ */
+async function withinTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timeout = awakeTimeout(ms);
+  try {
+    return await run(timeout.signal);
+  } finally {
+    timeout.clear();
+  }
 }
