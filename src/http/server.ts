@@ -69,6 +69,8 @@ export interface RouteInventoryEntry {
   /** A WebSocket endpoint (a plain HTTP request to it is not an API call). */
   websocket: boolean;
   permission?: ApiKeyPermission;
+  /** The largest body it takes (BODY_LIMIT_BYTES unless the route needs more, as e-mail does). */
+  bodyLimit: number;
 }
 
 export interface OmniServer {
@@ -162,6 +164,7 @@ export async function buildServer(runtime: Runtime): Promise<OmniServer> {
         public: route.config?.public ?? false,
         websocket: Boolean(route.websocket),
         permission: route.config?.permission,
+        bodyLimit: route.bodyLimit ?? config.BODY_LIMIT_BYTES,
       });
     }
   });
