@@ -2,7 +2,7 @@
  * Attachments as rows (`message_media`) and files (the media store): what a channel hands in at
  * ingest, what is kept, and what goes when a contact is erased or retention removes messages.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../storage/index.ts';
 import { queryRows, schema } from '../storage/index.ts';
@@ -132,33 +132,29 @@ export async function attachmentById(
 }
 
 /** The stored files of a contact's messages, to delete once the rows are gone. */
-export async function mediaKeysOfContact(
-  db: Db,
-  contactId: string,
-): Promise<Array<{ tenantId: string; key: string }>> {
-  const rows = await queryRows<{ tenant_id: string; storage_key: string }>(
-    db,
-    sql`select distinct m.tenant_id, m.storage_key from message_media m
-          join messages g on g.id = m.message_id
-          join conversations c on c.id = g.conversation_id
-         where c.contact_id = ${contactId} and m.storage_key is not null`,
-  );
-  return rows.map((row) => ({ tenantId: row.tenant_id, key: row.storage_key }));
+export function mediaKeysOfContact(db: Db, contactId: string): Promise<StoredKey[]> {
+  return storedKeysWhere(db, sql`c.contact_id = ${contactId}`);
 }
 
 /** The stored files of messages retention removes (older than `before`, or in a conversation it removes). */
-export async function mediaKeysBefore(
-  db: Db,
-  before: Date,
-): Promise<Array<{ tenantId: string; key: string }>> {
+export function mediaKeysBefore(db: Db, before: Date): Promise<StoredKey[]> {
+  const at = before.toISOString();
+  return storedKeysWhere(
+    db,
+    sql`(g.created_at < ${at} or coalesce(c.last_message_at, c.created_at) < ${at})`,
+  );
+}
+
+type StoredKey = { tenantId: string; key: string };
+
+/** Stored files of the messages matching `condition` (over `g` the message, `c` its conversation). */
+async function storedKeysWhere(db: Db, condition: SQL): Promise<StoredKey[]> {
   const rows = await queryRows<{ tenant_id: string; storage_key: string }>(
     db,
     sql`select distinct m.tenant_id, m.storage_key from message_media m
           join messages g on g.id = m.message_id
           join conversations c on c.id = g.conversation_id
-         where m.storage_key is not null
-           and (g.created_at < ${before.toISOString()}
-                or coalesce(c.last_message_at, c.created_at) < ${before.toISOString()})`,
+         where m.storage_key is not null and ${condition}`,
   );
   return rows.map((row) => ({ tenantId: row.tenant_id, key: row.storage_key }));
 }
