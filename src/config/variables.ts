@@ -206,17 +206,8 @@ export const variables = {
   }),
   MAX_WORKERS: variable(positiveInteger(), {
     group: 'core',
-    doc: "The runbooks' name for parallel work per worker process: when set, it caps TURN_CONCURRENCY and DISPATCH_CONCURRENCY.",
-  }),
-  TURN_CONCURRENCY: variable(positiveInteger(), {
-    group: 'core',
-    default: '64',
-    doc: 'Turns a worker process keeps in flight at once (claimed as others finish; a turn mostly waits on its model). Provider rate limits still apply.',
-  }),
-  DISPATCH_CONCURRENCY: variable(positiveInteger(), {
-    group: 'core',
-    default: '64',
-    doc: 'Channel sends a worker process keeps in flight at once. Channel pacing and rate limits still apply.',
+    default: '4',
+    doc: 'Queue entries (conversations) a worker process handles at once, per role.',
   }),
 
   // database

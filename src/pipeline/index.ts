@@ -94,15 +94,7 @@ export function createPipeline(sources: PipelineSources, options: PipelineOption
     backoffMaxMs: config.DISPATCH_BACKOFF_MAX_MS,
     modelOutageWaitMs: config.LLM_OUTAGE_WAIT_S * 1000,
     sendTimeoutMs: config.QUEUE_CLAIM_IDLE_MS,
-    // The runbooks' MAX_WORKERS, where an operator set it, caps both.
-    turnConcurrency: Math.min(
-      config.TURN_CONCURRENCY,
-      config.MAX_WORKERS ?? Number.POSITIVE_INFINITY,
-    ),
-    dispatchConcurrency: Math.min(
-      config.DISPATCH_CONCURRENCY,
-      config.MAX_WORKERS ?? Number.POSITIVE_INFINITY,
-    ),
+    concurrency: config.MAX_WORKERS,
     ...options.settings,
   };
   const queue: Queue = createQueue(queueBackendFor(config), {

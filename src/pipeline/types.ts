@@ -91,10 +91,8 @@ export interface PipelineSettings {
   modelOutageWaitMs: number;
   /** Longest a channel send may take. */
   sendTimeoutMs: number;
-  /** Turns (inbound entries) a worker keeps in flight at once. */
-  turnConcurrency: number;
-  /** Sends (outbox entries) a worker keeps in flight at once. */
-  dispatchConcurrency: number;
+  /** Entries a worker handles at once per role. */
+  concurrency: number;
 }
 
 export interface PipelineDeps {

@@ -140,18 +140,13 @@ export async function processEntry(
   }
 }
 
-/** Entries a worker keeps in flight for `role`. */
-function concurrencyOf(deps: PipelineDeps, role: Role): number {
-  return role === 'dispatcher' ? deps.settings.dispatchConcurrency : deps.settings.turnConcurrency;
-}
-
 /** Claims one batch for `role` and processes it; the number of entries handled. */
 export async function runOnce(
   deps: PipelineDeps,
   role: Role,
   consumer = consumerName(role),
 ): Promise<number> {
-  const entries = await deps.queue.claim(STREAM_OF[role], consumer, concurrencyOf(deps, role));
+  const entries = await deps.queue.claim(STREAM_OF[role], consumer, deps.settings.concurrency);
   await Promise.all(entries.map((entry) => processEntry(deps, role, entry, consumer)));
   return entries.length;
 }
@@ -176,26 +171,11 @@ export function startWorkers(deps: PipelineDeps, roles: Role[]): RunningWorkers 
   };
 }
 
-/**
- * Keeps up to the role's concurrency of entries in flight, claiming as slots free rather than
- * batch by batch: a turn is mostly waiting (on a model, a channel), and one slow turn must not hold
- * the slots the others finished with. Order within a conversation is the lease's business.
- */
 async function roleLoop(deps: PipelineDeps, role: Role, signal: AbortSignal): Promise<void> {
   const consumer = consumerName(role);
-  const limit = concurrencyOf(deps, role);
-  const inFlight = new Set<Promise<void>>();
   let pausedUntilCheck = 0;
   let paused = false;
   let failures = 0;
-  const start = (entry: QueueEntry) => {
-    const work: Promise<void> = processEntry(deps, role, entry, consumer)
-      // The entry could not even be released (the database or Redis went away mid-way): its
-      // lease runs out and another claim picks it up.
-      .catch((error) => deps.logger.debug({ err: error, role }, 'entry left to its lease'))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-  };
   while (!signal.aborted) {
     try {
       if (Date.now() >= pausedUntilCheck) {
@@ -206,16 +186,10 @@ async function roleLoop(deps: PipelineDeps, role: Role, signal: AbortSignal): Pr
         await sleep(PAUSE_CHECK_MS, undefined, { signal }).catch(() => {});
         continue;
       }
-      if (inFlight.size >= limit) {
-        await Promise.race(inFlight);
-        continue;
-      }
-      const entries = await deps.queue.claim(STREAM_OF[role], consumer, limit - inFlight.size);
+      const handled = await runOnce(deps, role, consumer);
       failures = 0;
-      for (const entry of entries) start(entry);
-      if (entries.length === 0) {
+      if (handled === 0)
         await deps.queue.waitForWork(STREAM_OF[role], deps.settings.pollMs, signal);
-      }
     } catch (error) {
       // The database or Redis is away: keep the loop alive and try again with capped backoff.
       // Their connections log an outage once; anything else is worth a line each time.
@@ -224,8 +198,6 @@ async function roleLoop(deps: PipelineDeps, role: Role, signal: AbortSignal): Pr
       await sleep(reconnectDelayMs(++failures), undefined, { signal }).catch(() => {});
     }
   }
-  // Stopping: nothing new is claimed, what is in flight finishes.
-  await Promise.all(inFlight);
 }
 
 async function sweeperLoop(deps: PipelineDeps, signal: AbortSignal): Promise<void> {
