@@ -1,15 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvolutionSim, startEvolutionSim } from '../../src/channels/index.ts';
+import type { EvolutionSim } from '../../src/channels/index.ts';
 import { type LlmSimulator, startLlmSimulator } from '../../src/gateway/index.ts';
-import { type Harness, openHarness } from '../pipeline/harness.ts';
+import type { Harness } from '../pipeline/harness.ts';
 import { eventually } from '../support/eventually.ts';
 import { rows } from '../support/sql.ts';
 import { voiceNote } from '../support/voice.ts';
+import { type EvolutionOmni, openEvolutionOmni } from './evolution-omni.ts';
 
 // Issue 16, acceptance 1–3 on WhatsApp through Evolution: the Evolution simulator plays the phone,
 // the LLM simulator transcribes (its text comes from the voice note's own text track), and the
@@ -19,31 +18,21 @@ describe('voice notes through Evolution API', () => {
   let llm: LlmSimulator;
   let harness: Harness;
   let folder: string;
+  let omni: EvolutionOmni;
   const db = () => harness.test.runtime.database.db;
 
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'omni-media-'));
-    evolution = await startEvolutionSim({ apiKey: 'evo-key', instance: 'acme', echo: false });
     llm = await startLlmSimulator();
-    harness = await openHarness('postgres', {
-      env: {
-        EVOLUTION_URL: evolution.url,
-        EVOLUTION_API_KEY: 'evo-key',
-        EVOLUTION_INSTANCE: 'acme',
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: `${llm.url}/v1`,
-        TRANSCRIPTION_PROVIDERS: 'openai:whisper-1',
-        MEDIA_STORAGE_URL: pathToFileURL(folder).href,
-      },
+    omni = await openEvolutionOmni({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${llm.url}/v1`,
+      TRANSCRIPTION_PROVIDERS: 'openai:whisper-1',
     });
-    const omni = await harness.server.app.listen({ port: 0, host: '127.0.0.1' });
-    evolution.setWebhook(`${omni}/webhooks/evolution/acme`);
+    ({ evolution, harness, folder } = omni);
   });
   afterAll(async () => {
-    await harness?.close();
-    await evolution?.close();
+    await omni?.close();
     await llm?.close();
-    await rm(folder, { recursive: true, force: true });
   });
 
   const conversationOf = async (number: string) =>

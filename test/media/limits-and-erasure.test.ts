@@ -1,14 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvolutionSim, startEvolutionSim } from '../../src/channels/index.ts';
+import type { EvolutionSim } from '../../src/channels/index.ts';
 import { MEDIA_MESSAGES, sha256Of } from '../../src/media/index.ts';
 import { applyRetention, eraseContact, findContact } from '../../src/ops/index.ts';
-import { type Harness, openHarness } from '../pipeline/harness.ts';
+import type { Harness } from '../pipeline/harness.ts';
 import { rows } from '../support/sql.ts';
 import { voiceNote } from '../support/voice.ts';
+import { type EvolutionOmni, openEvolutionOmni } from './evolution-omni.ts';
 
 // Issue 16, acceptance 7 and 8, and the contact's side of "no transcription provider": one Omni
 // with no OPENAI_API_KEY (nobody can listen), MEDIA_MAX_BYTES of 2000 and the default type list.
@@ -16,6 +15,7 @@ describe('media limits, no transcriber, erasure and retention', () => {
   let evolution: EvolutionSim;
   let harness: Harness;
   let folder: string;
+  let omni: EvolutionOmni;
   const db = () => harness.test.runtime.database.db;
   /** Every file kept for the tenant. */
   const storedFiles = async (): Promise<string[]> => {
@@ -28,25 +28,10 @@ describe('media limits, no transcriber, erasure and retention', () => {
     evolution.sent.filter((s) => s.number === number).map((s) => s.text);
 
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'omni-media-'));
-    evolution = await startEvolutionSim({ apiKey: 'evo-key', instance: 'acme', echo: false });
-    harness = await openHarness('postgres', {
-      env: {
-        EVOLUTION_URL: evolution.url,
-        EVOLUTION_API_KEY: 'evo-key',
-        EVOLUTION_INSTANCE: 'acme',
-        MEDIA_MAX_BYTES: '2000',
-        MEDIA_STORAGE_URL: pathToFileURL(folder).href,
-      },
-    });
-    const omni = await harness.server.app.listen({ port: 0, host: '127.0.0.1' });
-    evolution.setWebhook(`${omni}/webhooks/evolution/acme`);
+    omni = await openEvolutionOmni({ MEDIA_MAX_BYTES: '2000' });
+    ({ evolution, harness, folder } = omni);
   });
-  afterAll(async () => {
-    await harness?.close();
-    await evolution?.close();
-    await rm(folder, { recursive: true, force: true });
-  });
+  afterAll(() => omni?.close());
 
   it('tells the contact a file is too large, stores nothing and asks no model', async () => {
     const before = harness.echo.calls.length;
